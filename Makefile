@@ -1,0 +1,77 @@
+# Lotsenbuch — every task a developer or CI runs. `make help` lists them.
+# Idempotent: stamps under .stamps/ skip work whose inputs did not change.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app server
+STAMPS := .stamps
+PWA_OUT := server/static/app
+PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.html pwa/vite.config.ts pwa/package.json pwa/tsconfig.json
+PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: help run test lint setup pwa i18n-extract i18n-update i18n-compile clean-db bench
+
+help: ## list the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+run: setup ## set up, migrate, seed the demo (once) and serve on http://$(HOST):$(PORT)
+	@$(FLASK) db upgrade
+	@$(FLASK) seed-demo
+	@echo
+	@echo "Lotsenbuch runs at http://$(HOST):$(PORT)/  (coordinators: http://$(HOST):$(PORT)/coordinator/)"
+	@PUBLIC_URL=$${PUBLIC_URL:-http://$(HOST):$(PORT)} $(FLASK) demo-info
+	@echo
+	@$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup ## set up, then lint, type-check and run every test
+	@$(BIN)/ruff check server sync tests bench
+	@$(BIN)/mypy
+	@cd pwa && npx --no-install tsc --noEmit -p .
+	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup ## ruff, mypy and tsc only
+	@$(BIN)/ruff check server sync tests bench
+	@$(BIN)/mypy
+	@cd pwa && npx --no-install tsc --noEmit -p .
+
+setup: $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/pwa $(STAMPS)/i18n ## virtualenv, dependencies, PWA build, catalogs
+
+$(STAMPS)/python: pyproject.toml requirements.lock
+	@mkdir -p $(STAMPS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+$(STAMPS)/npm: pwa/package.json pwa/package-lock.json
+	@mkdir -p $(STAMPS)
+	@cd pwa && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(STAMPS)/i18n: $(PO_FILES) $(STAMPS)/python
+	@$(BIN)/pybabel compile --use-fuzzy -q -d locales
+	@touch $@
+
+$(STAMPS)/pwa: $(PWA_SOURCES) $(PO_FILES) $(STAMPS)/npm
+	@cd pwa && npm run --silent build
+	@touch $@
+
+pwa: $(STAMPS)/pwa ## build the guide's app into server/static/app
+
+i18n-extract: $(STAMPS)/python ## collect every translatable string into locales/messages.pot
+	@$(BIN)/pybabel extract -F locales/babel.cfg -k lazy_gettext -k _l -k t -o locales/messages.pot --no-location --sort-output .
+
+i18n-update: i18n-extract ## merge new strings into every language's catalog
+	@$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --omit-header --no-location
+
+i18n-compile: ## compile catalogs (.mo for the server; the PWA build makes JSON)
+	@$(BIN)/pybabel compile --use-fuzzy -d locales
+
+bench: setup ## run the benchmarks (figures, not pass/fail)
+	@for f in bench/*_bench.py; do echo "== $$f"; $(BIN)/python $$f; done
+
+clean-db: ## delete the local SQLite database and receipts (the demo comes back on the next run)
+	rm -rf instance/lotsenbuch.sqlite* instance/blobs

@@ -1,0 +1,32 @@
+"""The JSON API for the PWA (`/api/v1/…`), documented by flask-smorest's OpenAPI at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify
+from flask_smorest import Api
+from sqlalchemy import text
+
+from server.extensions import csrf, db
+
+
+def register_api(app: Flask, api: Api) -> None:
+    from server.api.health import blp as health_blp
+
+    for blp in (health_blp,):
+        api.register_blueprint(blp)
+        csrf.exempt(blp)  # the API authenticates by bearer token, never by cookie
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        """App up and database reachable."""
+        try:
+            db.session.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+            db.session.rollback()
+            database = "unreachable"
+        status = 200 if database == "ok" else 503
+        return jsonify({"status": "ok" if status == 200 else "degraded", "database": database,
+                        "version": app.config.get("APP_VERSION", "0.1.0")}), status

@@ -1,0 +1,123 @@
+"""The command line of DESIGN.md: `flask --app server <command>`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask_babel import gettext as _
+
+from server.accounts import operations as ops
+from server.audit.log import record_event
+from server.extensions import db
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    click.echo(_("Error: %(message)s", message=message), err=True)
+    sys.exit(1)
+
+
+def public_url() -> str:
+    return current_app.config["PUBLIC_URL"] or "http://127.0.0.1:5000"
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-org")
+    @click.option("--slug", required=True, help="Short name in addresses, e.g. vhs-hannover.")
+    @click.option("--name", required=True, help="Full name, e.g. 'VHS Hannover – Integrationslotsen'.")
+    def create_org(slug: str, name: str) -> None:
+        """Create an organization (Träger)."""
+        try:
+            org = ops.create_organization(slug, name)
+            record_event("organization.created", org.id, object_type="organization", object_id=org.id,
+                         details={"via": "cli"})
+            db.session.commit()
+        except ops.AccountError as exc:
+            _fail(str(exc))
+        click.echo(_("Created organization %(slug)s.", slug=org.slug))
+
+    @app.cli.command("create-user")
+    @click.option("--org", "org_slug", required=True, help="Slug of the organization.")
+    @click.option("--email", required=True)
+    @click.option("--role", required=True, help="guide, coordinator or admin.")
+    @click.option("--name", required=True)
+    @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+    def create_user(org_slug: str, email: str, role: str, name: str, password_stdin: bool) -> None:
+        """Create a user; coordinators and admins get a password (prompted, or read from stdin)."""
+        password = None
+        try:
+            org = ops.get_organization(org_slug)
+            if role in ("coordinator", "admin"):
+                if password_stdin:
+                    password = sys.stdin.readline().rstrip("\r\n")
+                else:
+                    password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+            user = ops.create_user(org, email, role, name, password)
+            record_event("user.created", org.id, object_type="user", object_id=user.id,
+                         details={"role": role, "via": "cli"})
+            db.session.commit()
+        except ops.AccountError as exc:
+            _fail(str(exc))
+        click.echo(_("Created %(role)s %(email)s in %(org)s.", role=role, email=user.email, org=org.slug))
+
+    @app.cli.command("enrolment-code")
+    @click.option("--email", required=True, help="The guide's email.")
+    def enrolment_code(email: str) -> None:
+        """Issue a one-time enrolment code for a guide's phone; the code is the last line printed."""
+        try:
+            user = ops.get_user_by_email(email)
+            code = ops.issue_enrolment_code(user)
+            membership = ops.guide_membership(user)
+            record_event("device.enrolment_code_issued", membership.organization_id, object_type="user",
+                         object_id=user.id, details={"via": "cli"})
+            db.session.commit()
+        except ops.AccountError as exc:
+            _fail(str(exc))
+        days = current_app.config["ENROLMENT_CODE_DAYS"]
+        click.echo(_("Enrolment link for %(email)s (valid %(days)s days, once):", email=user.email, days=days))
+        click.echo(ops.enrolment_link(code, public_url()))
+        click.echo(ops.format_code(code))
+
+    @app.cli.command("revoke-devices")
+    @click.option("--email", required=True, help="The guide's email.")
+    def revoke_devices(email: str) -> None:
+        """Revoke every device of a guide (a lost or passed-on phone)."""
+        try:
+            user = ops.get_user_by_email(email)
+            count = ops.revoke_devices(user)
+            membership = ops.guide_membership(user)
+            record_event("device.revoked_all", membership.organization_id, object_type="user", object_id=user.id,
+                         details={"count": count, "via": "cli"})
+            db.session.commit()
+        except ops.AccountError as exc:
+            _fail(str(exc))
+        click.echo(_("Revoked %(count)s device(s) of %(email)s.", count=count, email=user.email))
+
+    @app.cli.command("seed-demo")
+    def seed_demo() -> None:
+        """Fill an empty database with the demo; a second run adds nothing."""
+        from server.demo.seed import seed_demo_data
+
+        summary = seed_demo_data()
+        if summary is None:
+            click.echo(_("The demo is already there; nothing added."))
+        else:
+            click.echo(_("Demo added: %(summary)s", summary=summary))
+
+    @app.cli.command("demo-info")
+    def demo_info() -> None:
+        """Print the demo logins and a fresh enrolment link for a demo guide (used by `make run`)."""
+        from server.demo.seed import demo_info_lines
+
+        for line in demo_info_lines(public_url()):
+            click.echo(line)
+        db.session.commit()
+
+    @app.cli.command("config-doc")
+    def config_doc() -> None:
+        """Print the configuration table (Markdown) for the README."""
+        from server.config import settings_markdown
+
+        click.echo(settings_markdown())

@@ -1,0 +1,13 @@
+"""The coordinator's pages under /coordinator/ (server-rendered, Jinja + Flask-Babel)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_coordinator(app: Flask) -> None:
+    from server.coordinator.auth import init_login
+    from server.coordinator.views import bp
+
+    init_login(app)
+    app.register_blueprint(bp)

@@ -1,0 +1,18 @@
+"""Imports every model so that the metadata (and Alembic) sees all tables."""
+
+from server.accounts.models import Device, EnrolmentCode, Membership, User
+from server.activities.models import Activity, PlenumAttendance, PlenumEvent
+from server.assignments.models import Assignment, AssignmentOffer, AssignmentRequest, Client, PartnerInstitution
+from server.audit.models import AuditEvent
+from server.blobs.models import Blob
+from server.expenses.models import Claim, Expense, ExpenseReceipt, Payout
+from server.guides.models import GuideLanguage, GuideProfile, Qualification
+from server.organizations.models import MileageRate, Organization
+from sync.tables import AppliedMutation, Conflict, RecordHistory, SyncChange, SyncCounter
+
+__all__ = [
+    "Activity", "AppliedMutation", "Assignment", "AssignmentOffer", "AssignmentRequest", "AuditEvent", "Blob",
+    "Claim", "Client", "Conflict", "Device", "EnrolmentCode", "Expense", "ExpenseReceipt", "GuideLanguage",
+    "GuideProfile", "Membership", "MileageRate", "Organization", "PartnerInstitution", "Payout", "PlenumAttendance",
+    "PlenumEvent", "Qualification", "RecordHistory", "SyncChange", "SyncCounter", "User",
+]

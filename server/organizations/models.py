@@ -1,0 +1,45 @@
+"""Organizations (Träger / Koordinierungsstelle): the tenant boundary, and their rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.extensions import db
+from sync.db import utcnow
+
+
+class Organization(db.Model):
+    __tablename__ = "organizations"
+    __table_args__ = (
+        CheckConstraint("slug <> ''", name="slug_not_empty"),
+        CheckConstraint("retention_months >= 12", name="retention_at_least_a_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Months after which closed records are anonymised (DSGVO); money records follow the law instead.
+    retention_months: Mapped[int] = mapped_column(Integer, default=36)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.slug}>"
+
+
+class MileageRate(db.Model):
+    """Cents per km for one travel mode, valid from a date until the next rate of the same mode."""
+
+    __tablename__ = "mileage_rates"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "mode", "valid_from"),
+        CheckConstraint("cents_per_km >= 0", name="cents_per_km_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    mode: Mapped[str] = mapped_column(String(20), default="car")
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    cents_per_km: Mapped[int] = mapped_column(Integer)

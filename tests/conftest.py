@@ -1,0 +1,169 @@
+"""Test fixtures: an app on SQLite and on PostgreSQL, a client, and factories for people and records.
+
+Every database test runs twice, once per backend (`app` is parametrized). PostgreSQL comes from
+TEST_DATABASE_URL (default: the local server); each xdist worker gets a database of its own, migrated
+once, and every test starts from empty tables. Under CI=true a missing PostgreSQL fails the run
+instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally; under CI=true a test that cannot run is a failure, never a silent skip."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: PostgreSQL and browser tests must run)")
+    pytest.skip(reason)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    from server import create_app
+
+    app = create_app(_config(url, instance))
+    with app.app_context():
+        upgrade()
+        from server.extensions import db
+
+        db.engine.dispose()
+
+
+def _config(url: str, instance: Path) -> dict[str, Any]:
+    return {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret",
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "BLOB_DIR": str(instance / "blobs"),
+        "RATELIMIT_ENABLED": True,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
+    }
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for every test (faster than migrating each time)."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.sqlite"
+    _migrate(f"sqlite:///{path}", folder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated PostgreSQL database of this worker's own."""
+    base = make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+                    if PG_URL.startswith("postgresql://") else PG_URL)
+    name = f"lotsenbuch_test_{_worker()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
+        admin.dispose()
+        skip_or_fail(f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}")
+    url = base.set(database=name).render_as_string(hide_password=False)
+    _migrate(url, tmp_path_factory.mktemp("pg-instance"))
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_all(app: Flask) -> None:
+    from server.extensions import db
+
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    from server import create_app
+    from server.extensions import db
+
+    if backend == "sqlite":
+        path = tmp_path / "test.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    application = create_app(_config(url, tmp_path))
+    with application.app_context():
+        try:
+            yield application
+        finally:
+            db.session.remove()
+            if backend == "postgres":
+                _truncate_all(application)
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# ---------------------------------------------------------------- factories
+
+@pytest.fixture
+def make_org(app: Flask) -> Callable[..., Any]:
+    from server.accounts.operations import create_organization
+    from server.extensions import db
+
+    counter = {"n": 0}
+
+    def make(slug: str | None = None, name: str | None = None) -> Any:
+        counter["n"] += 1
+        org = create_organization(slug or f"org-{counter['n']}", name or f"Organisation {counter['n']}")
+        db.session.commit()
+        return org
+
+    return make
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    from server.accounts.operations import create_user
+    from server.extensions import db
+
+    counter = {"n": 0}
+
+    def make(org: Any, role: str = "guide", email: str | None = None, name: str | None = None,
+             password: str | None = None) -> Any:
+        counter["n"] += 1
+        if role != "guide" and password is None:
+            password = "correct horse battery"
+        user = create_user(org, email or f"{role}{counter['n']}@example.org", role,
+                           name or f"{role.title()} {counter['n']}", password)
+        db.session.commit()
+        return user
+
+    return make
