@@ -53,6 +53,10 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     api.init_app(app)
 
+    from server.sync_bindings import register_bindings
+
+    register_bindings()
+
     from server.api import register_api
     from server.cli import register_cli
     from server.coordinator import register_coordinator

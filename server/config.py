@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 INSTANCE_DIR = Path(os.environ.get("LOTSENBUCH_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
 

@@ -67,7 +67,8 @@ def register_error_handlers(app: Flask) -> None:
             data = getattr(exc, "data", None)
             if isinstance(data, dict) and "messages" in data:
                 fields = data["messages"].get("json", data["messages"])
-                code, message = "invalid", _("Some fields are not valid.")
+                if status == 422:
+                    code, message = "invalid", _("Some fields are not valid.")
             response = jsonify(error_body(code, str(message), fields))
             response.status_code = status
             for key, value in exc.get_headers():

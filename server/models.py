@@ -2,7 +2,13 @@
 
 from server.accounts.models import Device, EnrolmentCode, Membership, User
 from server.activities.models import Activity, PlenumAttendance, PlenumEvent
-from server.assignments.models import Assignment, AssignmentOffer, AssignmentRequest, Client, PartnerInstitution
+from server.assignments.models import (
+    Assignment,
+    AssignmentOffer,
+    AssignmentRequest,
+    Client,
+    PartnerInstitution,
+)
 from server.audit.models import AuditEvent
 from server.blobs.models import Blob
 from server.expenses.models import Claim, Expense, ExpenseReceipt, Payout

@@ -23,6 +23,8 @@ class Organization(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     # Months after which closed records are anonymised (DSGVO); money records follow the law instead.
     retention_months: Mapped[int] = mapped_column(Integer, default=36)
+    # Sent to devices as the reference record `organization`; grows with every change.
+    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

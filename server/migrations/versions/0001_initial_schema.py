@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 02:58:23.195555
+Create Date: 2026-11-25 03:07:23.994711
 
 """
 from alembic import op
@@ -25,6 +25,7 @@ def upgrade():
     sa.Column('slug', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('retention_months', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sync.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("slug <> ''", name=op.f('ck_organizations_slug_not_empty')),
     sa.CheckConstraint('retention_months >= 12', name=op.f('ck_organizations_retention_at_least_a_year')),

@@ -1,0 +1,94 @@
+"""Marshmallow schemas of the JSON API's envelopes: they validate requests and document the API.
+
+The per-record-type field rules live in `sync/spec.py`; here a mutation's `fields` is just an object.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, validate
+from marshmallow import fields as ma
+
+
+class ApiErrorDetailSchema(Schema):
+    code = ma.String(required=True)
+    message = ma.String(required=True)
+    fields = ma.Dict(keys=ma.String())
+    state = ma.String()
+
+
+class ApiErrorSchema(Schema):
+    error = ma.Nested(ApiErrorDetailSchema, required=True)
+
+
+class EnrollRequestSchema(Schema):
+    code = ma.String(required=True, validate=validate.Length(min=1, max=64))
+    device_name = ma.String(load_default="", validate=validate.Length(max=100))
+    app_version = ma.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
+class GuideSchema(Schema):
+    id = ma.Integer(required=True)
+    name = ma.String(required=True)
+    email = ma.String(required=True)
+    locale = ma.String(allow_none=True)
+
+
+class OrganizationSchema(Schema):
+    id = ma.Integer(required=True)
+    slug = ma.String(required=True)
+    name = ma.String(required=True)
+
+
+class EnrollResponseSchema(Schema):
+    token = ma.String(required=True)
+    device_id = ma.String(required=True)
+    guide = ma.Nested(GuideSchema, required=True)
+    organization = ma.Nested(OrganizationSchema, required=True)
+
+
+class MutationSchema(Schema):
+    id = ma.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"))
+    type = ma.String(required=True, validate=validate.Length(max=20))
+    record_id = ma.String(required=True, validate=validate.Length(max=64))
+    op = ma.String(required=True, validate=validate.Length(max=10))
+    base_version = ma.Integer(strict=True, allow_none=True, load_default=None)
+    fields = ma.Dict(keys=ma.String(), load_default=dict)
+    client_time = ma.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
+class SyncRequestSchema(Schema):
+    cursor = ma.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    mutations = ma.List(ma.Nested(MutationSchema), load_default=list)
+    limit = ma.Integer(strict=True, load_default=500, validate=validate.Range(min=1, max=1000))
+    app_version = ma.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+
+
+class ResultSchema(Schema):
+    id = ma.String(required=True)
+    status = ma.String(required=True, validate=validate.OneOf(["applied", "merged", "conflict", "rejected"]))
+    record_id = ma.String(allow_none=True)
+    version = ma.Integer(allow_none=True)
+    conflict_id = ma.String()
+    conflict_ids = ma.List(ma.String())
+    error = ma.Nested(ApiErrorDetailSchema)
+
+
+class ChangeSchema(Schema):
+    type = ma.String(required=True)
+    record_id = ma.String(required=True)
+    version = ma.Integer(required=True)
+    deleted = ma.Boolean(required=True)
+    data = ma.Dict(allow_none=True)
+
+
+class SyncResponseSchema(Schema):
+    results = ma.List(ma.Nested(ResultSchema), required=True)
+    changes = ma.List(ma.Nested(ChangeSchema), required=True)
+    cursor = ma.String(required=True)
+    has_more = ma.Boolean(required=True)
+
+
+class BlobInfoSchema(Schema):
+    sha256 = ma.String(required=True)
+    content_type = ma.String(required=True)
+    size_bytes = ma.Integer(required=True)

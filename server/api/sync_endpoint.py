@@ -1,0 +1,109 @@
+"""`POST /api/v1/sync`: the thin HTTP adapter over `sync.engine` (auth, limits, retries, translation)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app, jsonify, request
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from server.api.auth import current_device, device_context
+from server.api.schemas import ApiErrorSchema, SyncRequestSchema, SyncResponseSchema
+from server.audit.log import record_event
+from server.errors import ApiError
+from server.extensions import db
+from sync import engine
+from sync.db import utcnow
+
+log = logging.getLogger(__name__)
+blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="Push and pull in one round trip")
+blp.ARGUMENTS_PARSER.DEFAULT_VALIDATION_STATUS = 400
+RETRIES = 4
+
+
+@blp.before_request
+def limit_body() -> None:
+    if request.method != "POST" or request.endpoint != "sync.Sync":
+        return
+    limit = current_app.config["SYNC_MAX_BODY_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "too_large", _("The request is too large."))
+    # Authenticate before parsing: an unknown device learns nothing about the body's rules.
+    current_device()
+
+
+@blp.route("/sync")
+class Sync(MethodView):
+    @blp.arguments(SyncRequestSchema)
+    @blp.response(200, SyncResponseSchema)
+    @blp.alt_response(400, schema=ApiErrorSchema, description="Malformed JSON, wrong shape or bad cursor")
+    @blp.alt_response(401, schema=ApiErrorSchema, description="invalid_token or device_revoked")
+    @blp.alt_response(413, schema=ApiErrorSchema, description="Body or batch too large")
+    def post(self, body: dict[str, Any]) -> Any:
+        """Send this device's changes and receive what changed since its cursor."""
+        mutations = body["mutations"]
+        if len(mutations) > current_app.config["SYNC_MAX_MUTATIONS"]:
+            raise ApiError(413, "too_many_mutations",
+                           _("Too many changes in one request; send at most %(n)s.",
+                             n=current_app.config["SYNC_MAX_MUTATIONS"]))
+        device_id = current_device().id
+        outcome = None
+        for attempt in range(RETRIES):
+            device = current_device()
+            try:
+                outcome = engine.sync(db.session, device_context(device), mutations, body["cursor"], body["limit"])
+                for mutation, result in outcome.applied:
+                    record_event(f"sync.{mutation['type']}.{mutation['op']}", device.organization_id,
+                                 actor_user_id=device.user_id, device_id=device.id, object_type=mutation["type"],
+                                 object_id=mutation["record_id"],
+                                 details={"mutation_id": mutation["id"], "status": result["status"],
+                                          "version": result.get("version"), "fields": sorted(mutation["fields"])})
+                device.last_sync_at = utcnow()
+                if body.get("app_version"):
+                    device.app_version = body["app_version"]
+                db.session.commit()
+                break
+            except engine.BadCursor:
+                db.session.rollback()
+                raise ApiError(400, "invalid_cursor", _("The sync position is not valid; start again without it."))
+            except (IntegrityError, OperationalError) as exc:
+                if not is_retryable(exc):
+                    raise
+                # A concurrent request of the same device (a retry racing its original) or a deadlock:
+                # start over; stored results make the replay exact.
+                db.session.rollback()
+                log.info("sync retry %s for device %s: %s", attempt + 1, device_id, exc)
+                if attempt == RETRIES - 1:
+                    raise ApiError(503, "busy", _("The server is busy. Please try again.")) from exc
+        assert outcome is not None
+        return jsonify({
+            "results": [translate_result(r) for r in outcome.results],
+            "changes": outcome.changes,
+            "cursor": outcome.cursor,
+            "has_more": outcome.has_more,
+        })
+
+
+def is_retryable(exc: Exception) -> bool:
+    """Deadlocks, serialization failures, a locked SQLite file, or a racing replay of a mutation."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in ("40P01", "40001"):
+        return True
+    text = str(orig)
+    return "database is locked" in text or "sync_applied_mutations" in text or "pk_sync_applied_mutations" in text
+
+
+def translate_result(result: dict[str, Any]) -> dict[str, Any]:
+    """Stored results keep English message ids; each response speaks the device's language."""
+    error = result.get("error")
+    if not error:
+        return result
+    translated = dict(error, message=_(error["message"]))
+    if "fields" in error:
+        translated["fields"] = {k: [_(m) for m in v] for k, v in error["fields"].items()}
+    return dict(result, error=translated)

@@ -1,0 +1,26 @@
+"""Plugs the server's models into the sync engine: one binding per wire record type."""
+
+from __future__ import annotations
+
+from server.activities.sync_binding import ActivityBinding
+from server.assignments.models import AssignmentOffer
+from server.assignments.sync_binding import AssignmentBinding
+from server.expenses.models import ExpenseReceipt
+from server.expenses.sync_binding import ClaimBinding, ExpenseBinding
+from server.guides.models import GuideLanguage, Qualification
+from server.guides.sync_binding import ProfileBinding
+from server.organizations.models import MileageRate
+from server.organizations.sync_binding import OrganizationBinding
+from sync.conflicts import ConflictBinding
+from sync.registry import ChildLink, register
+
+
+def register_bindings() -> None:
+    register(ActivityBinding())
+    register(ExpenseBinding(), {ExpenseReceipt: ChildLink("expense", "expense_id", "receipts")})
+    register(ClaimBinding())
+    register(AssignmentBinding(), {AssignmentOffer: ChildLink("assignment", "assignment_id", "response")})
+    register(ProfileBinding(), {GuideLanguage: ChildLink("profile", "profile_id", "languages"),
+                                Qualification: ChildLink("profile", "profile_id", "qualifications")})
+    register(OrganizationBinding(), {MileageRate: ChildLink("organization", "organization_id", "mileage_rates")})
+    register(ConflictBinding())

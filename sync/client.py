@@ -1,0 +1,175 @@
+"""A reference sync client: what a second implementation (a native app) must do, in ~200 lines.
+
+Local state lives in one SQLite file (or memory): the records as last known, an outbox of mutations
+not yet acknowledged, and the cursor. The rules it follows are the protocol's (PROTOCOL.md):
+* an edit is written to the local record and the outbox in one transaction;
+* a mutation leaves the outbox only when the server acknowledged it (any status, including rejected);
+* after a failed request the same mutations are sent again with the same ids (exactly once);
+* a pulled change overwrites the local record unless the record still has unsent mutations, which
+  the next round trip pushes and the server merges;
+* a page of changes and its cursor are stored in one transaction.
+Used by the tests (several simulated devices) and by the benchmark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# transport(method, path, json_body, token) -> (status, json_response); raises on network failure
+Transport = Callable[[str, str, dict[str, Any] | None, str | None], tuple[int, Any]]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS records (type TEXT, record_id TEXT, version INTEGER, deleted INTEGER, data TEXT,
+                                    PRIMARY KEY (type, record_id));
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, mutation TEXT);
+CREATE TABLE IF NOT EXISTS rejections (mutation_id TEXT PRIMARY KEY, result TEXT);
+"""
+
+
+class SyncFailed(RuntimeError):
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status, self.body = status, body
+
+
+@dataclass
+class RoundTrip:
+    results: list[dict[str, Any]]
+    changes: int
+    has_more: bool
+
+
+class SyncClient:
+    def __init__(self, transport: Transport, path: str = ":memory:", batch: int = 500, limit: int = 500) -> None:
+        self.transport, self.batch, self.limit = transport, batch, limit
+        self.db = sqlite3.connect(path)
+        self.db.executescript(SCHEMA)
+
+    # -- local state ------------------------------------------------------------------------------
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str | None) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    @property
+    def token(self) -> str | None:
+        return self._meta("token")
+
+    @property
+    def cursor(self) -> str | None:
+        return self._meta("cursor")
+
+    def record(self, record_type: str, record_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT data, deleted FROM records WHERE type = ? AND record_id = ?",
+                              (record_type, record_id)).fetchone()
+        if row is None or row[1]:
+            return None
+        return dict(json.loads(row[0]))
+
+    def version(self, record_type: str, record_id: str) -> int | None:
+        row = self.db.execute("SELECT version FROM records WHERE type = ? AND record_id = ?",
+                              (record_type, record_id)).fetchone()
+        return None if row is None else int(row[0])
+
+    def records(self, record_type: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+        query = "SELECT type, record_id, data FROM records WHERE deleted = 0"
+        args: tuple[Any, ...] = ()
+        if record_type is not None:
+            query += " AND type = ?"
+            args = (record_type,)
+        return {(t, r): json.loads(d) for t, r, d in self.db.execute(query, args)}
+
+    def pending(self) -> list[dict[str, Any]]:
+        return [json.loads(m) for (m,) in self.db.execute("SELECT mutation FROM outbox ORDER BY seq")]
+
+    def rejections(self) -> list[dict[str, Any]]:
+        return [json.loads(r) for (r,) in self.db.execute("SELECT result FROM rejections")]
+
+    # -- enrolment --------------------------------------------------------------------------------
+    def enroll(self, code: str, device_name: str = "reference client") -> dict[str, Any]:
+        status, body = self.transport("POST", "/api/v1/enroll", {"code": code, "device_name": device_name}, None)
+        if status != 201:
+            raise SyncFailed(status, body)
+        with self.db:
+            self._set_meta("token", body["token"])
+            self._set_meta("device_id", body["device_id"])
+        return dict(body)
+
+    # -- local edits ------------------------------------------------------------------------------
+    def upsert(self, record_type: str, record_id: str | None = None, **fields: Any) -> str:
+        """Change (or create) a record locally and queue the mutation; returns the record id."""
+        record_id = record_id or str(uuid.uuid4())
+        with self.db:
+            current = self.record(record_type, record_id) or {}
+            current.update(fields)
+            self._queue(record_type, record_id, "upsert", fields)
+            self.db.execute(
+                "INSERT INTO records (type, record_id, version, deleted, data) VALUES (?, ?, 0, 0, ?) "
+                "ON CONFLICT (type, record_id) DO UPDATE SET data = excluded.data, deleted = 0",
+                (record_type, record_id, json.dumps(current)))
+        return record_id
+
+    def delete(self, record_type: str, record_id: str) -> None:
+        with self.db:
+            self._queue(record_type, record_id, "delete", {})
+            self.db.execute("UPDATE records SET deleted = 1 WHERE type = ? AND record_id = ?", (record_type, record_id))
+
+    def _queue(self, record_type: str, record_id: str, op: str, fields: dict[str, Any]) -> None:
+        mutation = {
+            "id": str(uuid.uuid4()), "type": record_type, "record_id": record_id, "op": op,
+            "base_version": self.version(record_type, record_id) or None, "fields": fields,
+            "client_time": dt.datetime.now(dt.UTC).isoformat(),
+        }
+        self.db.execute("INSERT INTO outbox (mutation) VALUES (?)", (json.dumps(mutation),))
+
+    # -- sync -------------------------------------------------------------------------------------
+    def sync_once(self) -> RoundTrip:
+        """One round trip. On any failure the outbox and cursor are untouched: call again to retry."""
+        rows = self.db.execute("SELECT seq, mutation FROM outbox ORDER BY seq LIMIT ?", (self.batch,)).fetchall()
+        mutations = [json.loads(m) for _seq, m in rows]
+        body = {"cursor": self.cursor, "mutations": mutations, "limit": self.limit}
+        status, response = self.transport("POST", "/api/v1/sync", body, self.token)
+        if status != 200:
+            raise SyncFailed(status, response)
+        with self.db:
+            acked = {r["id"]: r for r in response["results"]}
+            for seq, raw in rows:
+                mutation = json.loads(raw)
+                result = acked.get(mutation["id"])
+                if result is None:
+                    continue
+                self.db.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
+                if result["status"] == "rejected":
+                    self.db.execute("INSERT OR REPLACE INTO rejections VALUES (?, ?)",
+                                    (mutation["id"], json.dumps(result)))
+                    if result.get("version") is None:  # a refused create: nothing exists on the server
+                        self.db.execute("DELETE FROM records WHERE type = ? AND record_id = ?",
+                                        (mutation["type"], mutation["record_id"]))
+            busy = {(m["type"], m["record_id"]) for m in self.pending()}
+            for change in response["changes"]:
+                key = (change["type"], change["record_id"])
+                if key in busy:
+                    continue  # unsent local edits: the server merges them on the next push
+                self.db.execute(
+                    "INSERT OR REPLACE INTO records (type, record_id, version, deleted, data) VALUES (?, ?, ?, ?, ?)",
+                    (change["type"], change["record_id"], change["version"], int(change["deleted"]),
+                     json.dumps(change["data"] or {})))
+            self._set_meta("cursor", response["cursor"])
+        return RoundTrip(response["results"], len(response["changes"]), response["has_more"])
+
+    def sync(self, max_round_trips: int = 1000) -> int:
+        """Sync until the outbox is empty and the server has nothing more; returns round trips made."""
+        for count in range(1, max_round_trips + 1):
+            trip = self.sync_once()
+            if not trip.has_more and not self.pending():
+                return count
+        raise RuntimeError("sync did not finish")

@@ -1,0 +1,362 @@
+"""One sync round trip: apply a device's mutations (push), then read what changed since its cursor (pull).
+
+Guarantees and where they come from:
+* exactly once — each mutation's result is stored under (device, mutation id) in the same transaction
+  that applies it; a replay returns the stored result and changes nothing;
+* scoped — a record outside the device's guide (or organization) is `forbidden` on push and absent from
+  the pull, because the feed is addressed per audience;
+* no silent loss — `sync.merge` decides same-field clashes and every losing value becomes a `conflict`
+  record that the guide's devices receive;
+* workflow wins — a binding's `lock_reason` refuses a guide's edit of a submitted, approved or paid
+  record; the device is sent the server's version in the same response;
+* gap-free — see `sync/feed.py`.
+
+Each mutation runs in a SAVEPOINT, so a rejected one leaves no trace while the batch goes on.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sync import feed
+from sync.db import new_uuid
+from sync.merge import Author, Change, Resolution, merge_delete, merge_edit, merge_edit_of_deleted
+from sync.registry import BINDINGS, Binding
+from sync.spec import MSG, MUTABLE_TYPES, N_, UUID_RE, wire_value
+from sync.tables import AppliedMutation, Conflict, RecordHistory, SyncChange
+
+ERRORS = {
+    "invalid": N_("Some fields are not valid."),
+    "forbidden": N_("You may not change this record."),
+    "not_found": N_("This record does not exist."),
+    "locked": N_("This record is locked: it has been submitted, approved or paid."),
+    "taken": N_("Another guide has already accepted this assignment."),
+    "not_offered": N_("This assignment is no longer offered to you."),
+    "duplicate": N_("This month's claim has already been submitted from another device."),
+    "no_open_expenses": N_("There are no open expenses in this month."),
+}
+
+
+class Rejected(Exception):
+    def __init__(self, code: str, fields: dict[str, list[str]] | None = None, state: str | None = None,
+                 message: str | None = None) -> None:
+        super().__init__(code)
+        self.code, self.fields, self.state, self.message = code, fields, state, message
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass
+class DeviceContext:
+    device_id: str
+    organization_id: int
+    guide_id: int
+
+    @property
+    def author(self) -> Author:
+        return Author(role="guide", device_id=self.device_id, user_id=self.guide_id)
+
+
+@dataclass
+class SyncOutcome:
+    results: list[dict[str, Any]]
+    changes: list[dict[str, Any]]
+    cursor: str
+    has_more: bool
+    applied: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------ cursor
+
+def encode_cursor(organization_id: int, seq: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{organization_id}:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, organization_id: int) -> int:
+    if cursor is None:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version, org, seq = raw.split(":")
+        if version != "v1" or int(org) != organization_id or int(seq) < 0:
+            raise ValueError(raw)
+        return int(seq)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadCursor(cursor) from None
+
+
+# ------------------------------------------------------------------------------------------ push
+
+def sync(session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], cursor: str | None,
+         limit: int) -> SyncOutcome:
+    """Push then pull, in the caller's transaction (the caller commits)."""
+    after_seq = decode_cursor(cursor, ctx.organization_id)
+    force: set[tuple[str, str]] = set()
+    results: list[dict[str, Any]] = []
+    applied: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for mutation in mutations:
+        result, fresh = push_one(session, ctx, mutation, force)
+        results.append(result)
+        if fresh and result["status"] != "rejected":
+            applied.append((mutation, result))
+    if mutations:
+        # Publish now (taking the counter lock) so this response's pull already holds our own changes.
+        session.flush()
+        marks = session.info.pop(feed.MARKS, {})
+        if marks:
+            feed.publish(session, marks)
+    changes, last_seq, has_more = pull(session, ctx, after_seq, limit)
+    seen = {(c["type"], c["record_id"]) for c in changes}
+    for record_type, record_id in sorted(force - seen):
+        change = current_change(session, ctx, record_type, record_id)
+        if change is not None:
+            changes.append(change)
+    return SyncOutcome(results, changes, encode_cursor(ctx.organization_id, last_seq), has_more, applied)
+
+
+def push_one(session: Session, ctx: DeviceContext, mutation: dict[str, Any],
+             force: set[tuple[str, str]]) -> tuple[dict[str, Any], bool]:
+    """Apply one mutation exactly once; returns (result, whether it was applied now)."""
+    previous = session.get(AppliedMutation, (ctx.device_id, mutation["id"]))
+    if previous is not None:
+        return dict(previous.result), False
+    feed.set_author(session, ctx.author)
+    marks_before = dict(session.info.get(feed.MARKS, {}))
+    savepoint = session.begin_nested()
+    try:
+        result = _apply(session, ctx, mutation, force)
+        savepoint.commit()
+    except Rejected as exc:
+        savepoint.rollback()
+        session.info[feed.MARKS] = marks_before
+        result = _rejection(session, mutation, exc)
+        if exc.code in ("locked", "duplicate", "taken", "not_offered") or exc.state:
+            force.add((mutation["type"], mutation["record_id"]))
+    session.add(AppliedMutation(device_id=ctx.device_id, mutation_id=mutation["id"],
+                                organization_id=ctx.organization_id, result=result))
+    return result, True
+
+
+def _rejection(session: Session, mutation: dict[str, Any], exc: Rejected) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": exc.code, "message": exc.message or ERRORS.get(exc.code, exc.code)}
+    if exc.fields:
+        error["fields"] = exc.fields
+    if exc.state:
+        error["state"] = exc.state
+    version = None
+    binding = BINDINGS.get(mutation.get("type", ""))
+    if binding is not None and exc.code != "forbidden" and isinstance(mutation.get("record_id"), str):
+        obj = session.get(binding.model, mutation["record_id"]) if UUID_RE.match(mutation["record_id"]) else None
+        version = obj.version if obj is not None else None
+    return {"id": mutation["id"], "status": "rejected", "record_id": mutation.get("record_id"),
+            "version": version, "error": error}
+
+
+def check_envelope(mutation: dict[str, Any]) -> dict[str, list[str]]:
+    """Field errors in a mutation's envelope (its type, op, record id, base version)."""
+    errors: dict[str, list[str]] = {}
+    if mutation.get("type") not in MUTABLE_TYPES:
+        errors["type"] = [MSG["choice"]]
+    if mutation.get("op") not in ("upsert", "delete"):
+        errors["op"] = [MSG["choice"]]
+    record_id = mutation.get("record_id")
+    if not isinstance(record_id, str) or not UUID_RE.match(record_id):
+        errors["record_id"] = [MSG["uuid"]]
+    base = mutation.get("base_version")
+    if base is not None and (isinstance(base, bool) or not isinstance(base, int) or base < 0):
+        errors["base_version"] = [MSG["type_int"]]
+    if mutation.get("op") == "upsert" and not isinstance(mutation.get("fields", {}), dict):
+        errors["fields"] = [MSG["type_list"]]
+    return errors
+
+
+def _apply(session: Session, ctx: DeviceContext, mutation: dict[str, Any],
+           force: set[tuple[str, str]]) -> dict[str, Any]:
+    envelope_errors = check_envelope(mutation)
+    if envelope_errors:
+        raise Rejected("invalid", envelope_errors)
+    binding = BINDINGS[mutation["type"]]
+    author = ctx.author
+    record_id: str = mutation["record_id"]
+    obj = session.get(binding.model, record_id, with_for_update=True, populate_existing=True)
+    if obj is not None and not _in_scope(session, binding, obj, ctx):
+        raise Rejected("forbidden")
+    if obj is not None and getattr(obj, "deleted_at", None) is not None and mutation["op"] == "delete":
+        return _result(mutation, "applied", record_id, obj.version)
+    if obj is None:
+        if mutation["op"] == "delete":
+            return _result(mutation, "applied", record_id, 0)
+        if not binding.spec.guide_creates:
+            raise Rejected("not_found")
+        obj = _create(session, binding, ctx, mutation, author)
+        return _result(mutation, "applied", record_id, obj.version)
+
+    base = mutation.get("base_version") or 0
+    lock = binding.lock_reason(obj, author)
+    if lock is not None:
+        raise Rejected("locked", state=lock)
+    history = record_history(session, binding.type_name, record_id)
+    if mutation["op"] == "delete":
+        if not binding.spec.guide_deletes:
+            raise Rejected("forbidden")
+        if obj.deleted_at is not None:
+            return _result(mutation, "applied", record_id, obj.version)
+        resolution = merge_delete(history, base, author)
+    else:
+        clean, errors = binding.spec.validate(mutation.get("fields") or {}, "guide", creating=False)
+        errors.update(binding.validate_references(session, obj, clean, ctx.organization_id, ctx.guide_id))
+        if errors:
+            raise Rejected("invalid", errors)
+        handled = binding.guide_upsert(session, obj, clean, author) if obj.deleted_at is None else None
+        if handled is not None:
+            session.flush()
+            return _result(mutation, handled, record_id, obj.version)
+        if obj.deleted_at is not None:
+            deleted_by = next((c.author for c in reversed(history) if "deleted" in c.fields), feed.SYSTEM)
+            resolution = merge_edit_of_deleted(deleted_by, clean, author)
+        else:
+            resolution = merge_edit(binding.current_values(session, obj), history, base, clean, author)
+    conflict_ids = apply_resolution(session, binding, obj, resolution, author)
+    result = _result(mutation, resolution.status, record_id, obj.version)
+    if conflict_ids:
+        result["conflict_id"] = conflict_ids[0]
+        result["conflict_ids"] = conflict_ids
+        force.add((binding.type_name, record_id))
+    return result
+
+
+def _create(session: Session, binding: Binding, ctx: DeviceContext, mutation: dict[str, Any],
+            author: Author) -> Any:
+    if mutation["op"] != "upsert":
+        raise Rejected("invalid", {"op": [MSG["choice"]]})
+    clean, errors = binding.spec.validate(mutation.get("fields") or {}, "guide", creating=True)
+    errors.update(binding.validate_references(session, None, clean, ctx.organization_id, ctx.guide_id))
+    if errors:
+        raise Rejected("invalid", errors)
+    obj = binding.create(session, mutation["record_id"], ctx.organization_id, ctx.guide_id)
+    values = binding.before_write(session, obj, clean, author)
+    binding.set_fields(session, obj, values, author)
+    session.add(obj)
+    session.flush()
+    binding.after_write(session, obj, values, author)
+    session.flush()
+    return obj
+
+
+def apply_resolution(session: Session, binding: Binding, obj: Any, resolution: Resolution,
+                     author: Author) -> list[str]:
+    """Write the merged values and keep every losing value as a conflict record."""
+    values = dict(resolution.apply)
+    deleted = values.pop("deleted", None)
+    if deleted is True:
+        obj.deleted_at = _now()
+    elif deleted is False:
+        obj.deleted_at = None
+    if values:
+        values = binding.before_write(session, obj, values, author)
+        binding.set_fields(session, obj, values, author)
+    session.flush()
+    if values:
+        binding.after_write(session, obj, values, author)
+    conflict_ids: list[str] = []
+    owner = binding.owner_guide_id(obj)
+    for lost in resolution.conflicts:
+        conflict = Conflict(
+            id=new_uuid(), organization_id=obj.organization_id, guide_id=owner,
+            record_type=binding.type_name, record_id=obj.id, field=lost.field,
+            kept_value=wire_value(lost.kept_value), lost_value=wire_value(lost.lost_value),
+            lost_by=lost.lost_by.role if lost.lost_by.role != "system" else "coordinator",
+            lost_device_id=lost.lost_by.device_id,
+        )
+        session.add(conflict)
+        conflict_ids.append(conflict.id)
+    session.flush()
+    return conflict_ids
+
+
+def _now() -> Any:
+    from sync.db import utcnow
+
+    return utcnow()
+
+
+def _in_scope(session: Session, binding: Binding, obj: Any, ctx: DeviceContext) -> bool:
+    return obj.organization_id == ctx.organization_id and binding.visible_to_guide(session, obj, ctx.guide_id)
+
+
+def _result(mutation: dict[str, Any], status: str, record_id: str, version: int) -> dict[str, Any]:
+    return {"id": mutation["id"], "status": status, "record_id": record_id, "version": version}
+
+
+def record_history(session: Session, record_type: str, record_id: str) -> list[Change]:
+    rows = session.execute(
+        select(RecordHistory.version, RecordHistory.fields, RecordHistory.author_role, RecordHistory.device_id,
+               RecordHistory.author_user_id)
+        .where(RecordHistory.record_type == record_type, RecordHistory.record_id == record_id)
+        .order_by(RecordHistory.version)
+    ).all()
+    return [Change(version, frozenset(fields), Author(role, device, user)) for version, fields, role, device, user in rows]
+
+
+# ------------------------------------------------------------------------------------------ pull
+
+def pull(session: Session, ctx: DeviceContext, after_seq: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
+    rows, has_more = feed.pull_page(session, ctx.organization_id, ctx.guide_id, after_seq, limit)
+    ids_by_type: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if not row.deleted:
+            ids_by_type[row.record_type].append(row.record_id)
+    objects: dict[tuple[str, str], Any] = {}
+    for record_type, ids in ids_by_type.items():
+        binding = BINDINGS[record_type]
+        for obj in load_many(session, binding, ids):
+            objects[(record_type, str(obj.id))] = obj
+    changes = []
+    for row in rows:
+        obj = objects.get((row.record_type, row.record_id))
+        changes.append(_change(session, row, obj))
+    last_seq = rows[-1].seq if rows else after_seq
+    return changes, last_seq, has_more
+
+
+def load_many(session: Session, binding: Binding, ids: list[str]) -> list[Any]:
+    pk = binding.model.__mapper__.primary_key[0]
+    keys: list[Any] = [int(i) for i in ids] if pk.type.python_type is int else ids
+    found: list[Any] = []
+    for start in range(0, len(keys), 500):
+        found.extend(session.scalars(select(binding.model).where(pk.in_(keys[start:start + 500]))).all())
+    return found
+
+
+def _change(session: Session, row: SyncChange, obj: Any) -> dict[str, Any]:
+    if row.deleted or obj is None or getattr(obj, "deleted_at", None) is not None:
+        return {"type": row.record_type, "record_id": row.record_id, "version": row.version, "deleted": True,
+                "data": None}
+    binding = BINDINGS[row.record_type]
+    return {"type": row.record_type, "record_id": row.record_id, "version": obj.version, "deleted": False,
+            "data": binding.to_wire(session, obj, row.audience)}
+
+
+def current_change(session: Session, ctx: DeviceContext, record_type: str, record_id: str) -> dict[str, Any] | None:
+    """The record as the device should hold it now, outside the cursor order (after a rejection)."""
+    binding = BINDINGS.get(record_type)
+    if binding is None or not UUID_RE.match(record_id):
+        return None
+    obj = session.get(binding.model, record_id)
+    if obj is None or obj.organization_id != ctx.organization_id:
+        return None
+    if not binding.visible_to_guide(session, obj, ctx.guide_id):
+        return None
+    deleted = obj.deleted_at is not None
+    return {"type": record_type, "record_id": record_id, "version": obj.version, "deleted": deleted,
+            "data": None if deleted else binding.to_wire(session, obj, str(ctx.guide_id))}

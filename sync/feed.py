@@ -1,0 +1,234 @@
+"""The change feed: every change to a synced record, whatever code made it, reaches the devices.
+
+Two SQLAlchemy session hooks do it, so no code path (a sync push, a coordinator's page, the demo seed,
+a CLI command) can forget:
+* `before_flush` bumps the `version` of each new or changed synced record (also when only one of its
+  child rows changed, e.g. a receipt), writes a history entry naming the changed wire fields and their
+  author (`session.info["sync_author"]`), and marks the record for publishing;
+* `before_commit` publishes the marks as the very last step of the transaction: it takes the
+  organization's counter row (`UPDATE … RETURNING`, which locks it until commit), numbers the feed rows
+  from it and upserts them. See `sync/tables.py` for why this makes pulls gap-free.
+
+`pull_page` reads the feed for one device: changes after the cursor, oldest first, one index range scan
+per audience.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import event, inspect, select, union_all, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from sync.merge import Author
+from sync.registry import BINDINGS, BY_MODEL, CHILD_LINKS, Binding
+from sync.spec import wire_value
+from sync.tables import EVERYONE, RecordHistory, SyncChange, SyncCounter
+
+SYSTEM = Author(role="system")
+MARKS = "sync_marks"
+AUTHOR = "sync_author"
+CREATED = "sync_created"
+
+
+def set_author(session: Session, author: Author) -> None:
+    session.info[AUTHOR] = author
+
+
+def _marks(session: Session) -> dict[tuple[str, str], int]:
+    marks: dict[tuple[str, str], int] = session.info.setdefault(MARKS, {})
+    return marks
+
+
+def _changed_attrs(obj: Any) -> set[str]:
+    state = inspect(obj)
+    return {attr.key for attr in state.attrs if attr.history.has_changes()}
+
+
+def _history(session: Session, binding: Binding, obj: Any, fields: set[str], bumped: dict[int, RecordHistory]) -> None:
+    author: Author = session.info.get(AUTHOR, SYSTEM)
+    entry = bumped.get(id(obj))
+    if entry is not None:  # a second change to the same record in this flush: one version, more fields
+        merged = dict(entry.fields)
+        merged.update({name: _history_value(session, binding, obj, name) for name in fields})
+        entry.fields = merged
+        return
+    values = {name: _history_value(session, binding, obj, name) for name in sorted(fields)}
+    org_id, record_id = binding.organization_id_of(obj), binding.record_id_of(obj)
+    entry = RecordHistory(
+        organization_id=org_id, record_type=binding.type_name, record_id=record_id,
+        version=obj.version, fields=values, author_role=author.role, author_user_id=author.user_id,
+        device_id=author.device_id,
+    )
+    session.add(entry)
+    bumped[id(obj)] = entry
+    _marks(session)[(binding.type_name, record_id)] = org_id
+
+
+def _history_value(session: Session, binding: Binding, obj: Any, name: str) -> Any:
+    if name == "deleted":
+        return getattr(obj, "deleted_at", None) is not None
+    try:
+        return wire_value(binding.get_field(session, obj, name))
+    except Exception:  # noqa: BLE001 - history values are informative only; never break a write
+        return None
+
+
+@event.listens_for(Session, "before_flush")
+def _version_and_history(session: Session, flush_context: Any, instances: Any) -> None:
+    bumped: dict[int, RecordHistory] = {}
+    created = session.info.setdefault(CREATED, [])
+    for obj in list(session.new):
+        binding = BY_MODEL.get(type(obj))
+        if binding is not None:
+            obj.version = 1
+            created.append(obj)  # its id may only exist after the INSERT: history follows in after_flush
+    for obj in list(session.dirty):
+        binding = BY_MODEL.get(type(obj))
+        if binding is None or obj in session.new:
+            continue
+        fields = binding.wire_fields_of(_changed_attrs(obj))
+        if fields and id(obj) not in bumped:
+            obj.version = (obj.version or 0) + 1
+        if fields:
+            _history(session, binding, obj, fields, bumped)
+    # Child rows (receipts, languages, offers) changed directly: the parent gets a new version too.
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        link = CHILD_LINKS.get(type(obj))
+        if link is None:
+            continue
+        parent_binding = BINDINGS[link.parent_type]
+        parent_id = getattr(obj, link.parent_id_attr)
+        parent = session.get(parent_binding.model, parent_id) if parent_id else None
+        if parent is None or parent in session.new:
+            continue
+        if id(parent) not in bumped:
+            parent.version = (parent.version or 0) + 1
+        _history(session, parent_binding, parent, {link.wire_field}, bumped)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _history_of_created(session: Session, flush_context: Any) -> None:
+    created = session.info.pop(CREATED, [])
+    bumped: dict[int, RecordHistory] = {}
+    for obj in created:
+        binding = BY_MODEL[type(obj)]
+        fields = {f.name for f in binding.spec.fields} | set(binding.spec.read_only_fields)
+        _history(session, binding, obj, fields, bumped)
+
+
+@event.listens_for(Session, "before_commit")
+def _publish_on_commit(session: Session) -> None:
+    session.flush()
+    if session.info.get(CREATED) or session.new:
+        session.flush()
+    marks = session.info.pop(MARKS, {})
+    if marks:
+        publish(session, marks)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_marks(session: Session) -> None:
+    session.info.pop(MARKS, None)
+    session.info.pop(CREATED, None)
+
+
+def mark(session: Session, record_type: str, record_id: str, organization_id: int) -> None:
+    """Publish a record again without a change of its own (e.g. its audience changed)."""
+    _marks(session)[(record_type, record_id)] = organization_id
+
+
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)
+
+
+def publish(session: Session, marks: dict[tuple[str, str], int]) -> None:
+    """Write feed rows for the marked records, numbered from each organization's counter."""
+    by_org: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for (record_type, record_id), org_id in marks.items():
+        by_org[org_id].append((record_type, record_id))
+    insert = _insert(session)
+    table = SyncChange.__table__
+    for org_id in sorted(by_org):  # a fixed order of counter locks: no deadlock between organizations
+        rows = _feed_rows(session, org_id, by_org[org_id])
+        if not rows:
+            continue
+        session.execute(
+            insert(SyncCounter.__table__).values(organization_id=org_id, value=0)
+            .on_conflict_do_nothing(index_elements=["organization_id"])
+        )
+        top = session.execute(
+            update(SyncCounter).where(SyncCounter.organization_id == org_id)
+            .values(value=SyncCounter.value + len(rows)).returning(SyncCounter.value)
+        ).scalar_one()
+        first = top - len(rows) + 1
+        for offset, row in enumerate(rows):
+            row["seq"] = first + offset
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["organization_id", "audience", "record_type", "record_id"],
+            set_={"seq": stmt.excluded.seq, "version": stmt.excluded.version, "deleted": stmt.excluded.deleted},
+        )
+        session.execute(stmt, rows)
+
+
+def _feed_rows(session: Session, org_id: int, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    ids_by_type: dict[str, list[str]] = defaultdict(list)
+    for record_type, record_id in keys:
+        ids_by_type[record_type].append(record_id)
+    rows: list[dict[str, Any]] = []
+    for record_type, ids in sorted(ids_by_type.items()):
+        binding = BINDINGS[record_type]
+        existing: dict[str, dict[str, bool]] = defaultdict(dict)
+        for chunk in _chunks(sorted(ids), 500):
+            for rid, audience, deleted in session.execute(
+                select(SyncChange.record_id, SyncChange.audience, SyncChange.deleted).where(
+                    SyncChange.organization_id == org_id, SyncChange.record_type == record_type,
+                    SyncChange.record_id.in_(chunk))
+            ):
+                existing[rid][audience] = deleted
+        for record_id in sorted(ids):
+            obj = session.get(binding.model, _model_key(binding, record_id))
+            live = obj is not None and getattr(obj, "deleted_at", None) is None
+            audiences = binding.audiences(session, obj) if live else set()
+            version = obj.version if obj is not None else 0
+            for audience in sorted(audiences):
+                rows.append(_row(org_id, audience, record_type, record_id, version, False))
+            for audience, was_deleted in existing[record_id].items():
+                if audience not in audiences and not was_deleted:
+                    rows.append(_row(org_id, audience, record_type, record_id, version, True))
+    return rows
+
+
+def _model_key(binding: Binding, record_id: str) -> Any:
+    key_type = inspect(binding.model).primary_key[0].type.python_type
+    return int(record_id) if key_type is int else record_id
+
+
+def _row(org_id: int, audience: str, record_type: str, record_id: str, version: int, deleted: bool) -> dict[str, Any]:
+    return {"organization_id": org_id, "audience": audience, "record_type": record_type, "record_id": record_id,
+            "version": version, "deleted": deleted, "seq": 0}
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def pull_page(session: Session, org_id: int, guide_id: int, after_seq: int,
+              limit: int) -> tuple[list[SyncChange], bool]:
+    """Feed rows for this guide after `after_seq`, oldest first; and whether more remain."""
+    per_audience = [
+        select(SyncChange.id, SyncChange.seq).where(
+            SyncChange.organization_id == org_id, SyncChange.audience == audience, SyncChange.seq > after_seq,
+        ).order_by(SyncChange.seq).limit(limit + 1).subquery()
+        for audience in (str(guide_id), EVERYONE)
+    ]
+    # Each audience is one index range scan that stops after limit+1 rows; SQLite wants the limited
+    # scans wrapped as subqueries before they can be combined.
+    union = union_all(*(select(sub.c.id, sub.c.seq) for sub in per_audience)).subquery()
+    ids = select(union.c.id).order_by(union.c.seq).limit(limit + 1)
+    rows = session.scalars(select(SyncChange).where(SyncChange.id.in_(ids)).order_by(SyncChange.seq)).all()
+    return list(rows[:limit]), len(rows) > limit
