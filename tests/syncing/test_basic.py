@@ -105,3 +105,74 @@ def test_another_guides_records_never_arrive_and_cannot_be_changed(make_device, 
     assert trip.results[0]["error"]["code"] == "forbidden"
     mine.sync()
     assert mine.record("activity", record_id)["minutes"] == 90
+
+
+def coordinator_author(coordinator):
+    from sync.merge import Author
+
+    return Author(role="coordinator", user_id=coordinator.id)
+
+
+def test_coordinator_value_beats_guide_and_guide_sees_conflict(make_device, guide, coordinator, org):
+    from server.extensions import db
+    from sync.coordinator import edit_record
+
+    phone = make_device(guide)
+    record_id = phone.upsert("activity", **activity_fields())
+    phone.sync()
+    edit_record(db.session, coordinator_author(coordinator), org.id, "activity", record_id, {"minutes": 60})
+    db.session.commit()
+    phone.upsert("activity", record_id, minutes=75)  # offline edit from the old version
+    trip = phone.sync_once()
+    assert trip.results[0]["status"] == "conflict"
+    phone.sync()
+    assert phone.record("activity", record_id)["minutes"] == 60
+    conflict = phone.record("conflict", trip.results[0]["conflict_id"])
+    assert (conflict["kept_value"], conflict["lost_value"], conflict["lost_by"]) == (60, 75, "guide")
+
+
+def test_approved_activity_is_locked_for_the_guide(make_device, guide, coordinator, org):
+    from server.extensions import db
+    from sync.coordinator import approve_activity
+
+    phone = make_device(guide)
+    record_id = phone.upsert("activity", **activity_fields())
+    phone.sync()
+    approve_activity(db.session, coordinator_author(coordinator), org.id, record_id)
+    db.session.commit()
+    phone.upsert("activity", record_id, minutes=10)
+    trip = phone.sync_once()
+    assert trip.results[0]["status"] == "rejected"
+    assert trip.results[0]["error"]["code"] == "locked"
+    assert trip.results[0]["error"]["state"] == "approved"
+    phone.sync()
+    data = phone.record("activity", record_id)
+    assert (data["minutes"], data["state"]) == (90, "approved")
+
+
+def test_claim_submits_open_expenses_of_the_month_and_locks_them(make_device, guide, coordinator, org):
+    from server.extensions import db
+    from sync.coordinator import set_expense_state
+
+    phone = make_device(guide)
+    ticket = phone.upsert("expense", date="2026-11-03", category="public_transport", amount_cents=320,
+                          description="GVH Einzelfahrt")
+    car = phone.upsert("expense", date="2026-11-10", category="mileage", km=12, amount_cents=1)
+    december = phone.upsert("expense", date="2026-12-01", category="phone", amount_cents=500)
+    phone.sync()
+    assert phone.record("expense", car)["amount_cents"] == 12 * 30  # computed by the server
+    claim = phone.upsert("claim", month="2026-11", state="submitted")
+    phone.sync()
+    assert phone.record("claim", claim)["total_cents"] == 320 + 360
+    assert phone.record("expense", ticket)["state"] == "submitted"
+    assert phone.record("expense", december)["state"] == "open"
+    phone.upsert("expense", ticket, amount_cents=9999)
+    trip = phone.sync_once()
+    assert trip.results[0]["error"]["code"] == "locked"
+    set_expense_state(db.session, coordinator_author(coordinator), org.id, ticket, "approved")
+    set_expense_state(db.session, coordinator_author(coordinator), org.id, car, "rejected", "Bitte Fahrtstrecke angeben")
+    db.session.commit()
+    phone.sync()
+    assert phone.record("expense", ticket)["state"] == "approved"
+    assert phone.record("expense", car)["rejection_reason"] == "Bitte Fahrtstrecke angeben"
+    assert phone.record("claim", claim)["state"] == "decided"

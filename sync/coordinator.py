@@ -1,0 +1,144 @@
+"""What a coordinator does to synced records, as plain functions over a SQLAlchemy session.
+
+Each goes through the same bindings, merge rules and session hooks as a device's mutation, so the
+change gets a version, a history entry and a place in the feed exactly like one — the guide's phones
+receive it on their next sync. The coordinator's pages call these; so do the tests.
+The caller commits; every function raises `CoordinatorError` (with a stable code) instead of writing
+anything invalid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sync import feed
+from sync.db import utcnow
+from sync.engine import apply_resolution, record_history
+from sync.merge import Author, Resolution, merge_edit
+from sync.registry import BINDINGS
+from sync.spec import COORDINATOR
+from sync.tables import Conflict
+
+
+class CoordinatorError(ValueError):
+    def __init__(self, code: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(code)
+        self.code, self.fields = code, fields
+
+
+# Which expense states a coordinator may move to, from where.
+EXPENSE_TRANSITIONS = {
+    "approved": ("submitted", "rejected"),
+    "rejected": ("submitted", "approved"),
+    "paid": ("approved",),
+    "submitted": ("approved", "rejected"),  # undo a decision before payout
+}
+
+
+def _load(session: Session, record_type: str, record_id: str, organization_id: int) -> Any:
+    binding = BINDINGS[record_type]
+    obj = session.get(binding.model, record_id, with_for_update=True, populate_existing=True)
+    if obj is None or binding.organization_id_of(obj) != organization_id or getattr(obj, "deleted_at", None):
+        raise CoordinatorError("not_found")
+    return obj
+
+
+def edit_record(session: Session, author: Author, organization_id: int, record_type: str, record_id: str,
+                fields: dict[str, Any], base_version: int | None = None) -> Resolution:
+    """Correct a guide's record. Without `base_version` the coordinator edits what they see now."""
+    binding = BINDINGS[record_type]
+    obj = _load(session, record_type, record_id, organization_id)
+    clean, errors = binding.spec.validate(fields, COORDINATOR, creating=False)
+    if errors:
+        raise CoordinatorError("invalid", errors)
+    feed.set_author(session, author)
+    base = obj.version if base_version is None else base_version
+    resolution = merge_edit(binding.current_values(session, obj), record_history(session, record_type, record_id),
+                            base, clean, author)
+    apply_resolution(session, binding, obj, resolution, author)
+    return resolution
+
+
+def approve_activity(session: Session, author: Author, organization_id: int, activity_id: str) -> Any:
+    obj = _load(session, "activity", activity_id, organization_id)
+    if obj.state != "approved":
+        feed.set_author(session, author)
+        obj.state = "approved"
+        obj.approved_at = utcnow()
+        obj.approved_by_id = author.user_id
+        session.flush()
+    return obj
+
+
+def set_expense_state(session: Session, author: Author, organization_id: int, expense_id: str, state: str,
+                      reason: str = "") -> Any:
+    """Approve, reject (with a reason the guide sees), mark paid, or undo a decision."""
+    obj = _load(session, "expense", expense_id, organization_id)
+    if state == obj.state:
+        return obj
+    allowed_from = EXPENSE_TRANSITIONS.get(state)
+    if allowed_from is None or obj.state not in allowed_from:
+        raise CoordinatorError("invalid_transition")
+    if state == "rejected" and not reason.strip():
+        raise CoordinatorError("invalid", {"rejection_reason": ["A reason is required."]})
+    feed.set_author(session, author)
+    obj.state = state
+    obj.rejection_reason = reason.strip() if state == "rejected" else ""
+    obj.decided_at = utcnow()
+    obj.decided_by_id = author.user_id
+    session.flush()
+    _update_claim_state(session, obj)
+    return obj
+
+
+def _update_claim_state(session: Session, expense: Any) -> None:
+    if expense.claim_id is None:
+        return
+    claim_binding = BINDINGS["claim"]
+    claim = session.get(claim_binding.model, expense.claim_id)
+    if claim is None:
+        return
+    expense_model = type(expense)
+    states = set(session.scalars(select(expense_model.state).where(
+        expense_model.claim_id == claim.id, expense_model.deleted_at.is_(None))))
+    if states and states <= {"paid", "rejected"} and "paid" in states:
+        new_state = "paid"
+    elif states and not states & {"submitted"}:
+        new_state = "decided"
+    else:
+        new_state = "submitted"
+    if claim.state != new_state:
+        claim.state = new_state
+        claim.decided_at = utcnow() if new_state != "submitted" else None
+        session.flush()
+
+
+def resolve_conflict(session: Session, author: Author, organization_id: int, conflict_id: str, choice: str,
+                     value: Any = None) -> Conflict:
+    """Keep the value that won (`kept`), restore the one that lost (`lost`), or write a `new` one."""
+    conflict = session.get(Conflict, conflict_id, with_for_update=True)
+    if conflict is None or conflict.organization_id != organization_id:
+        raise CoordinatorError("not_found")
+    if conflict.resolved:
+        raise CoordinatorError("already_resolved")
+    if choice not in ("kept", "lost", "new"):
+        raise CoordinatorError("invalid", {"choice": ["Choose kept, lost or new."]})
+    if choice != "kept" and conflict.field != "deleted":
+        chosen = conflict.lost_value if choice == "lost" else value
+        edit_record(session, author, organization_id, conflict.record_type, conflict.record_id,
+                    {conflict.field: chosen})
+    elif choice == "lost" and conflict.field == "deleted":
+        obj = _load(session, conflict.record_type, conflict.record_id, organization_id)
+        feed.set_author(session, author)
+        resolution = Resolution(status="applied", apply={"deleted": True})
+        apply_resolution(session, BINDINGS[conflict.record_type], obj, resolution, author)
+    feed.set_author(session, author)
+    conflict.resolved = True
+    conflict.resolution = choice
+    conflict.resolved_at = utcnow()
+    conflict.resolved_by_id = author.user_id
+    session.flush()
+    return conflict
