@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app server
 STAMPS := .stamps
 PWA_OUT := server/static/app
-PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.html pwa/vite.config.ts pwa/package.json pwa/tsconfig.json
+PWA_SOURCES := $(shell find pwa/src pwa/public pwa/scripts -type f 2>/dev/null) pwa/index.html pwa/vite.config.ts pwa/package.json pwa/tsconfig.json
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -30,13 +30,13 @@ run: setup ## set up, migrate, seed the demo (once) and serve on http://$(HOST):
 test: setup ## set up, then lint, type-check and run every test
 	@$(BIN)/ruff check server sync tests bench
 	@$(BIN)/mypy
-	@cd pwa && npx --no-install tsc --noEmit -p .
+	@cd pwa && npm run --silent typecheck
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup ## ruff, mypy and tsc only
 	@$(BIN)/ruff check server sync tests bench
 	@$(BIN)/mypy
-	@cd pwa && npx --no-install tsc --noEmit -p .
+	@cd pwa && npm run --silent typecheck
 
 setup: $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/pwa $(STAMPS)/i18n ## virtualenv, dependencies, PWA build, catalogs
 
@@ -52,7 +52,7 @@ $(STAMPS)/npm: pwa/package.json pwa/package-lock.json
 	@touch $@
 
 $(STAMPS)/i18n: $(PO_FILES) $(STAMPS)/python
-	@$(BIN)/pybabel compile --use-fuzzy -q -d locales
+	@$(BIN)/pybabel -q compile --use-fuzzy -d locales
 	@touch $@
 
 $(STAMPS)/pwa: $(PWA_SOURCES) $(PO_FILES) $(STAMPS)/npm
@@ -62,10 +62,11 @@ $(STAMPS)/pwa: $(PWA_SOURCES) $(PO_FILES) $(STAMPS)/npm
 pwa: $(STAMPS)/pwa ## build the guide's app into server/static/app
 
 i18n-extract: $(STAMPS)/python ## collect every translatable string into locales/messages.pot
-	@$(BIN)/pybabel extract -F locales/babel.cfg -k lazy_gettext -k _l -k t -o locales/messages.pot --no-location --sort-output .
+	@PYTHONPATH=locales $(BIN)/pybabel -q extract -F locales/babel.cfg -k lazy_gettext -k _l -k t -k N_ -c TRANSLATORS: \
+		-o locales/messages.pot --no-location --sort-output --project=Lotsenbuch .
 
 i18n-update: i18n-extract ## merge new strings into every language's catalog
-	@$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --omit-header --no-location
+	@$(BIN)/pybabel -q update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-pot-creation-date
 
 i18n-compile: ## compile catalogs (.mo for the server; the PWA build makes JSON)
 	@$(BIN)/pybabel compile --use-fuzzy -d locales

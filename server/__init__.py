@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import flask_babel
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -20,7 +21,8 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     """Build the app; `config_override` wins over environment variables (tests pass one)."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
     app.config.update(load_config(config_override))
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # No pre-ping: it costs a round trip per request; stale connections are recycled hourly instead.
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_recycle": 3600})
     app.config["MAX_CONTENT_LENGTH"] = max(app.config["BLOB_MAX_BYTES"], app.config["SYNC_MAX_BODY_BYTES"]) + 4096
     app.config.update(
         API_TITLE="Lotsenbuch API",
@@ -48,6 +50,8 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # Each request chooses its language afresh, even when an app context outlives it (tests, CLI).
+    app.before_request(flask_babel.refresh)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

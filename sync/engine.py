@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import feed
@@ -98,66 +99,121 @@ def decode_cursor(cursor: str | None, organization_id: int) -> int:
 # ------------------------------------------------------------------------------------------ push
 
 def sync(session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], cursor: str | None,
-         limit: int) -> SyncOutcome:
-    """Push then pull, in the caller's transaction (the caller commits)."""
+         limit: int, careful: bool = False) -> SyncOutcome:
+    """Push then pull, in the caller's transaction (the caller commits).
+
+    The fast path applies the whole batch without SAVEPOINTs and flushes once, so inserts go out in
+    bulk; our own rejections are raised before anything is written. If the database still refuses
+    something (a constraint we did not foresee), the caller rolls back and calls again with
+    `careful=True`: every mutation then runs in its own SAVEPOINT and a refused one is rejected alone.
+    """
     after_seq = decode_cursor(cursor, ctx.organization_id)
-    force: set[tuple[str, str]] = set()
-    results: list[dict[str, Any]] = []
-    applied: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    for mutation in mutations:
-        result, fresh = push_one(session, ctx, mutation, force)
-        results.append(result)
-        if fresh and result["status"] != "rejected":
-            applied.append((mutation, result))
+    batch = _Batch(session, ctx, mutations, careful)
+    results = [batch.push(mutation) for mutation in mutations]
     if mutations:
-        # Publish now (taking the counter lock) so this response's pull already holds our own changes.
-        session.flush()
-        marks = session.info.pop(feed.MARKS, {})
-        if marks:
-            feed.publish(session, marks)
+        batch.finish()
+    # This request's own changes are published when it commits (sync/feed.py), so the counter lock is
+    # held only for that last moment; the device receives them on its next pull.
     changes, last_seq, has_more = pull(session, ctx, after_seq, limit)
     seen = {(c["type"], c["record_id"]) for c in changes}
-    for record_type, record_id in sorted(force - seen):
+    for record_type, record_id in sorted(batch.force - seen):
         change = current_change(session, ctx, record_type, record_id)
         if change is not None:
             changes.append(change)
-    return SyncOutcome(results, changes, encode_cursor(ctx.organization_id, last_seq), has_more, applied)
+    return SyncOutcome(results, changes, encode_cursor(ctx.organization_id, last_seq), has_more, batch.applied)
 
 
-def push_one(session: Session, ctx: DeviceContext, mutation: dict[str, Any],
-             force: set[tuple[str, str]]) -> tuple[dict[str, Any], bool]:
-    """Apply one mutation exactly once; returns (result, whether it was applied now)."""
-    previous = session.get(AppliedMutation, (ctx.device_id, mutation["id"]))
-    if previous is not None:
-        return dict(previous.result), False
-    feed.set_author(session, ctx.author)
-    marks_before = dict(session.info.get(feed.MARKS, {}))
-    savepoint = session.begin_nested()
-    try:
-        result = _apply(session, ctx, mutation, force)
-        savepoint.commit()
-    except Rejected as exc:
-        savepoint.rollback()
-        session.info[feed.MARKS] = marks_before
-        result = _rejection(session, mutation, exc)
+class _Batch:
+    """The push half of one request: replays, prefetched records, results waiting for versions."""
+
+    def __init__(self, session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], careful: bool) -> None:
+        self.session, self.ctx, self.careful = session, ctx, careful
+        self.force: set[tuple[str, str]] = set()
+        self.applied: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.fresh: list[tuple[dict[str, Any], dict[str, Any], Any]] = []
+        self.by_id: dict[str, dict[str, Any]] = {}
+        ids = [m["id"] for m in mutations]
+        self.prior: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            for mutation_id, result in session.execute(
+                select(AppliedMutation.mutation_id, AppliedMutation.result).where(
+                    AppliedMutation.device_id == ctx.device_id, AppliedMutation.mutation_id.in_(ids[start:start + 500]))
+            ):
+                self.prior[mutation_id] = result
+        self.known = self._prefetch(mutations)
+
+    def _prefetch(self, mutations: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
+        """Load (and lock) every existing record the batch touches, in one query per type."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for m in mutations:
+            if m["id"] not in self.prior and m.get("type") in MUTABLE_TYPES and isinstance(m.get("record_id"), str) \
+                    and UUID_RE.match(m["record_id"]):
+                wanted[m["type"]].add(m["record_id"])
+        known: dict[tuple[str, str], Any] = {}
+        for record_type, ids in sorted(wanted.items()):
+            model = BINDINGS[record_type].model
+            ordered = sorted(ids)  # a fixed lock order: concurrent batches cannot deadlock on these rows
+            for start in range(0, len(ordered), 500):
+                query = (select(model).where(model.id.in_(ordered[start:start + 500])).order_by(model.id)
+                         .with_for_update().execution_options(populate_existing=True))
+                for obj in self.session.scalars(query):
+                    known[(record_type, obj.id)] = obj
+        return known
+
+    def push(self, mutation: dict[str, Any]) -> dict[str, Any]:
+        """Apply one mutation exactly once and return its result."""
+        if mutation["id"] in self.prior:
+            return dict(self.prior[mutation["id"]])
+        if mutation["id"] in self.by_id:  # the same mutation twice in one request
+            return self.by_id[mutation["id"]]
+        session = self.session
+        feed.set_author(session, self.ctx.author)
+        obj = None
+        if self.careful:
+            marks_before = dict(session.info.get(feed.MARKS, {}))
+            savepoint = session.begin_nested()
+            try:
+                result, obj = _apply(session, self.ctx, mutation, self.force, self.known)
+                session.flush()
+                savepoint.commit()
+            except (Rejected, IntegrityError, DataError) as exc:
+                savepoint.rollback()
+                session.info[feed.MARKS] = marks_before
+                self.known.pop((mutation.get("type"), mutation.get("record_id")), None)
+                result = self._rejected(mutation, exc if isinstance(exc, Rejected) else Rejected("invalid"))
+        else:
+            try:
+                result, obj = _apply(session, self.ctx, mutation, self.force, self.known)
+            except Rejected as exc:
+                result = self._rejected(mutation, exc)
+        self.by_id[mutation["id"]] = result
+        self.fresh.append((mutation, result, obj))
+        if result["status"] != "rejected":
+            self.applied.append((mutation, result))
+        return result
+
+    def _rejected(self, mutation: dict[str, Any], exc: Rejected) -> dict[str, Any]:
         if exc.code in ("locked", "duplicate", "taken", "not_offered") or exc.state:
-            force.add((mutation["type"], mutation["record_id"]))
-    session.add(AppliedMutation(device_id=ctx.device_id, mutation_id=mutation["id"],
-                                organization_id=ctx.organization_id, result=result))
-    return result, True
+            self.force.add((mutation["type"], mutation["record_id"]))
+        obj = self.known.get((mutation.get("type"), mutation.get("record_id")))
+        return _rejection(mutation, exc, None if exc.code == "forbidden" or obj is None else obj.version)
+
+    def finish(self) -> None:
+        """After one flush: fill in the versions, then remember every result (exactly once)."""
+        self.session.flush()
+        for mutation, result, obj in self.fresh:
+            if obj is not None and result["status"] != "rejected":
+                result["version"] = obj.version
+            self.session.add(AppliedMutation(device_id=self.ctx.device_id, mutation_id=mutation["id"],
+                                             organization_id=self.ctx.organization_id, result=result))
 
 
-def _rejection(session: Session, mutation: dict[str, Any], exc: Rejected) -> dict[str, Any]:
+def _rejection(mutation: dict[str, Any], exc: Rejected, version: int | None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": exc.code, "message": exc.message or ERRORS.get(exc.code, exc.code)}
     if exc.fields:
         error["fields"] = exc.fields
     if exc.state:
         error["state"] = exc.state
-    version = None
-    binding = BINDINGS.get(mutation.get("type", ""))
-    if binding is not None and exc.code != "forbidden" and isinstance(mutation.get("record_id"), str):
-        obj = session.get(binding.model, mutation["record_id"]) if UUID_RE.match(mutation["record_id"]) else None
-        version = obj.version if obj is not None else None
     return {"id": mutation["id"], "status": "rejected", "record_id": mutation.get("record_id"),
             "version": version, "error": error}
 
@@ -180,26 +236,28 @@ def check_envelope(mutation: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def _apply(session: Session, ctx: DeviceContext, mutation: dict[str, Any],
-           force: set[tuple[str, str]]) -> dict[str, Any]:
+def _apply(session: Session, ctx: DeviceContext, mutation: dict[str, Any], force: set[tuple[str, str]],
+           known: dict[tuple[str, str], Any]) -> tuple[dict[str, Any], Any]:
+    """Apply one mutation without flushing; returns its result and the record (None if none)."""
     envelope_errors = check_envelope(mutation)
     if envelope_errors:
         raise Rejected("invalid", envelope_errors)
     binding = BINDINGS[mutation["type"]]
     author = ctx.author
     record_id: str = mutation["record_id"]
-    obj = session.get(binding.model, record_id, with_for_update=True, populate_existing=True)
+    obj = known.get((binding.type_name, record_id))
     if obj is not None and not _in_scope(session, binding, obj, ctx):
         raise Rejected("forbidden")
     if obj is not None and getattr(obj, "deleted_at", None) is not None and mutation["op"] == "delete":
-        return _result(mutation, "applied", record_id, obj.version)
+        return _result(mutation, "applied", record_id, obj.version), obj
     if obj is None:
         if mutation["op"] == "delete":
-            return _result(mutation, "applied", record_id, 0)
+            return _result(mutation, "applied", record_id, None), None  # nothing to delete, no version
         if not binding.spec.guide_creates:
             raise Rejected("not_found")
         obj = _create(session, binding, ctx, mutation, author)
-        return _result(mutation, "applied", record_id, obj.version)
+        known[(binding.type_name, record_id)] = obj
+        return _result(mutation, "applied", record_id, obj.version), obj
 
     base = mutation.get("base_version") or 0
     lock = binding.lock_reason(obj, author)
@@ -209,8 +267,6 @@ def _apply(session: Session, ctx: DeviceContext, mutation: dict[str, Any],
     if mutation["op"] == "delete":
         if not binding.spec.guide_deletes:
             raise Rejected("forbidden")
-        if obj.deleted_at is not None:
-            return _result(mutation, "applied", record_id, obj.version)
         resolution = merge_delete(history, base, author)
     else:
         clean, errors = binding.spec.validate(mutation.get("fields") or {}, "guide", creating=False)
@@ -219,20 +275,19 @@ def _apply(session: Session, ctx: DeviceContext, mutation: dict[str, Any],
             raise Rejected("invalid", errors)
         handled = binding.guide_upsert(session, obj, clean, author) if obj.deleted_at is None else None
         if handled is not None:
-            session.flush()
-            return _result(mutation, handled, record_id, obj.version)
+            return _result(mutation, handled, record_id, obj.version), obj
         if obj.deleted_at is not None:
             deleted_by = next((c.author for c in reversed(history) if "deleted" in c.fields), feed.SYSTEM)
             resolution = merge_edit_of_deleted(deleted_by, clean, author)
         else:
             resolution = merge_edit(binding.current_values(session, obj), history, base, clean, author)
-    conflict_ids = apply_resolution(session, binding, obj, resolution, author)
+    conflict_ids = apply_resolution(session, binding, obj, resolution, author, flush=False)
     result = _result(mutation, resolution.status, record_id, obj.version)
     if conflict_ids:
         result["conflict_id"] = conflict_ids[0]
         result["conflict_ids"] = conflict_ids
         force.add((binding.type_name, record_id))
-    return result
+    return result, obj
 
 
 def _create(session: Session, binding: Binding, ctx: DeviceContext, mutation: dict[str, Any],
@@ -247,14 +302,12 @@ def _create(session: Session, binding: Binding, ctx: DeviceContext, mutation: di
     values = binding.before_write(session, obj, clean, author)
     binding.set_fields(session, obj, values, author)
     session.add(obj)
-    session.flush()
     binding.after_write(session, obj, values, author)
-    session.flush()
     return obj
 
 
 def apply_resolution(session: Session, binding: Binding, obj: Any, resolution: Resolution,
-                     author: Author) -> list[str]:
+                     author: Author, flush: bool = True) -> list[str]:
     """Write the merged values and keep every losing value as a conflict record."""
     values = dict(resolution.apply)
     deleted = values.pop("deleted", None)
@@ -265,7 +318,6 @@ def apply_resolution(session: Session, binding: Binding, obj: Any, resolution: R
     if values:
         values = binding.before_write(session, obj, values, author)
         binding.set_fields(session, obj, values, author)
-    session.flush()
     if values:
         binding.after_write(session, obj, values, author)
     conflict_ids: list[str] = []
@@ -280,7 +332,8 @@ def apply_resolution(session: Session, binding: Binding, obj: Any, resolution: R
         )
         session.add(conflict)
         conflict_ids.append(conflict.id)
-    session.flush()
+    if flush:
+        session.flush()
     return conflict_ids
 
 
@@ -294,7 +347,7 @@ def _in_scope(session: Session, binding: Binding, obj: Any, ctx: DeviceContext) 
     return obj.organization_id == ctx.organization_id and binding.visible_to_guide(session, obj, ctx.guide_id)
 
 
-def _result(mutation: dict[str, Any], status: str, record_id: str, version: int) -> dict[str, Any]:
+def _result(mutation: dict[str, Any], status: str, record_id: str, version: int | None) -> dict[str, Any]:
     return {"id": mutation["id"], "status": status, "record_id": record_id, "version": version}
 
 

@@ -121,6 +121,8 @@ def _history_of_created(session: Session, flush_context: Any) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _publish_on_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released: publish once, when the whole transaction commits
     session.flush()
     if session.info.get(CREATED) or session.new:
         session.flush()

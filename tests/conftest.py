@@ -74,7 +74,8 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated PostgreSQL database of this worker's own."""
     base = make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
                     if PG_URL.startswith("postgresql://") else PG_URL)
-    name = f"lotsenbuch_test_{_worker()}"
+    # Worker and process in the name: two test runs on one machine never drop each other's database.
+    name = f"lotsenbuch_test_{_worker()}_{os.getpid()}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:

@@ -9,7 +9,7 @@ from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from server.accounts.models import Device, Membership
+from server.accounts.models import Device, Membership, User
 from server.errors import ApiError
 from server.extensions import db
 from sync.engine import DeviceContext
@@ -28,21 +28,30 @@ def _unauthorized(code: str, message: str) -> ApiError:
 
 
 def current_device() -> Device:
-    """The calling device, or a 401 the app acts on: `invalid_token` or `device_revoked`."""
+    """The calling device, or a 401 the app acts on: `invalid_token` or `device_revoked`.
+
+    Looked up once per request (one query joining device, membership and user) and kept in the
+    request's environ (not `g`: an app context can outlive a request)."""
+    cached = request.environ.get("lotsenbuch.device")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     header = request.headers.get("Authorization", "")
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
         raise _unauthorized("invalid_token", _("This device is not enrolled. Please enrol it with a code."))
-    device = db.session.scalar(select(Device).where(Device.token_hash == token_hash(token.strip())))
-    if device is None:
+    row = db.session.execute(
+        select(Device, Membership.id, User.active)
+        .join(User, User.id == Device.user_id)
+        .outerjoin(Membership, (Membership.user_id == Device.user_id)
+                   & (Membership.organization_id == Device.organization_id) & (Membership.role == "guide"))
+        .where(Device.token_hash == token_hash(token.strip()))
+    ).first()
+    if row is None:
         raise _unauthorized("invalid_token", _("This device is not enrolled. Please enrol it with a code."))
-    if device.revoked_at is not None:
+    device, membership_id, active = row
+    if device.revoked_at is not None or membership_id is None or not active:
         raise _unauthorized("device_revoked", _("This device was signed out by your coordination office."))
-    membership = db.session.scalar(select(Membership).where(
-        Membership.user_id == device.user_id, Membership.organization_id == device.organization_id,
-        Membership.role == "guide"))
-    if membership is None or not device.user.active:
-        raise _unauthorized("device_revoked", _("This device was signed out by your coordination office."))
+    request.environ["lotsenbuch.device"] = device
     return device
 
 

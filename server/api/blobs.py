@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from server.accounts.models import Device
 from server.api.auth import current_device
-from server.api.schemas import BlobInfoSchema, ApiErrorSchema
+from server.api.schemas import ApiErrorSchema, BlobInfoSchema
 from server.audit.log import record_event
 from server.blobs.models import Blob
 from server.blobs.receipts import ReceiptError, clean_receipt

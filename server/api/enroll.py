@@ -13,7 +13,7 @@ from sqlalchemy import select
 from server.accounts.models import Device, EnrolmentCode, User
 from server.accounts.operations import hash_secret, normalise_code
 from server.api.auth import new_token, token_hash
-from server.api.schemas import EnrollRequestSchema, EnrollResponseSchema, ApiErrorSchema
+from server.api.schemas import ApiErrorSchema, EnrollRequestSchema, EnrollResponseSchema
 from server.audit.log import record_event
 from server.errors import ApiError
 from server.extensions import db, limiter

@@ -8,8 +8,9 @@ from typing import Any
 from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_babel import gettext as _
+from flask_babel import gettext as translate  # for message ids stored in results, not literals
 from flask_smorest import Blueprint
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from server.api.auth import current_device, device_context
 from server.api.schemas import ApiErrorSchema, SyncRequestSchema, SyncResponseSchema
@@ -52,10 +53,12 @@ class Sync(MethodView):
                              n=current_app.config["SYNC_MAX_MUTATIONS"]))
         device_id = current_device().id
         outcome = None
+        careful = False
         for attempt in range(RETRIES):
             device = current_device()
             try:
-                outcome = engine.sync(db.session, device_context(device), mutations, body["cursor"], body["limit"])
+                outcome = engine.sync(db.session, device_context(device), mutations, body["cursor"], body["limit"],
+                                      careful=careful)
                 for mutation, result in outcome.applied:
                     record_event(f"sync.{mutation['type']}.{mutation['op']}", device.organization_id,
                                  actor_user_id=device.user_id, device_id=device.id, object_type=mutation["type"],
@@ -69,8 +72,17 @@ class Sync(MethodView):
                 break
             except engine.BadCursor:
                 db.session.rollback()
-                raise ApiError(400, "invalid_cursor", _("The sync position is not valid; start again without it."))
-            except (IntegrityError, OperationalError) as exc:
+                raise ApiError(400, "invalid_cursor", _("The sync position is not valid; start again without it.")) from None
+            except (IntegrityError, DataError) as exc:
+                db.session.rollback()
+                if careful and not is_retryable(exc):
+                    raise
+                # The database refused something in the fast path: apply one by one, in SAVEPOINTs.
+                careful = careful or not is_retryable(exc)
+                log.info("sync retry %s for device %s: %s", attempt + 1, device_id, exc.__class__.__name__)
+                if attempt == RETRIES - 1:
+                    raise ApiError(503, "busy", _("The server is busy. Please try again.")) from exc
+            except OperationalError as exc:
                 if not is_retryable(exc):
                     raise
                 # A concurrent request of the same device (a retry racing its original) or a deadlock:
@@ -103,7 +115,7 @@ def translate_result(result: dict[str, Any]) -> dict[str, Any]:
     error = result.get("error")
     if not error:
         return result
-    translated = dict(error, message=_(error["message"]))
+    translated = dict(error, message=translate(error["message"]))
     if "fields" in error:
-        translated["fields"] = {k: [_(m) for m in v] for k, v in error["fields"].items()}
+        translated["fields"] = {k: [translate(m) for m in v] for k, v in error["fields"].items()}
     return dict(result, error=translated)

@@ -22,6 +22,9 @@ class ProfileBinding(Binding):
         return int(obj.user_id)
 
     def get_field(self, session: Session, obj: Any, name: str) -> Any:
+        if name == "qualifications":
+            return [{"kind": q.kind, "title": q.title, "completed_on": wire_value(q.completed_on),
+                     "provider": q.provider} for q in obj.qualifications]
         if name == "languages":
             return [{"language": lang.language, "level": lang.level, "dialect": lang.dialect} for lang in obj.languages]
         return getattr(obj, name)
@@ -51,8 +54,5 @@ class ProfileBinding(Binding):
         user = session.get(User, obj.user_id)
         data["email"] = user.email if user else ""
         data["name"] = user.name if user else ""
-        data["qualifications"] = [
-            {"kind": q.kind, "title": q.title, "completed_on": wire_value(q.completed_on), "provider": q.provider}
-            for q in obj.qualifications
-        ]
+        data["qualifications"] = self.get_field(session, obj, "qualifications")
         return data

@@ -1,0 +1,101 @@
+"""Shared helpers for the benchmarks: a throw-away PostgreSQL database, a gunicorn server, timing."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def median_of(runs: int, fn: Callable[[], float]) -> tuple[float, list[float]]:
+    values = [fn() for _ in range(runs)]
+    return statistics.median(values), values
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+@contextlib.contextmanager
+def fresh_database(name: str) -> Iterator[str]:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    env = dict(os.environ, DATABASE_URL=url)
+    subprocess.run([str(BIN / "flask"), "--app", "server", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def gunicorn(database_url: str, workers: int = 2, threads: int = 4) -> Iterator[str]:
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench", LOG_LEVEL="WARNING",
+               RATELIMIT_ENABLED="false",
+               BLOB_DIR=str(ROOT / "instance" / "bench-blobs"))
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "server:create_app()"],
+        cwd=ROOT, env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(base + "/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def http_transport(base: str, stats: dict[str, int] | None = None) -> Callable[..., tuple[int, Any]]:
+    session = requests.Session()
+
+    def transport(method: str, path: str, body: dict[str, Any] | None, token: str | None) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = session.request(method, base + path, json=body, headers=headers, timeout=120)
+        if stats is not None:
+            stats["bytes"] = stats.get("bytes", 0) + len(response.content)
+            stats["last_body"] = response.content  # type: ignore[assignment]
+        return response.status_code, response.json()
+
+    return transport
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f} ms" if seconds < 10 else f"{seconds:8.2f} s"

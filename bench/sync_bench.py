@@ -1,0 +1,265 @@
+"""Sync benchmark on PostgreSQL behind gunicorn, through the reference client over HTTP on loopback.
+
+Prints each figure (median of RUNS) next to its floor measured in the same run:
+  push 10,000 new activities in batches of 500        floor: a bare executemany INSERT of the same rows
+  initial pull of 10,000 records to a new device       floor: a bare SELECT of them + JSON encode
+  incremental pull of 100 changes, 10k and 1M rows     (the 1M figure should stay within 1.5x of 10k)
+  50 devices syncing at once: req/s, p50/p95           next to a bare GET /healthz under the same load
+  bytes on the wire per record, raw and gzip
+
+Usage: .venv/bin/python bench/sync_bench.py [--quick]   (--quick: 2 runs, 2,000 records, 100k rows)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import statistics
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import requests  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from bench.common import fmt, fresh_database, gunicorn, http_transport, median_of, timed  # noqa: E402
+from sync.client import SyncClient  # noqa: E402
+
+QUICK = "--quick" in sys.argv
+RUNS = 2 if QUICK else 5
+N = 2_000 if QUICK else 10_000
+BIG = 100_000 if QUICK else 1_000_000
+DEVICES = 50
+
+
+def activity(i: int) -> dict[str, Any]:
+    day = dt.date(2026, 1, 1) + dt.timedelta(days=i % 300)
+    return {"date": day.isoformat(), "minutes": 30 + i % 120, "kind": "accompaniment",
+            "note": f"Begleitung Termin {i}", "needs_professional_help": False, "district": "linden-limmer"}
+
+
+def setup_people(url: str, guides: int) -> tuple[int, list[int], Any]:
+    from server import create_app
+    from server.accounts.operations import create_organization, create_user, issue_enrolment_code
+    from server.extensions import db
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    ctx = app.app_context()
+    ctx.push()
+    org = create_organization("bench", "Bench e.V.")
+    ids = [create_user(org, f"guide{i}@bench.example", "guide", f"Guide {i}").id for i in range(guides)]
+    db.session.commit()
+
+    def code_for(guide_id: int) -> str:
+        from server.accounts.models import User
+
+        code = issue_enrolment_code(db.session.get(User, guide_id))
+        db.session.commit()
+        return code
+
+    return org.id, ids, code_for
+
+
+def main() -> None:
+    with fresh_database("lotsenbuch_bench") as url:
+        org_id, guide_ids, code_for = setup_people(url, 2 * DEVICES + RUNS + 2)
+        # guides [0, 50): the concurrent devices; [50, 100): owners of the bulk rows; then the pushers
+        pushers = guide_ids[2 * DEVICES:]
+        engine = create_engine(url)
+        with gunicorn(url) as base:
+            figures: dict[str, Any] = {}
+
+            # ---- push --------------------------------------------------------------------------
+            push_guides = iter(pushers)
+
+            def push_once() -> float:
+                device = SyncClient(http_transport(base))
+                device.enroll(code_for(next(push_guides)))
+                for i in range(N):
+                    device.upsert("activity", **activity(i))
+                return timed(device.sync)
+
+            figures["push"], _ = median_of(RUNS, push_once)
+            rows = [(str(uuid.uuid4()), org_id, guide_ids[-1], dt.date(2026, 1, 1), 30 + i % 120,
+                     "accompaniment", "x" * 20) for i in range(N)]
+
+            def insert_floor() -> float:
+                with engine.begin() as conn:
+                    raw = conn.connection.dbapi_connection
+                    start = time.perf_counter()
+                    with raw.cursor() as cur:
+                        cur.executemany(
+                            "INSERT INTO activities (id, organization_id, guide_id, date, minutes, kind, note,"
+                            " needs_professional_help, state, version, created_at, updated_at)"
+                            " VALUES (%s, %s, %s, %s, %s, %s, %s, false, 'logged', 1, now(), now())",
+                            [(str(uuid.uuid4()), *r[1:]) for r in rows])
+                    elapsed = time.perf_counter() - start
+                    conn.rollback()
+                    return elapsed
+
+            figures["push_floor"], _ = median_of(RUNS, insert_floor)
+
+            # ---- initial pull ------------------------------------------------------------------
+            source_guide = pushers[0]
+            wire: dict[str, Any] = {}
+
+            def pull_once() -> float:
+                stats: dict[str, Any] = {}
+                device = SyncClient(http_transport(base, stats), limit=500)
+                device.enroll(code_for(source_guide))
+                stats.clear()
+                elapsed = timed(device.sync)
+                wire["raw"], wire["records"] = stats["bytes"], len(device.records("activity"))
+                wire["sample"] = stats["last_body"]
+                return elapsed
+
+            figures["pull"], _ = median_of(RUNS, pull_once)
+
+            def select_floor() -> float:
+                with engine.connect() as conn:
+                    start = time.perf_counter()
+                    result = conn.execute(text(
+                        "SELECT id, date, minutes, kind, assignment_id, district, travel_km, note,"
+                        " needs_professional_help, state, version FROM activities WHERE guide_id = :g"),
+                        {"g": source_guide}).mappings().all()
+                    json.dumps([dict(r) for r in result], default=str)
+                    return time.perf_counter() - start
+
+            figures["pull_floor"], _ = median_of(RUNS, select_floor)
+            full = json.dumps({"changes": [c for c in json.loads(wire["sample"])["changes"]]}).encode()
+            per_page = len(json.loads(wire["sample"])["changes"]) or 1
+            figures["bytes_raw"] = len(full) / per_page
+            figures["bytes_gzip"] = len(gzip.compress(full)) / per_page
+
+            # ---- incremental pull --------------------------------------------------------------
+            reader = SyncClient(http_transport(base))
+            reader.enroll(code_for(source_guide))
+            reader.sync()
+            writer = SyncClient(http_transport(base))
+            writer.enroll(code_for(source_guide))
+            writer.sync()
+            ids = [rid for (_t, rid) in writer.records("activity")][:100]
+
+            edits = iter(range(1, 10_000))
+
+            def incremental_once() -> float:
+                value = next(edits)  # a new value each run: every one of the 100 edits is a real change
+                for rid in ids:
+                    writer.upsert("activity", rid, minutes=1 + value % 1440)
+                writer.sync()
+                start = time.perf_counter()
+                trip = reader.sync_once()
+                elapsed = time.perf_counter() - start
+                assert trip.changes >= 100, trip
+                return elapsed
+
+            figures["incr_small"], _ = median_of(RUNS, incremental_once)
+            figures["rows_small"] = _count(engine)
+            _grow(engine, org_id, guide_ids[DEVICES:2 * DEVICES], BIG)
+            figures["rows_big"] = _count(engine)
+            figures["incr_big"], _ = median_of(RUNS, incremental_once)
+
+            # ---- 50 devices at once ------------------------------------------------------------
+            devices = []
+            for gid in guide_ids[:DEVICES]:
+                device = SyncClient(http_transport(base))
+                device.enroll(code_for(gid))
+                device.sync()  # up to date before the clock starts
+                devices.append(device)
+            figures["concurrent"] = _load(devices, lambda d: (d.upsert("activity", **activity(7)), d.sync_once()))
+            sessions = [requests.Session() for _ in devices]
+            figures["healthz"] = _load(sessions, lambda s: s.get(base + "/healthz", timeout=30).raise_for_status())
+        engine.dispose()
+    _print(figures)
+
+
+def _count(engine: Any) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM activities")).scalar_one())
+
+
+def _grow(engine: Any, org_id: int, guides: list[int], total: int) -> None:
+    """Fill the tables to `total` activities (with feed rows) for other guides, straight in SQL."""
+    missing = max(0, total - _count(engine))
+    with engine.begin() as conn:
+        conn.execute(text("""
+            INSERT INTO activities (id, organization_id, guide_id, date, minutes, kind, note,
+                                    needs_professional_help, state, version, created_at, updated_at)
+            SELECT gen_random_uuid()::text, :org, (:guides)[1 + (n % cardinality(:guides))],
+                   DATE '2025-01-01' + (n % 600), 30 + n % 200, 'meeting', 'bulk', false, 'logged', 1, now(), now()
+            FROM generate_series(1, :missing) AS n
+        """), {"org": org_id, "guides": guides, "missing": missing})
+        top = conn.execute(text("SELECT value FROM sync_counters WHERE organization_id = :org"),
+                           {"org": org_id}).scalar_one()
+        conn.execute(text("""
+            INSERT INTO sync_changes (organization_id, audience, record_type, record_id, seq, version, deleted)
+            SELECT :org, guide_id::text, 'activity', id, :top + row_number() OVER (ORDER BY id), 1, false
+            FROM activities a WHERE note = 'bulk'
+              AND NOT EXISTS (SELECT 1 FROM sync_changes c WHERE c.record_id = a.id)
+        """), {"org": org_id, "top": top})
+        conn.execute(text("UPDATE sync_counters SET value = (SELECT max(seq) FROM sync_changes"
+                          " WHERE organization_id = :org) WHERE organization_id = :org"), {"org": org_id})
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE activities"))
+        conn.execute(text("VACUUM ANALYZE sync_changes"))
+
+
+def _load(actors: list[Any], action: Any, seconds: float = 10.0) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def run(actor: Any) -> None:
+        while time.perf_counter() < stop:
+            start = time.perf_counter()
+            try:
+                action(actor)
+            except Exception as exc:  # noqa: BLE001 - counted, reported
+                with lock:
+                    errors[0] += 1
+                    if errors[0] <= 3:
+                        print("  error under load:", repr(exc)[:300])
+                continue
+            with lock:
+                latencies.append(time.perf_counter() - start)
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in actors]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    if not latencies:
+        return {"rps": 0.0, "p50": 0.0, "p95": 0.0, "errors": errors[0], "requests": 0}
+    return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies),
+            "p95": latencies[int(len(latencies) * 0.95) - 1], "errors": errors[0], "requests": len(latencies)}
+
+
+def _print(f: dict[str, Any]) -> None:
+    print(f"sync benchmark: PostgreSQL + gunicorn (2 workers x 4 threads), HTTP on loopback, median of {RUNS}")
+    print(f"  push {N:,} activities (batches of 500)    {fmt(f['push'])}   floor executemany {fmt(f['push_floor'])}"
+          f"   ratio {f['push'] / f['push_floor']:.1f}x")
+    print(f"  initial pull of {N:,} records          {fmt(f['pull'])}   floor SELECT+JSON   {fmt(f['pull_floor'])}"
+          f"   ratio {f['pull'] / f['pull_floor']:.1f}x")
+    print(f"  incremental pull, 100 changes, {f['rows_small']:>9,} rows  {fmt(f['incr_small'])}")
+    print(f"  incremental pull, 100 changes, {f['rows_big']:>9,} rows  {fmt(f['incr_big'])}"
+          f"   ratio {f['incr_big'] / f['incr_small']:.2f}x")
+    c, h = f["concurrent"], f["healthz"]
+    print(f"  {DEVICES} devices syncing at once: {c['rps']:.0f} req/s, p50 {fmt(c['p50'])}, p95 {fmt(c['p95'])},"
+          f" errors {c['errors']} of {c['requests'] + c['errors']}")
+    print(f"  bare GET /healthz, same load:  {h['rps']:.0f} req/s, p50 {fmt(h['p50'])}, p95 {fmt(h['p95'])},"
+          f" errors {h['errors']}")
+    print(f"  bytes per record on the wire: {f['bytes_raw']:.0f} raw, {f['bytes_gzip']:.0f} gzip")
+
+
+if __name__ == "__main__":
+    main()

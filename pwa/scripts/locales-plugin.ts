@@ -1,0 +1,118 @@
+/**
+ * Vite plugin: the gettext catalogs in ../locales become the PWA's translations.
+ *
+ * One `.po` per language serves the Flask pages and this app (CONVENTIONS §13). At build time every
+ * `locales/<code>/LC_MESSAGES/messages.po` is compiled to `locales/<code>.json` in the output — a flat
+ * `{ "English msgid": "translation" }` object holding only translated entries (fuzzy ones included, as
+ * `pybabel compile --use-fuzzy` does for the server). The app fetches the active language's file
+ * lazily; the service worker precaches all of them, so every language works offline. The dev server
+ * compiles on request, so an edited .po shows up on reload.
+ *
+ * Only the msgids the bundle uses go into the JSON: while Vite transforms the app's modules this plugin
+ * collects every `t("…")` literal (the same rule as locales/extract_ts.py), so the server's hundreds of
+ * coordinator strings never weigh on the phone's first load. The dev server sends whole catalogs.
+ *
+ * The list of languages and each one's own name ("Deutsch", "العربية") is baked into the bundle as
+ * `__LOCALES__` (German first, it is the default), so the picker needs no extra request.
+ */
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+import { po } from "gettext-parser";
+import type { Plugin } from "vite";
+
+export interface LocaleInfo {
+  code: string;
+  name: string;
+}
+
+const DEFAULT_LOCALE = "de";
+
+function catalogPath(dir: string, code: string): string {
+  return join(dir, code, "LC_MESSAGES", "messages.po");
+}
+
+export function localeCodes(dir: string): string[] {
+  const found = readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(catalogPath(dir, entry.name)))
+    .map((entry) => entry.name)
+    .sort();
+  return [DEFAULT_LOCALE, ...found.filter((code) => code !== DEFAULT_LOCALE)];
+}
+
+function nativeName(code: string): string {
+  const tag = code.replace("_", "-");
+  try {
+    const name = new Intl.DisplayNames([tag], { type: "language" }).of(tag) ?? code;
+    return name.charAt(0).toLocaleUpperCase(tag) + name.slice(1);
+  } catch {
+    return code;
+  }
+}
+
+/** `{msgid: msgstr}` for every translated entry; a context is joined to the msgid with U+0004, as gettext does. */
+export function compileCatalog(file: string, keep?: ReadonlySet<string>): Record<string, string> {
+  const parsed = po.parse(readFileSync(file));
+  const out: Record<string, string> = {};
+  for (const [context, entries] of Object.entries(parsed.translations)) {
+    for (const entry of Object.values(entries)) {
+      const text = entry.msgstr[0];
+      if (!entry.msgid || !text || (keep && !keep.has(entry.msgid))) continue;
+      out[context ? `${context}\u0004${entry.msgid}` : entry.msgid] = text;
+    }
+  }
+  return out;
+}
+
+// t("…") or t('…') as its own name (not `x.t(` or `fmt(`), like CALL in locales/extract_ts.py.
+const T_CALL = /(?<![\w$.])t\(\s*(?:"((?:\\.|[^"\\\n])*)"|'((?:\\.|[^'\\\n])*)')\s*[,)]/g;
+
+/** The msgids of every t() call in one module's source. */
+export function usedMsgids(source: string): string[] {
+  const found: string[] = [];
+  for (const match of source.matchAll(T_CALL)) {
+    const raw = match[1] ?? match[2].replace(/\\'/g, "'").replace(/"/g, '\\"');
+    found.push(JSON.parse(`"${raw}"`) as string);
+  }
+  return found;
+}
+
+export function locales(dir: string): Plugin {
+  const root = resolve(dir);
+  const codes = localeCodes(root);
+  const infos: LocaleInfo[] = codes.map((code) => ({ code, name: nativeName(code) }));
+  const used = new Set<string>();
+  return {
+    name: "lotsenbuch-locales",
+    enforce: "pre", // see the source as written, before JSX and TypeScript are compiled away
+    config() {
+      return { define: { __LOCALES__: JSON.stringify(infos) } };
+    },
+    buildStart() {
+      used.clear();
+      for (const code of codes) this.addWatchFile(catalogPath(root, code));
+    },
+    transform(source, id) {
+      if (/\/src\/.*\.tsx?$/.test(id.split("?")[0])) for (const msgid of usedMsgids(source)) used.add(msgid);
+      return null;
+    },
+    generateBundle() {
+      for (const code of codes) {
+        this.emitFile({
+          type: "asset",
+          fileName: `locales/${code}.json`,
+          source: JSON.stringify(compileCatalog(catalogPath(root, code), used)),
+        });
+      }
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const match = /^\/locales\/([A-Za-z_]+)\.json$/.exec(req.url ?? "");
+        if (!match || !codes.includes(match[1])) return next();
+        res.setHeader("Content-Type", "application/json; charset=utf-8");
+        res.end(JSON.stringify(compileCatalog(catalogPath(root, match[1]))));
+      });
+    },
+  };
+}

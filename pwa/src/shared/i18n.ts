@@ -1,0 +1,68 @@
+/**
+ * Translations for the app. `t(msgid, params)` looks the English source text up in the active
+ * language's catalog — compiled at build time from the same `locales/<code>/LC_MESSAGES/messages.po`
+ * the server uses — and fills `{name}` placeholders; a missing entry falls back to the msgid.
+ *
+ * pybabel finds the strings with locales/extract_ts.py, so pass `t` a literal string ('…' or "…"),
+ * never a variable or a concatenation. Because `t` reads a signal, a component that calls it renders
+ * again when the language changes.
+ */
+
+import { batch, signal } from "@preact/signals";
+
+export type Params = Record<string, string | number>;
+type Catalog = Record<string, string>;
+
+export const LOCALES = __LOCALES__;
+export const DEFAULT_LOCALE = "de";
+// Same list as server/i18n.py: the direction comes from the chosen locale, never from the text.
+const RTL_LANGUAGES = new Set(["ar", "fa", "prs", "he", "ur", "ps", "ckb"]);
+
+export const locale = signal(DEFAULT_LOCALE);
+const catalog = signal<Catalog>({});
+const loaded = new Map<string, Catalog>();
+let latest = 0;
+
+export function t(msgid: string, params?: Params): string {
+  const text = catalog.value[msgid] || msgid;
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
+}
+
+export function direction(code: string): "ltr" | "rtl" {
+  return RTL_LANGUAGES.has(code.split(/[-_]/)[0]) ? "rtl" : "ltr";
+}
+
+/** The saved choice if we still have it, else the browser's first language we have, else German. */
+export function negotiate(saved: string | undefined, wanted: readonly string[]): string {
+  const codes = LOCALES.map((l) => l.code);
+  if (saved && codes.includes(saved)) return saved;
+  for (const tag of wanted) {
+    const exact = tag.replace("-", "_");
+    const base = tag.split("-")[0].toLowerCase();
+    const hit = codes.find((c) => c === exact) ?? codes.find((c) => c === base);
+    if (hit) return hit;
+  }
+  return DEFAULT_LOCALE;
+}
+
+/** Fetch (once; the service worker has it precached) and activate a language; sets <html lang dir>. */
+export async function applyLocale(code: string): Promise<void> {
+  const ticket = ++latest;
+  let next = loaded.get(code);
+  if (!next) {
+    const response = await fetch(`/locales/${code}.json`);
+    if (!response.ok) throw new Error(`catalog ${code}: HTTP ${response.status}`);
+    next = (await response.json()) as Catalog;
+    loaded.set(code, next);
+  }
+  if (ticket !== latest) return; // a later choice won the race
+  const chosen = next;
+  batch(() => {
+    catalog.value = chosen;
+    locale.value = code;
+  });
+  const root = document.documentElement;
+  root.lang = code.replace("_", "-");
+  root.dir = direction(code);
+}

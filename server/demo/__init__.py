@@ -1,0 +1,1 @@
+"""The demo data set: `seed.py` builds it from the tables in `data.py`."""

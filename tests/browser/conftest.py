@@ -1,0 +1,123 @@
+"""Browser fixtures: the Flask app on a real port, Debian's Chromium through Playwright, a phone.
+
+`live_server` runs `create_app` on a copy of the migrated SQLite template in a background thread
+(werkzeug's `make_server`, 127.0.0.1, a free port; `.url`, and `.app` for setting up data in an app
+context) and serves the built PWA from server/static/app —
+run `make pwa` first. `phone(locale=...)` opens a 360×640 touch context; the contexts it made are closed
+after the test. Chromium, Playwright or the built PWA missing → skipped locally, failed under CI=true.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import _config, skip_or_fail
+
+CHROMIUM = Path("/usr/bin/chromium")
+PWA_INDEX = Path(__file__).resolve().parents[2] / "server" / "static" / "app" / "index.html"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    app: Any
+
+
+@pytest.fixture(scope="session")
+def live_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app at http://127.0.0.1:<port>, shared by the session's browser tests."""
+    from werkzeug.serving import make_server
+
+    from server import create_app
+    from server.extensions import db
+
+    if not PWA_INDEX.is_file():
+        skip_or_fail(f"the PWA is not built ({PWA_INDEX} missing): run `make pwa`")
+    folder = tmp_path_factory.mktemp("live-server")
+    path = folder / "live.sqlite"
+    shutil.copy(sqlite_template, path)
+    app = create_app(_config(f"sqlite:///{path}", folder))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium from Debian (Playwright's own download does not work here)."""
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("Playwright is not installed (pip install -r requirements.lock)")
+    if not CHROMIUM.exists():
+        skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    manager = sync_playwright().start()
+    try:
+        try:
+            chromium = manager.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        except PlaywrightError as exc:
+            skip_or_fail(f"Chromium did not start: {exc.message.splitlines()[0]}")
+        yield chromium
+        chromium.close()
+    finally:
+        manager.stop()
+
+
+@pytest.fixture
+def phone(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
+    """A factory: `phone(locale="de-DE", **options)` → a fresh 360×640 phone context on the live server."""
+    contexts: list[Any] = []
+
+    def make(locale: str = "de-DE", **options: Any) -> Any:
+        settings: dict[str, Any] = {
+            "viewport": {"width": 360, "height": 640},
+            "device_scale_factor": 2,
+            "is_mobile": True,
+            "has_touch": True,
+            "locale": locale,
+            "base_url": live_server.url,
+            "user_agent": "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+                          "Chrome/156.0.0.0 Mobile Safari/537.36",
+        }
+        settings.update(options)
+        context = browser.new_context(**settings)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """test-artifacts/ at the repo root (git-ignored): screenshots to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
