@@ -12,6 +12,8 @@ PWA_SOURCES := $(shell find pwa/src pwa/public pwa/scripts -type f 2>/dev/null) 
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Two test processes: one per core of the development and CI machines.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help run test lint setup pwa i18n-extract i18n-update i18n-compile clean-db bench
 
@@ -31,7 +33,7 @@ test: setup ## set up, then lint, type-check and run every test
 	@$(BIN)/ruff check server sync tests bench
 	@$(BIN)/mypy
 	@cd pwa && npm run --silent typecheck
-	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup ## ruff, mypy and tsc only
 	@$(BIN)/ruff check server sync tests bench
@@ -55,7 +57,9 @@ $(STAMPS)/i18n: $(PO_FILES) $(STAMPS)/python
 	@$(BIN)/pybabel -q compile --use-fuzzy -d locales
 	@touch $@
 
-$(STAMPS)/pwa: $(PWA_SOURCES) $(PO_FILES) $(STAMPS)/npm
+# The wire types are generated from sync/ first (standard library only; tests/test_contract.py checks them).
+$(STAMPS)/pwa: $(PWA_SOURCES) $(PO_FILES) sync/spec.py sync/vocabulary.py $(STAMPS)/npm
+	@$(PYTHON) pwa/scripts/gen_wire_types.py
 	@cd pwa && npm run --silent build
 	@touch $@
 

@@ -64,6 +64,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENROLMENT_CODE_DAYS", int, lambda: 7, "Days an enrolment code stays valid."),
     Setting("SESSION_COOKIE_SECURE", _bool, lambda: False, "Send the coordinator's session cookie over HTTPS only."),
     Setting("LOG_LEVEL", str, lambda: "INFO", "Python logging level."),
+    Setting("RATELIMIT_ENABLED", _bool, lambda: True,
+            "Throttle enrolment and sign-in attempts. Turn off only for load tests on loopback."),
 )
 
 

@@ -67,6 +67,8 @@ def register_error_handlers(app: Flask) -> None:
             data = getattr(exc, "data", None)
             if isinstance(data, dict) and "messages" in data:
                 fields = data["messages"].get("json", data["messages"])
+                if not isinstance(fields, dict):  # e.g. ["Invalid JSON body."]: `fields` maps field -> messages
+                    fields = None
                 if status == 422:
                     code, message = "invalid", _("Some fields are not valid.")
             response = jsonify(error_body(code, str(message), fields))

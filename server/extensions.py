@@ -13,10 +13,22 @@ from flask_wtf import CSRFProtect
 
 from sync.db import Base
 
+
+class JsonErrorApi(Api):
+    """flask-smorest documenting our error body (`{"error": {code, message, fields}}`, see server/errors.py)
+    for every error response, instead of its own `{code, status, message}` that we never send."""
+
+    def _register_responses(self) -> None:
+        from server.api.schemas import ApiErrorSchema  # here: server.api imports this module
+
+        self.ERROR_SCHEMA = ApiErrorSchema
+        super()._register_responses()
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-api = Api()
+api = JsonErrorApi()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -38,7 +38,7 @@ def _referencing_expenses(device: Device, sha256: str) -> list[str]:
     return list(db.session.scalars(
         select(Expense.id).join(ExpenseReceipt, ExpenseReceipt.expense_id == Expense.id).where(
             ExpenseReceipt.sha256 == sha256, Expense.organization_id == device.organization_id,
-            Expense.guide_id == device.user_id)
+            Expense.guide_id == device.user_id, Expense.deleted_at.is_(None))
     ))
 
 
