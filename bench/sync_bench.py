@@ -164,6 +164,7 @@ def main() -> None:
             _grow(engine, org_id, guide_ids[DEVICES:2 * DEVICES], BIG)
             figures["rows_big"] = _count(engine)
             figures["incr_big"], _ = median_of(RUNS, incremental_once)
+            figures["plan"] = _pull_plan(engine, org_id, source_guide)
 
             # ---- 50 devices at once ------------------------------------------------------------
             devices = []
@@ -177,6 +178,20 @@ def main() -> None:
             figures["healthz"] = _load(sessions, lambda s: s.get(base + "/healthz", timeout=30).raise_for_status())
         engine.dispose()
     _print(figures)
+
+
+def _pull_plan(engine: Any, org_id: int, guide_id: int) -> str:
+    """EXPLAIN ANALYZE of the feed query 100 changes before the end, at the big table size."""
+    from sqlalchemy.dialects import postgresql
+
+    from sync.feed import pull_statement
+
+    with engine.connect() as conn:
+        top = conn.execute(text("SELECT value FROM sync_counters WHERE organization_id = :o"), {"o": org_id}).scalar()
+        sql = pull_statement(org_id, guide_id, int(top) - 100, 500).compile(
+            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+        rows = conn.execute(text(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) {sql}")).scalars().all()
+    return "\n".join("    " + r for r in rows)
 
 
 def _count(engine: Any) -> int:
@@ -259,6 +274,8 @@ def _print(f: dict[str, Any]) -> None:
     print(f"  bare GET /healthz, same load:  {h['rps']:.0f} req/s, p50 {fmt(h['p50'])}, p95 {fmt(h['p95'])},"
           f" errors {h['errors']}")
     print(f"  bytes per record on the wire: {f['bytes_raw']:.0f} raw, {f['bytes_gzip']:.0f} gzip")
+    print("  plan of the feed query at the big size (100 changes after the cursor):")
+    print(f["plan"])
 
 
 if __name__ == "__main__":

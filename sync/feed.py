@@ -219,9 +219,8 @@ def _chunks(items: list[str], size: int) -> list[list[str]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def pull_page(session: Session, org_id: int, guide_id: int, after_seq: int,
-              limit: int) -> tuple[list[SyncChange], bool]:
-    """Feed rows for this guide after `after_seq`, oldest first; and whether more remain."""
+def pull_statement(org_id: int, guide_id: int, after_seq: int, limit: int) -> Any:
+    """The feed query for one device: limit+1 rows after the cursor, oldest first."""
     per_audience = [
         select(SyncChange.id, SyncChange.seq).where(
             SyncChange.organization_id == org_id, SyncChange.audience == audience, SyncChange.seq > after_seq,
@@ -232,5 +231,11 @@ def pull_page(session: Session, org_id: int, guide_id: int, after_seq: int,
     # scans wrapped as subqueries before they can be combined.
     union = union_all(*(select(sub.c.id, sub.c.seq) for sub in per_audience)).subquery()
     ids = select(union.c.id).order_by(union.c.seq).limit(limit + 1)
-    rows = session.scalars(select(SyncChange).where(SyncChange.id.in_(ids)).order_by(SyncChange.seq)).all()
+    return select(SyncChange).where(SyncChange.id.in_(ids)).order_by(SyncChange.seq)
+
+
+def pull_page(session: Session, org_id: int, guide_id: int, after_seq: int,
+              limit: int) -> tuple[list[SyncChange], bool]:
+    """Feed rows for this guide after `after_seq`, oldest first; and whether more remain."""
+    rows = session.scalars(pull_statement(org_id, guide_id, after_seq, limit)).all()
     return list(rows[:limit]), len(rows) > limit
