@@ -178,7 +178,7 @@ class _Batch:
             except (Rejected, IntegrityError, DataError) as exc:
                 savepoint.rollback()
                 session.info[feed.MARKS] = marks_before
-                self.known.pop((mutation.get("type"), mutation.get("record_id")), None)
+                self.known.pop((str(mutation.get("type")), str(mutation.get("record_id"))), None)
                 result = self._rejected(mutation, exc if isinstance(exc, Rejected) else Rejected("invalid"))
         else:
             try:
@@ -194,7 +194,7 @@ class _Batch:
     def _rejected(self, mutation: dict[str, Any], exc: Rejected) -> dict[str, Any]:
         if exc.code in ("locked", "duplicate", "taken", "not_offered") or exc.state:
             self.force.add((mutation["type"], mutation["record_id"]))
-        obj = self.known.get((mutation.get("type"), mutation.get("record_id")))
+        obj = self.known.get((str(mutation.get("type")), str(mutation.get("record_id"))))
         return _rejection(mutation, exc, None if exc.code == "forbidden" or obj is None else obj.version)
 
     def finish(self) -> None:

@@ -1,11 +1,13 @@
 // Start-up: read the enrolment and language from IndexedDB, load that language, then render.
 import { render } from "preact";
+import { effect } from "@preact/signals";
 
 import { App } from "./app/App";
 import "./app/app.css";
 import { getMeta } from "./data/db";
-import { applyLocale, DEFAULT_LOCALE, negotiate } from "./shared/i18n";
-import { enrolment, startRouting } from "./app/router";
+import { startSyncing, syncLanguage } from "./data/sync";
+import { applyLocale, DEFAULT_LOCALE, locale, negotiate } from "./shared/i18n";
+import { enrolment, setInitialEnrolCode, startRouting } from "./app/router";
 
 /** The enrolment code from a link `/enroll#code=ABCD-EFGH-JKMN`; removed from the address bar at once. */
 function takeCodeFromFragment(): string {
@@ -15,15 +17,22 @@ function takeCodeFromFragment(): string {
 }
 
 async function start(): Promise<void> {
-  const initialCode = takeCodeFromFragment();
+  setInitialEnrolCode(takeCodeFromFragment());
   const [stored, savedLocale] = await Promise.all([getMeta("enrolment"), getMeta("locale")]).catch(
     () => [undefined, undefined] as const, // IndexedDB unavailable (e.g. some private modes): start fresh
   );
   enrolment.value = stored;
   const wanted = navigator.languages?.length ? navigator.languages : [navigator.language];
   await applyLocale(negotiate(savedLocale, wanted)).catch(() => applyLocale(DEFAULT_LOCALE).catch(() => {}));
+  effect(() => {
+    syncLanguage.value = locale.value.replace("_", "-");
+  });
+  // Sync from the moment the phone is enrolled (at start, or right after the enrolment screen).
+  effect(() => {
+    if (enrolment.value) startSyncing();
+  });
   startRouting();
-  render(<App initialCode={initialCode} />, document.getElementById("app")!);
+  render(<App />, document.getElementById("app")!);
 }
 
 void start();

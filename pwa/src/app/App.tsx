@@ -1,10 +1,14 @@
 import { type ComponentType } from "preact";
 import { signal } from "@preact/signals";
 
-import { EnrollScreen } from "./enroll/EnrollScreen";
+import { wipeEverything } from "../data/db";
+import { syncStatus } from "../data/sync";
+import { t } from "../shared/i18n";
+import { BottomNav } from "./components/BottomNav";
 import { screen } from "./router";
+import TodayScreen from "./today/TodayScreen";
 
-/** A screen loaded on first use, so the first screen's bundle carries only the enrolment screen. */
+/** A screen loaded on first use; Today (the daily first screen) is in the main bundle. */
 function lazyScreen(load: () => Promise<{ default: ComponentType }>): ComponentType {
   const loaded = signal<ComponentType | null>(null);
   let started = false;
@@ -18,13 +22,37 @@ function lazyScreen(load: () => Promise<{ default: ComponentType }>): ComponentT
   };
 }
 
-const TodayScreen = lazyScreen(() => import("./today/TodayScreen"));
+const EnrollScreen = lazyScreen(() => import("./enroll/EnrollScreen"));
+const LogScreen = lazyScreen(() => import("./log/LogScreen"));
+const HistoryScreen = lazyScreen(() => import("./history/HistoryScreen"));
+const SettingsScreen = lazyScreen(() => import("./settings/SettingsScreen"));
 
-export function App({ initialCode }: { initialCode: string }) {
-  switch (screen.value) {
-    case "today":
-      return <TodayScreen />;
-    default:
-      return <EnrollScreen initialCode={initialCode} />;
-  }
+/** The server said this phone was revoked: tell the guide, then wipe the phone. */
+function Revoked() {
+  const wipe = async () => {
+    await wipeEverything();
+    location.replace("/enroll");
+  };
+  return (
+    <main class="screen">
+      <div class="card" role="alertdialog" aria-labelledby="revoked-title">
+        <h1 id="revoked-title">{t("This phone was signed out")}</h1>
+        <p>{t("Your coordination office has removed this phone from your account. For your protection, the data on this phone will now be deleted.")}</p>
+        <button type="button" class="primary" onClick={wipe}>{t("OK, delete the data")}</button>
+      </div>
+    </main>
+  );
+}
+
+export function App() {
+  if (syncStatus.value === "revoked") return <Revoked />;
+  const current = screen.value;
+  if (current === "enroll") return <EnrollScreen />;
+  return (
+    <>
+      {current === "log" ? <LogScreen /> : current === "history" ? <HistoryScreen />
+        : current === "settings" ? <SettingsScreen /> : <TodayScreen />}
+      <BottomNav />
+    </>
+  );
 }

@@ -3,13 +3,19 @@ import { signal } from "@preact/signals";
 
 import type { Enrolment } from "../data/db";
 
-export type Screen = "enroll" | "today";
+export type Screen = "enroll" | "today" | "log" | "history" | "settings";
 
-const PATHS: Record<Screen, string> = { enroll: "/enroll", today: "/today" };
+const PATHS: Record<Screen, string> = {
+  enroll: "/enroll", today: "/today", log: "/log", history: "/history", settings: "/settings",
+};
 
 /** The stored enrolment; undefined until this phone is enrolled. */
 export const enrolment = signal<Enrolment | undefined>(undefined);
 export const screen = signal<Screen>("enroll");
+/** The record the Log screen edits (undefined: a new entry). */
+export const editing = signal<string | undefined>(undefined);
+/** A short confirmation shown once on the next screen ("Saved on this phone"). */
+export const flash = signal("");
 
 /** The screen for a path, given whether the phone is enrolled (nothing but enrolment before that). */
 function screenFor(pathname: string): Screen {
@@ -19,14 +25,28 @@ function screenFor(pathname: string): Screen {
 }
 
 export function go(next: Screen, replace = false): void {
+  if (next !== "log") editing.value = undefined;
   screen.value = next;
   if (location.pathname !== PATHS[next]) {
     history[replace ? "replaceState" : "pushState"](null, "", PATHS[next]);
   }
+  scrollTo(0, 0);
+}
+
+/** Open the Log screen on an existing record. */
+export function edit(id: string): void {
+  go("log");
+  editing.value = id;
 }
 
 /** Pick the screen from the address bar at start and on back/forward. */
 export function startRouting(): void {
   go(screenFor(location.pathname), true);
   addEventListener("popstate", () => go(screenFor(location.pathname), true));
+}
+
+/** The enrolment code a link `/enroll#code=…` carried, taken from the address bar at start. */
+export let initialEnrolCode = "";
+export function setInitialEnrolCode(code: string): void {
+  initialEnrolCode = code;
 }

@@ -1,17 +1,34 @@
 /**
  * The phone's own store: IndexedDB through Dexie, one database "lotsenbuch" per origin.
  *
- * `meta` holds what the device has exactly once, as key/value rows: the enrolment (the device's bearer
- * token, its id, and the guide and organization as the server sent them at enrolment) and settings
- * (the chosen language). Key/value keeps these out of the record tables that sync will fill, and lets
- * a setting be added without a schema version. The token is a secret: it stays in this origin's
- * IndexedDB and goes only into the Authorization header of /api/v1/ requests.
+ * What lives where, and why:
+ *  - `meta` — what the device has exactly once, as key/value rows: the enrolment (the device's bearer
+ *    token, its id, the guide and organization as sent at enrolment), the sync `cursor` (opaque,
+ *    stored exactly as received, in the same transaction as the page of changes it ends), the time of
+ *    the last successful sync, the running `timer` (so "accompaniment started" survives closing the
+ *    app) and settings (language). Key/value lets a setting be added without a schema version. The
+ *    token is a secret: it stays in this origin's IndexedDB and goes only into the Authorization
+ *    header of /api/v1/ requests.
+ *  - `records` — every synced record the device holds (its own activities, expenses, claims,
+ *    assignments offered to it, conflicts, the organization), keyed by [type+id]. `version` is the
+ *    server version the local copy started from (0 = never seen by the server), `data` the wire fields,
+ *    `deleted` a local delete waiting to be sent, `problem` the last rejection the server gave for it.
+ *    Whether a record is "waiting to sync" is NOT stored here: it is "has an outbox entry", so the two
+ *    can never disagree.
+ *  - `outbox` — mutations not yet acknowledged by the server, in the order they were made (`seq`).
+ *    Each carries its client-made uuid `id`, reused on every retry (exactly once, PROTOCOL §3). A save
+ *    writes its record and its outbox entry in ONE transaction (data/records.ts); an entry leaves only
+ *    when the server answered it (data/sync.ts).
+ *  - `blobs` — receipt images (already downscaled JPEG bytes) by SHA-256, waiting to be uploaded after
+ *    their expense synced; `uploaded` flips to 1 once the server has them (PUT is idempotent).
  *
- * Records, the outbox and the sync cursor come with the data layer. Schema changes are new
- * `this.version(n)` blocks below; version 1 is never edited once shipped.
+ * Schema changes are new `this.version(n)` blocks; a shipped version is never edited, so an app update
+ * opens the old database and Dexie migrates it in place — nothing unsynced is lost.
  */
 
 import Dexie, { type Table } from "dexie";
+
+import type { RecordData, RecordType } from "../shared/wire";
 
 export interface Guide {
   id?: string | number;
@@ -33,10 +50,17 @@ export interface Enrolment {
   enrolled_at: string;
 }
 
+export interface Timer {
+  started_at: string; // RFC 3339
+}
+
 /** Every key `meta` may hold, with the type of its value. */
 export interface MetaValues {
   enrolment: Enrolment;
   locale: string;
+  cursor: string | null;
+  last_synced_at: string;
+  timer: Timer | null;
 }
 
 interface MetaRow<K extends keyof MetaValues = keyof MetaValues> {
@@ -44,12 +68,71 @@ interface MetaRow<K extends keyof MetaValues = keyof MetaValues> {
   value: MetaValues[K];
 }
 
+/** What the server said when it refused the last mutation of a record (`rejected` result). */
+export interface Problem {
+  code: string;
+  message: string;
+  state?: string;
+  fields?: Record<string, string[]>;
+  at: string;
+}
+
+/** Fields the server adds to a record beyond the declared wire fields (e.g. `missing_receipts`). */
+type Extra = Record<string, unknown>;
+
+export interface LocalRecord<T extends RecordType = RecordType> {
+  type: T;
+  id: string;
+  version: number; // the server version this copy is based on; 0 = the server has not seen it yet
+  deleted: 0 | 1; // deleted on this phone, delete waiting in the outbox
+  data: RecordData[T] & Extra;
+  problem?: Problem;
+  changed_at: string; // last local or pulled change, for sorting
+}
+
+export interface Mutation {
+  id: string;
+  type: RecordType;
+  record_id: string;
+  op: "upsert" | "delete";
+  base_version: number | null;
+  fields: Record<string, unknown>;
+  client_time: string;
+}
+
+export interface OutboxRow {
+  seq?: number;
+  id: string; // = mutation.id
+  type: RecordType;
+  record_id: string;
+  mutation: Mutation;
+}
+
+export interface BlobRow {
+  sha256: string;
+  expense_id: string;
+  mime: string;
+  bytes: ArrayBuffer; // ArrayBuffer, not Blob: older Safari cannot store Blobs in IndexedDB
+  uploaded: 0 | 1;
+  created_at: string;
+}
+
 class LotsenbuchDB extends Dexie {
   meta!: Table<MetaRow, string>;
+  records!: Table<LocalRecord, [string, string]>;
+  outbox!: Table<OutboxRow, number>;
+  blobs!: Table<BlobRow, string>;
 
   constructor() {
     super("lotsenbuch");
     this.version(1).stores({ meta: "key" });
+    // v2: the data layer. No data to migrate: v1 had only meta, which stays as it is.
+    this.version(2).stores({
+      meta: "key",
+      records: "[type+id], type",
+      outbox: "++seq, &id, [type+record_id]",
+      blobs: "sha256, expense_id, uploaded",
+    });
   }
 }
 
@@ -60,7 +143,19 @@ export async function getMeta<K extends keyof MetaValues>(key: K): Promise<MetaV
   return row?.value as MetaValues[K] | undefined;
 }
 
-/** Resolves only after IndexedDB committed the write. */
+/** Resolves only after IndexedDB committed the write (or joins the caller's transaction). */
 export async function setMeta<K extends keyof MetaValues>(key: K, value: MetaValues[K]): Promise<void> {
   await db.meta.put({ key, value } as MetaRow);
+}
+
+/** Sign-out and revocation: delete the whole database and every cache of this origin. */
+export async function wipeEverything(): Promise<void> {
+  db.close();
+  await Dexie.delete("lotsenbuch");
+  if ("caches" in self) {
+    for (const name of await caches.keys()) await caches.delete(name);
+  }
+  if ("serviceWorker" in navigator) {
+    for (const registration of await navigator.serviceWorker.getRegistrations()) await registration.unregister();
+  }
 }

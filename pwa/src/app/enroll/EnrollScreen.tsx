@@ -3,7 +3,7 @@ import { useSignal } from "@preact/signals";
 import { EnrolError, enrol, normalizeCode } from "../../data/enrol";
 import { locale, t } from "../../shared/i18n";
 import { LanguagePicker } from "../components/LanguagePicker";
-import { enrolment, go } from "../router";
+import { enrolment, go, initialEnrolCode } from "../router";
 
 /** The text for an error code from POST /api/v1/enroll (or from data/enrol.ts itself). */
 function errorText(code: string): string {
@@ -32,7 +32,8 @@ function errorText(code: string): string {
   }
 }
 
-export function EnrollScreen({ initialCode = "" }: { initialCode?: string }) {
+export default function EnrollScreen() {
+  const initialCode = initialEnrolCode;
   const code = useSignal(initialCode);
   const error = useSignal("");
   const busy = useSignal(false);

@@ -1,21 +1,137 @@
-import { t } from "../../shared/i18n";
-import { enrolment } from "../router";
+import { useEffect, useState } from "preact/hooks";
 
-/** Placeholder until the logbook screens arrive: proves enrolment worked and whose phone this is. */
+import { db, type Timer } from "../../data/db";
+import { todaySummary } from "../../data/queries";
+import { localDate, minutesSince, startTimer, stopTimer } from "../../data/records";
+import { syncNow, syncStatus } from "../../data/sync";
+import { t } from "../../shared/i18n";
+import { formatDateTime, formatEuro, formatMinutes, formatTime } from "../components/format";
+import { useLive } from "../components/useLive";
+import { enrolment, flash, go } from "../router";
+
+/** One line that answers "is my work safe?": synced, N waiting, offline, last synced at. */
+function SyncLine({ waiting, lastSyncedAt }: { waiting: number; lastSyncedAt?: string }) {
+  const status = syncStatus.value;
+  let text: string;
+  let tone = "ok";
+  if (status === "syncing") {
+    text = t("Syncing…");
+  } else if (status === "offline" || navigator.onLine === false) {
+    tone = "warn";
+    text = waiting ? t("Offline – {count} changes waiting, saved on this phone", { count: waiting })
+      : t("Offline – everything is saved on this phone");
+  } else if (status === "signed_out") {
+    tone = "bad";
+    text = t("This phone needs a new enrolment code. Your entries stay on this phone.");
+  } else if (waiting) {
+    tone = "warn";
+    text = t("{count} changes waiting to sync", { count: waiting });
+  } else {
+    text = t("Everything synced");
+  }
+  return (
+    <section class={`sync-line ${tone}`} aria-live="polite">
+      <p data-testid="sync-state">
+        <strong>{text}</strong>
+        {status === "error" && <span> · {t("The last attempt failed; trying again soon.")}</span>}
+      </p>
+      <p class="muted small">
+        {lastSyncedAt ? t("Last synced: {when}", { when: formatDateTime(lastSyncedAt) }) : t("Not synced yet")}
+      </p>
+      <button type="button" class="secondary" onClick={() => void syncNow()} disabled={status === "syncing"}>
+        {t("Sync now")}
+      </button>
+    </section>
+  );
+}
+
+function TimerCard() {
+  const timer = useLive(async () => ((await db.meta.get("timer"))?.value ?? null) as Timer | null, [], null);
+  const [now, setNow] = useState(Date.now());
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (!timer) return;
+    const tick = setInterval(() => setNow(Date.now()), 15_000);
+    return () => clearInterval(tick);
+  }, [timer]);
+  const start = async () => {
+    setBusy(true);
+    try {
+      await startTimer();
+      setNow(Date.now());
+    } finally {
+      setBusy(false);
+    }
+  };
+  const stop = async () => {
+    setBusy(true);
+    try {
+      const id = await stopTimer();
+      if (id) flash.value = t("Accompaniment saved on this phone.");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card timer" aria-labelledby="timer-title">
+      <h2 id="timer-title">{t("Accompaniment timer")}</h2>
+      {timer ? (
+        <>
+          <p data-testid="timer-running">
+            {t("Accompaniment started at {time} – running for {duration}", {
+              time: formatTime(timer.started_at), duration: formatMinutes(minutesSince(timer.started_at, now)),
+            })}
+          </p>
+          <button type="button" class="primary" onClick={stop} disabled={busy}>{t("Accompaniment ended")}</button>
+        </>
+      ) : (
+        <>
+          <p class="muted">{t("Tap when the accompaniment starts; it is logged when you tap again, even if you close the app meanwhile.")}</p>
+          <button type="button" class="primary" onClick={start} disabled={busy}>{t("Accompaniment started")}</button>
+        </>
+      )}
+    </section>
+  );
+}
+
 export default function TodayScreen() {
+  const month = localDate().slice(0, 7);
+  const summary = useLive(() => todaySummary(month), [month], undefined);
   const guide = enrolment.value?.guide;
-  const organization = enrolment.value?.organization;
   const name = typeof guide?.name === "string" ? guide.name : "";
+  const message = flash.value;
   return (
     <main class="screen today">
       <header class="top">
         <h1>{t("Today")}</h1>
       </header>
       <p class="lead">{name ? t("Hello, {name}!", { name }) : t("Hello!")}</p>
-      {typeof organization?.name === "string" && (
-        <p>{t("This phone is enrolled with {organization}.", { organization: organization.name })}</p>
+      {message && (
+        <p class="notice" role="status">
+          {message} <button type="button" class="link" onClick={() => (flash.value = "")}>{t("OK")}</button>
+        </p>
       )}
-      <p class="card muted">{t("Your meetings, times and expenses will appear here.")}</p>
+      {summary && <SyncLine waiting={summary.waiting} lastSyncedAt={summary.lastSyncedAt} />}
+      <section class="figures" aria-label={t("This month")}>
+        <div class="figure">
+          <span class="figure-value" data-testid="month-hours">{formatMinutes(summary?.minutesThisMonth ?? 0)}</span>
+          <span class="figure-label">{t("Hours this month")}</span>
+        </div>
+        <div class="figure">
+          <span class="figure-value">{formatEuro(summary?.openExpenseCents ?? 0)}</span>
+          <span class="figure-label">{t("Open expenses")}</span>
+        </div>
+      </section>
+      <TimerCard />
+      <section class="quick" aria-label={t("Quick actions")}>
+        <button type="button" class="primary" onClick={() => go("log")}>{t("Log a meeting")}</button>
+        <button type="button" class="secondary" onClick={() => go("history")}>{t("Show history")}</button>
+      </section>
+      {typeof enrolment.value?.organization?.name === "string" && (
+        <p class="muted small">
+          {t("This phone is enrolled with {organization}.", { organization: enrolment.value.organization.name })}
+        </p>
+      )}
     </main>
   );
 }

@@ -1,0 +1,239 @@
+import { useEffect, useState } from "preact/hooks";
+
+import { db } from "../../data/db";
+import { myAssignments, pendingKeys } from "../../data/queries";
+import { deleteRecord, localDate, saveRecord } from "../../data/records";
+import { t } from "../../shared/i18n";
+import {
+  ACTIVITY_KINDS, type ActivityData, type ActivityKind, type AssignmentData, DISTRICT_CODES, DISTRICTS,
+  type DistrictCode, RECORD_SPECS,
+} from "../../shared/wire";
+import { kindLabel } from "../components/format";
+import { useLive } from "../components/useLive";
+import { editing, flash, go } from "../router";
+
+const LIMITS = RECORD_SPECS.activity.fields;
+
+interface Form {
+  date: string;
+  mode: "duration" | "span";
+  hours: string;
+  minutes: string;
+  start: string;
+  end: string;
+  kind: ActivityKind;
+  assignment_id: string;
+  district: string;
+  travel_km: string;
+  note: string;
+  needs_professional_help: boolean;
+}
+
+const EMPTY: Form = {
+  date: "", mode: "duration", hours: "1", minutes: "0", start: "", end: "", kind: "accompaniment",
+  assignment_id: "", district: "", travel_km: "", note: "", needs_professional_help: false,
+};
+
+function fromRecord(data: ActivityData): Form {
+  const total = data.minutes ?? 60;
+  return {
+    ...EMPTY, date: data.date ?? localDate(), hours: String(Math.floor(total / 60)), minutes: String(total % 60),
+    kind: data.kind ?? "accompaniment", assignment_id: data.assignment_id ?? "", district: data.district ?? "",
+    travel_km: data.travel_km == null ? "" : String(data.travel_km), note: data.note ?? "",
+    needs_professional_help: data.needs_professional_help ?? false,
+  };
+}
+
+function toMinutes(clock: string): number | null {
+  const match = /^(\d{1,2}):(\d{2})$/.exec(clock);
+  return match ? Number(match[1]) * 60 + Number(match[2]) : null;
+}
+
+/** The form as wire fields, or the errors by field (checked against the limits from sync/spec.py). */
+function validate(form: Form): { fields?: ActivityData; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const year = Number(form.date.slice(0, 4));
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(form.date) || year < 2000 || year > 2100) errors.date = t("Please enter a date.");
+  let minutes: number;
+  if (form.mode === "span") {
+    const start = toMinutes(form.start);
+    const end = toMinutes(form.end);
+    minutes = start == null || end == null ? NaN : end - start;
+  } else {
+    minutes = Number(form.hours || 0) * 60 + Number(form.minutes || 0);
+  }
+  if (!Number.isInteger(minutes) || minutes < LIMITS.minutes.min || minutes > LIMITS.minutes.max) {
+    errors.minutes = form.mode === "span" ? t("The end must be after the start, on the same day.")
+      : t("Enter a duration between 1 minute and 24 hours.");
+  }
+  const km = form.travel_km.trim() === "" ? null : Number(form.travel_km);
+  if (km !== null && (!Number.isInteger(km) || km < LIMITS.travel_km.min || km > LIMITS.travel_km.max)) {
+    errors.travel_km = t("Enter whole kilometres between 0 and 2000.");
+  }
+  if (form.note.length > LIMITS.note.maxLength) errors.note = t("The note is too long.");
+  if (Object.keys(errors).length) return { errors };
+  return {
+    errors,
+    fields: {
+      date: form.date, minutes, kind: form.kind, assignment_id: form.assignment_id || null,
+      district: (form.district || null) as DistrictCode | null, travel_km: km, note: form.note.trim(),
+      needs_professional_help: form.needs_professional_help,
+    },
+  };
+}
+
+export default function LogScreen() {
+  const id = editing.value || undefined;
+  const [form, setForm] = useState<Form>({ ...EMPTY, date: localDate() });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState(false);
+  const [locked, setLocked] = useState(false);
+  const assignments = useLive(myAssignments, [], []);
+
+  useEffect(() => {
+    if (!id) {
+      setForm({ ...EMPTY, date: localDate() });
+      return;
+    }
+    void (async () => {
+      const record = await db.records.get(["activity", id]);
+      if (!record) return;
+      setForm(fromRecord(record.data as ActivityData));
+      const waiting = (await pendingKeys()).has(`activity\u0000${id}`);
+      setLocked(!waiting && (record.data as ActivityData).state === "approved");
+    })();
+  }, [id]);
+
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (busy) return;
+    const { fields, errors: found } = validate(form);
+    setErrors(found);
+    if (!fields) return;
+    setBusy(true);
+    setFailed(false);
+    try {
+      await saveRecord("activity", id, fields); // resolves after IndexedDB committed record + outbox
+      flash.value = t("Saved on this phone. It will be sent when you are online.");
+      go(id ? "history" : "today");
+    } catch {
+      setFailed(true);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remove = async () => {
+    if (!id || !confirm(t("Delete this entry?"))) return;
+    await deleteRecord("activity", id);
+    flash.value = t("Entry deleted.");
+    go("history");
+  };
+
+  const error = (key: string) => errors[key] && <p id={`${key}-error`} class="error" role="alert">{errors[key]}</p>;
+  const described = (key: string) => (errors[key] ? `${key}-error` : undefined);
+
+  return (
+    <main class="screen log">
+      <header class="top">
+        <h1>{id ? t("Edit meeting") : t("Log a meeting")}</h1>
+      </header>
+      {locked && <p class="notice">{t("This entry was approved and can no longer be changed.")}</p>}
+      <form class="card" onSubmit={submit} noValidate>
+        <fieldset disabled={locked || busy}>
+          <label for="date">{t("Date")}</label>
+          <input id="date" type="date" value={form.date} required min="2000-01-01" max="2100-12-31"
+                 onInput={(e) => set("date", e.currentTarget.value)} aria-describedby={described("date")} />
+          {error("date")}
+
+          <div class="segmented" role="radiogroup" aria-label={t("How to enter the time")}>
+            <label class={form.mode === "duration" ? "on" : ""}>
+              <input type="radio" name="mode" checked={form.mode === "duration"} onChange={() => set("mode", "duration")} />
+              {t("Duration")}
+            </label>
+            <label class={form.mode === "span" ? "on" : ""}>
+              <input type="radio" name="mode" checked={form.mode === "span"} onChange={() => set("mode", "span")} />
+              {t("From – to")}
+            </label>
+          </div>
+          {form.mode === "duration" ? (
+            <div class="row">
+              <div>
+                <label for="hours">{t("Hours")}</label>
+                <input id="hours" type="number" inputMode="numeric" min="0" max="24" value={form.hours}
+                       onInput={(e) => set("hours", e.currentTarget.value)} aria-describedby={described("minutes")} />
+              </div>
+              <div>
+                <label for="minutes">{t("Minutes")}</label>
+                <input id="minutes" type="number" inputMode="numeric" min="0" max="59" step="5" value={form.minutes}
+                       onInput={(e) => set("minutes", e.currentTarget.value)} aria-describedby={described("minutes")} />
+              </div>
+            </div>
+          ) : (
+            <div class="row">
+              <div>
+                <label for="start">{t("From")}</label>
+                <input id="start" type="time" value={form.start} onInput={(e) => set("start", e.currentTarget.value)} />
+              </div>
+              <div>
+                <label for="end">{t("To")}</label>
+                <input id="end" type="time" value={form.end} onInput={(e) => set("end", e.currentTarget.value)} />
+              </div>
+            </div>
+          )}
+          {error("minutes")}
+
+          <label for="kind">{t("Kind")}</label>
+          <select id="kind" value={form.kind} onChange={(e) => set("kind", e.currentTarget.value as ActivityKind)}>
+            {ACTIVITY_KINDS.map((k) => <option key={k} value={k}>{kindLabel(k)}</option>)}
+          </select>
+
+          <label for="assignment">{t("Assignment")}</label>
+          <select id="assignment" value={form.assignment_id} onChange={(e) => set("assignment_id", e.currentTarget.value)}>
+            <option value="">{t("No assignment")}</option>
+            {assignments.map((a) => (
+              <option key={a.id} value={a.id}>{(a.data as AssignmentData).title ?? a.id}</option>
+            ))}
+          </select>
+
+          <label for="district">{t("District")}</label>
+          <select id="district" value={form.district} onChange={(e) => set("district", e.currentTarget.value)}>
+            <option value="">{t("No district")}</option>
+            {DISTRICT_CODES.map((code) => <option key={code} value={code}>{DISTRICTS[code]}</option>)}
+          </select>
+
+          <label for="travel_km">{t("Travel (km)")}</label>
+          <input id="travel_km" type="number" inputMode="numeric" min="0" max="2000" value={form.travel_km}
+                 onInput={(e) => set("travel_km", e.currentTarget.value)} aria-describedby={described("travel_km")} />
+          {error("travel_km")}
+
+          <label for="note">{t("Note")}</label>
+          <p id="note-hint" class="hint">
+            {t("Please do not write names or other personal data of the people you accompany.")}
+          </p>
+          <textarea id="note" rows={3} maxLength={LIMITS.note.maxLength} value={form.note}
+                    onInput={(e) => set("note", e.currentTarget.value)} aria-describedby="note-hint" />
+          {error("note")}
+
+          <label class="check">
+            <input type="checkbox" checked={form.needs_professional_help}
+                   onChange={(e) => set("needs_professional_help", e.currentTarget.checked)} />
+            <span>
+              {t("Needs professional help")}
+              <span class="hint block">{t("This goes beyond what I can do as a guide; the coordination office is told.")}</span>
+            </span>
+          </label>
+
+          {failed && <p class="error" role="alert">{t("Could not save on this phone. Please try again.")}</p>}
+          <button type="submit" class="primary">{busy ? t("Saving…") : t("Save")}</button>
+        </fieldset>
+        {id && !locked && (
+          <button type="button" class="danger" onClick={remove}>{t("Delete entry")}</button>
+        )}
+      </form>
+    </main>
+  );
+}

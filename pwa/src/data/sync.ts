@@ -1,0 +1,279 @@
+/**
+ * The sync client: the phone's side of POST /api/v1/sync (sync/PROTOCOL.md), mirroring the reference
+ * client sync/client.py step for step.
+ *
+ * Nothing is stored here; it moves data between the server and the tables of db.ts:
+ *  - PUSH: the oldest outbox entries (up to BATCH) go out with the cursor. A mutation leaves `outbox`
+ *    only when a result for it arrived, whatever its status; after a network error, a timeout or a
+ *    5xx the SAME mutations with the SAME ids are sent again (the server answers a replay with the
+ *    original result), with backoff 2 s, 4 s, … up to 5 min.
+ *  - PULL: each page of `changes` and its `cursor` are applied in ONE transaction, so a page is either
+ *    fully in IndexedDB with its cursor or not at all. A change never overwrites a record that still
+ *    has mutations waiting: the next push sends them and the server merges.
+ *  - The loop runs while `has_more`, and once more after a round trip that pushed: the server
+ *    publishes a request's own mutations when it commits, so their server versions arrive on the
+ *    next pull (PROTOCOL §4).
+ *  - RECEIPTS follow their expense: a blob is PUT to /api/v1/blobs/<sha256> only once the expense that
+ *    lists it has synced (otherwise 409 `not_referenced`); the PUT is idempotent, so retrying is safe.
+ *  - 401 `device_revoked`: the phone was declared lost — the app tells the guide, then wipes
+ *    (state "revoked"); 401 `invalid_token`: ask for a new code, keep the unsynced data.
+ *
+ * Triggers (startSyncing): on start, on `online`, when the app becomes visible, every few minutes
+ * while open, a second after a local save (the outbox grew), and on demand (syncNow). One sync runs at a time; a request during a run is queued.
+ */
+
+import { signal } from "@preact/signals";
+import { liveQuery } from "dexie";
+
+import type { RecordType } from "../shared/wire";
+import { db, getMeta, type LocalRecord, type OutboxRow, type Problem } from "./db";
+
+const BATCH = 200;
+const LIMIT = 500;
+const PERIOD_MS = 3 * 60_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+const TIMEOUT_MS = 30_000;
+export const APP_VERSION = "0.1.0";
+
+export type SyncStatus = "idle" | "syncing" | "offline" | "error" | "revoked" | "signed_out";
+
+export const syncStatus = signal<SyncStatus>("idle");
+/** Set by the app to the active language, sent as Accept-Language so errors come translated. */
+export const syncLanguage = { value: "de" };
+
+interface Result {
+  id: string;
+  status: "applied" | "merged" | "conflict" | "rejected";
+  record_id: string;
+  version: number | null;
+  conflict_id?: string;
+  error?: { code: string; message: string; state?: string; fields?: Record<string, string[]> };
+}
+
+interface Change {
+  type: RecordType;
+  record_id: string;
+  version: number;
+  deleted: boolean;
+  data: Record<string, unknown> | null;
+}
+
+interface SyncResponse {
+  results: Result[];
+  changes: Change[];
+  cursor: string;
+  has_more: boolean;
+}
+
+export class SyncError extends Error {
+  constructor(readonly status: number, readonly code: string, readonly retry: boolean) {
+    super(`${status} ${code}`);
+  }
+}
+
+async function request(method: string, path: string, body: BodyInit | null, contentType: string,
+                       token: string): Promise<{ status: number; json: unknown }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method, body, signal: controller.signal, credentials: "omit", cache: "no-store",
+      headers: {
+        "Content-Type": contentType, Accept: "application/json", Authorization: `Bearer ${token}`,
+        "Accept-Language": syncLanguage.value,
+      },
+    });
+  } catch {
+    throw new SyncError(0, navigator.onLine === false ? "offline" : "network", true);
+  } finally {
+    clearTimeout(timer);
+  }
+  let json: unknown = null;
+  try {
+    json = await response.json();
+  } catch {
+    // an empty or non-JSON body (a proxy's error page): the status decides
+  }
+  return { status: response.status, json };
+}
+
+function errorCode(json: unknown): string {
+  const code = (json as { error?: { code?: unknown } } | null)?.error?.code;
+  return typeof code === "string" ? code : "unknown";
+}
+
+/** Apply one response: acknowledge results, then the page of changes and its cursor — one transaction. */
+async function applyResponse(sent: OutboxRow[], response: SyncResponse): Promise<void> {
+  const now = new Date().toISOString();
+  await db.transaction("rw", db.records, db.outbox, db.meta, async () => {
+    const byId = new Map(response.results.map((r) => [r.id, r]));
+    for (const row of sent) {
+      const result = byId.get(row.id);
+      if (!result) continue; // not answered: stays in the outbox, resent next time
+      await db.outbox.delete(row.seq!);
+      const key: [string, string] = [row.type, row.record_id];
+      if (result.status === "rejected") {
+        const error = result.error ?? { code: "unknown", message: "" };
+        const problem: Problem = {
+          code: error.code, message: error.message, state: error.state, fields: error.fields, at: now,
+        };
+        if (result.version == null) {
+          // A refused create: nothing exists on the server. Keep the local copy, marked, so the
+          // guide sees what was refused and why instead of the entry silently vanishing.
+          await db.records.update(key, { problem, deleted: 0 });
+        } else {
+          await db.records.update(key, { problem });
+        }
+      }
+    }
+    const busy = new Set((await db.outbox.toArray()).map((r) => `${r.type}\u0000${r.record_id}`));
+    for (const change of response.changes) {
+      const key: [string, string] = [change.type, change.record_id];
+      if (busy.has(`${change.type}\u0000${change.record_id}`)) continue; // local edits win until pushed
+      if (change.deleted) {
+        await db.records.delete(key);
+        continue;
+      }
+      const current = await db.records.get(key);
+      if (current && current.version > change.version) continue; // an older copy of what we have
+      const record: LocalRecord = {
+        type: change.type, id: change.record_id, version: change.version, deleted: 0,
+        data: (change.data ?? {}) as LocalRecord["data"], problem: current?.problem, changed_at: now,
+      };
+      await db.records.put(record);
+    }
+    await db.meta.put({ key: "cursor", value: response.cursor });
+    await db.meta.put({ key: "last_synced_at", value: now });
+  });
+}
+
+/** One round trip; on any failure nothing local changed, so calling again retries exactly. */
+async function roundTrip(token: string): Promise<{ pushed: number; hasMore: boolean }> {
+  const rows = await db.outbox.orderBy("seq").limit(BATCH).toArray();
+  const cursor = (await getMeta("cursor")) ?? null;
+  const body = JSON.stringify({
+    cursor, mutations: rows.map((r) => r.mutation), limit: LIMIT, app_version: APP_VERSION,
+  });
+  const { status, json } = await request("POST", "/api/v1/sync", body, "application/json", token);
+  if (status === 400 && errorCode(json) === "invalid_cursor") {
+    await db.meta.put({ key: "cursor", value: null }); // not ours (a restored server?): pull from the start
+    return { pushed: 0, hasMore: true };
+  }
+  if (status !== 200) throw new SyncError(status, errorCode(json), status === 0 || status === 503 || status >= 500
+    || status === 429 || status === 408);
+  const response = json as SyncResponse;
+  if (!response || !Array.isArray(response.results) || !Array.isArray(response.changes)) {
+    throw new SyncError(status, "bad_response", true);
+  }
+  await applyResponse(rows, response);
+  return { pushed: response.results.length, hasMore: response.has_more };
+}
+
+/** Upload receipts whose expense the server already has (synced, nothing waiting for it). */
+async function uploadBlobs(token: string): Promise<void> {
+  const waiting = await db.blobs.where("uploaded").equals(0).toArray();
+  for (const blob of waiting) {
+    const expense = await db.records.get(["expense", blob.expense_id]);
+    const pending = await db.outbox.where("[type+record_id]").equals(["expense", blob.expense_id]).count();
+    if (!expense || expense.version === 0 || pending > 0) continue;
+    const { status, json } = await request("PUT", `/api/v1/blobs/${blob.sha256}`, blob.bytes, blob.mime, token);
+    if (status === 200 || status === 201) {
+      await db.blobs.update(blob.sha256, { uploaded: 1 });
+    } else if (status !== 409) { // 409 not_referenced: the expense is not there yet; next sync
+      throw new SyncError(status, errorCode(json), status >= 500 || status === 0);
+    }
+  }
+}
+
+let running: Promise<void> | null = null;
+let again = false;
+let failures = 0;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+async function run(): Promise<void> {
+  const enrolment = await getMeta("enrolment");
+  if (!enrolment) return;
+  if (navigator.onLine === false) {
+    syncStatus.value = "offline";
+    return;
+  }
+  syncStatus.value = "syncing";
+  try {
+    // As SyncClient.sync: stop only after a round trip that pushed nothing, got everything and left
+    // nothing waiting — so a trip that pushed is always followed by one more pull.
+    for (let trips = 0; trips < 100; trips++) {
+      const { pushed, hasMore } = await roundTrip(enrolment.token);
+      if (!hasMore && pushed === 0 && (await db.outbox.count()) === 0) break;
+    }
+    await uploadBlobs(enrolment.token);
+    failures = 0;
+    syncStatus.value = "idle";
+  } catch (exc) {
+    const error = exc instanceof SyncError ? exc : new SyncError(0, "unknown", true);
+    if (error.status === 401) {
+      syncStatus.value = error.code === "device_revoked" ? "revoked" : "signed_out";
+      return;
+    }
+    syncStatus.value = error.code === "offline" ? "offline" : "error";
+    if (error.retry) {
+      failures += 1;
+      const delay = Math.min(MAX_BACKOFF_MS, 2000 * 2 ** (failures - 1));
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => void syncNow(), delay);
+    }
+  }
+}
+
+/** Sync now (or right after the sync that is running); resolves when done. Never throws. */
+export function syncNow(): Promise<void> {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = (async () => {
+    try {
+      do {
+        again = false;
+        await run();
+      } while (again && (syncStatus.value === "idle"));
+    } finally {
+      running = null;
+    }
+  })();
+  return running;
+}
+
+let started = false;
+
+/** Wire the triggers once; ask the browser to keep our storage (best effort, may be refused). */
+export function startSyncing(): void {
+  if (started) return;
+  started = true;
+  void navigator.storage?.persist?.().catch(() => false);
+  addEventListener("online", () => {
+    failures = 0;
+    void syncNow();
+  });
+  addEventListener("offline", () => (syncStatus.value = "offline"));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") void syncNow();
+  });
+  setInterval(() => {
+    if (document.visibilityState === "visible") void syncNow();
+  }, PERIOD_MS);
+  // A save (in this tab or another) grew the outbox: send it soon, batching quick successive saves.
+  let last = Infinity;
+  let soon: ReturnType<typeof setTimeout> | undefined;
+  liveQuery(() => db.outbox.count()).subscribe({
+    next: (count) => {
+      if (count > last && navigator.onLine !== false) {
+        clearTimeout(soon);
+        soon = setTimeout(() => void syncNow(), 1000);
+      }
+      last = count;
+    },
+    error: () => {},
+  });
+  void syncNow();
+}
