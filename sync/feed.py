@@ -94,6 +94,20 @@ def _version_and_history(session: Session, flush_context: Any, instances: Any) -
             obj.version = (obj.version or 0) + 1
         if fields:
             _history(session, binding, obj, fields, bumped)
+    # Records whose derived fields depend on what changed (a claim's total on its expenses).
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        binding = BY_MODEL.get(type(obj))
+        if binding is None:
+            continue
+        changed = _changed_attrs(obj) if obj not in session.new else {"*"}
+        for record_type, record_id in binding.related_records(obj, changed):
+            related_binding = BINDINGS[record_type]
+            related = session.get(related_binding.model, record_id)
+            if related is None or related in session.new:
+                continue
+            if id(related) not in bumped:
+                related.version = (related.version or 0) + 1
+            _history(session, related_binding, related, set(related_binding.spec.read_only_fields), bumped)
     # Child rows (receipts, languages, offers) changed directly: the parent gets a new version too.
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         link = CHILD_LINKS.get(type(obj))

@@ -111,6 +111,11 @@ class Binding:
     def after_write(self, session: Session, obj: Any, values: dict[str, Any], author: Author) -> None:
         """Side effects on other records (e.g. submitting a claim submits its expenses)."""
 
+    def related_records(self, obj: Any, changed_attrs: set[str]) -> set[tuple[str, str]]:
+        """Other records whose derived fields depend on this change (a claim's total on its expenses);
+        the feed gives them a new version too, so devices never keep a stale figure."""
+        return set()
+
     # A binding may take over a guide's upsert of an existing record entirely (an assignment's
     # response is an answer, not an edit to merge). Return the result status, or None to merge.
     def guide_upsert(self, session: Session, obj: Any, values: dict[str, Any], author: Author) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from server.activities.models import Activity
@@ -68,6 +68,14 @@ class ExpenseBinding(Binding):
         obj.receipts = [by_hash.get(h) or ExpenseReceipt(sha256=h) for h in wanted]
         for position, receipt in enumerate(obj.receipts):
             receipt.position = position
+
+    def related_records(self, obj: Any, changed_attrs: set[str]) -> set[tuple[str, str]]:
+        """The claim(s) whose total this expense counts in, before and after the change."""
+        history = inspect(obj).attrs.claim_id.history
+        claims = {c for c in (*history.added, *history.deleted) if c}
+        if obj.claim_id and changed_attrs & {"*", "amount_cents", "state", "deleted_at", "claim_id"}:
+            claims.add(obj.claim_id)
+        return {("claim", claim_id) for claim_id in claims}
 
     def lock_reason(self, obj: Any, author: Author) -> str | None:
         if not author.is_staff and obj.state in EXPENSE_LOCKED_STATES:
