@@ -172,14 +172,15 @@ def publish(session: Session, marks: dict[tuple[str, str], int]) -> None:
         rows = _feed_rows(session, org_id, by_org[org_id])
         if not rows:
             continue
-        session.execute(
-            insert(SyncCounter.__table__).values(organization_id=org_id, value=0)
-            .on_conflict_do_nothing(index_elements=["organization_id"])
-        )
-        top = session.execute(
-            update(SyncCounter).where(SyncCounter.organization_id == org_id)
-            .values(value=SyncCounter.value + len(rows)).returning(SyncCounter.value)
-        ).scalar_one()
+        bump = (update(SyncCounter).where(SyncCounter.organization_id == org_id)
+                .values(value=SyncCounter.value + len(rows)).returning(SyncCounter.value))
+        top = session.execute(bump).scalar_one_or_none()
+        if top is None:  # the organization's first change: create its counter, then take it
+            session.execute(
+                insert(SyncCounter.__table__).values(organization_id=org_id, value=0)
+                .on_conflict_do_nothing(index_elements=["organization_id"])
+            )
+            top = session.execute(bump).scalar_one()
         first = top - len(rows) + 1
         for offset, row in enumerate(rows):
             row["seq"] = first + offset
