@@ -9,13 +9,14 @@ FLASK := $(BIN)/flask --app server
 STAMPS := .stamps
 PWA_OUT := server/static/app
 PWA_SOURCES := $(shell find pwa/src pwa/public pwa/scripts -type f 2>/dev/null) pwa/index.html pwa/vite.config.ts pwa/package.json pwa/tsconfig.json
+CHARTS_SOURCES := $(shell find pwa/coordinator-charts -type f 2>/dev/null) pwa/vite.coordinator.config.ts pwa/package.json
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # Two test processes: one per core of the development and CI machines.
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run test lint setup pwa i18n-extract i18n-update i18n-compile clean-db bench
+.PHONY: help run test lint setup pwa charts i18n-extract i18n-update i18n-compile clean-db bench
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,7 +41,7 @@ lint: setup ## ruff, mypy and tsc only
 	@$(BIN)/mypy
 	@cd pwa && npm run --silent typecheck
 
-setup: $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/pwa $(STAMPS)/i18n ## virtualenv, dependencies, PWA build, catalogs
+setup: $(STAMPS)/python $(STAMPS)/npm $(STAMPS)/pwa $(STAMPS)/charts $(STAMPS)/i18n ## virtualenv, dependencies, PWA build, charts, catalogs
 
 $(STAMPS)/python: pyproject.toml requirements.lock
 	@mkdir -p $(STAMPS)
@@ -63,7 +64,14 @@ $(STAMPS)/pwa: $(PWA_SOURCES) $(PO_FILES) sync/spec.py sync/vocabulary.py $(STAM
 	@cd pwa && npm run --silent build
 	@touch $@
 
+# The coordinator pages' charts: a separate small Vite build into server/coordinator/static/charts/.
+$(STAMPS)/charts: $(CHARTS_SOURCES) $(STAMPS)/npm
+	@cd pwa && npm run --silent build:charts
+	@touch $@
+
 pwa: $(STAMPS)/pwa ## build the guide's app into server/static/app
+
+charts: $(STAMPS)/charts ## build the coordinator pages' charts into server/coordinator/static/charts
 
 i18n-extract: $(STAMPS)/python ## collect every translatable string into locales/messages.pot
 	@PYTHONPATH=locales $(BIN)/pybabel -q extract -F locales/babel.cfg -k lazy_gettext -k _l -k t -k N_ -c TRANSLATORS: \

@@ -1,6 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
 
-from server.accounts.models import Device, EnrolmentCode, Membership, User
+from server.accounts.models import Device, EnrolmentCode, Membership, User, UserSession
 from server.activities.models import Activity, PlenumAttendance, PlenumEvent
 from server.assignments.models import (
     Assignment,
@@ -20,5 +20,5 @@ __all__ = [
     "Activity", "AppliedMutation", "Assignment", "AssignmentOffer", "AssignmentRequest", "AuditEvent", "Blob",
     "Claim", "Client", "Conflict", "Device", "EnrolmentCode", "Expense", "ExpenseReceipt", "GuideLanguage",
     "GuideProfile", "Membership", "MileageRate", "Organization", "PartnerInstitution", "Payout", "PlenumAttendance",
-    "PlenumEvent", "Qualification", "RecordHistory", "SyncChange", "SyncCounter", "User",
+    "PlenumEvent", "Qualification", "RecordHistory", "SyncChange", "SyncCounter", "User", "UserSession",
 ]

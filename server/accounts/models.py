@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
@@ -22,9 +22,15 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The last TOTP time step that signed in: a code works only once.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
     locale: Mapped[str | None] = mapped_column(String(10), default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Bumped by "sign out everywhere": a session signed in under an older generation is no longer valid.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the user last signed in at the coordinator's desk ("new since my last visit").
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -86,3 +92,21 @@ class EnrolmentCode(db.Model):
     used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"), default=None)
+
+
+class UserSession(db.Model):
+    """One signed-in browser of a coordinator or admin, listed on their account page.
+
+    The cookie carries the row's id and the user's session generation; the row can be signed out alone,
+    and bumping `User.session_generation` signs out every row at once.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)  # random, URL-safe
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register_coordinator(app: Flask) -> None:
+    from server.coordinator import audit_views, guide_views  # noqa: F401  - routes on the same blueprint
     from server.coordinator.auth import init_login
     from server.coordinator.views import bp
 

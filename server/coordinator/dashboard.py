@@ -1,0 +1,91 @@
+"""What needs a coordinator's attention, and the last twelve months in figures (the dashboard's queries)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import extract, func, select
+from sqlalchemy.orm import Session
+
+from server.activities.models import Activity
+from server.assignments.models import Assignment, AssignmentRequest
+from server.expenses.models import Claim
+from server.guides.operations import GuideFilters, search_guides
+from sync.tables import Conflict
+
+ENDING_WITHIN_DAYS = 14
+
+
+@dataclass
+class Attention:
+    new_activities: int
+    claims_waiting: int
+    open_conflicts: int
+    flagged_activities: int
+    agreements_ending: int
+    requests_without_guide: int
+    idle_guides: int
+
+
+def attention(session: Session, organization_id: int, since: dt.datetime | None,
+              today: dt.date | None = None) -> Attention:
+    today = today or dt.date.today()
+
+    def count(query: object) -> int:
+        return int(session.scalar(query) or 0)  # type: ignore[arg-type]
+
+    live = (Activity.organization_id == organization_id, Activity.deleted_at.is_(None))
+    new_activities = select(func.count()).select_from(Activity).where(*live)
+    if since is not None:
+        new_activities = new_activities.where(Activity.created_at > since)
+    return Attention(
+        new_activities=count(new_activities),
+        claims_waiting=count(select(func.count()).select_from(Claim).where(
+            Claim.organization_id == organization_id, Claim.state == "submitted", Claim.deleted_at.is_(None))),
+        open_conflicts=count(select(func.count()).select_from(Conflict).where(
+            Conflict.organization_id == organization_id, Conflict.resolved.is_(False),
+            Conflict.deleted_at.is_(None))),
+        flagged_activities=count(select(func.count()).select_from(Activity).where(
+            *live, Activity.needs_professional_help.is_(True), Activity.state == "logged")),
+        agreements_ending=count(select(func.count()).select_from(Assignment).where(
+            Assignment.organization_id == organization_id, Assignment.state == "active",
+            Assignment.deleted_at.is_(None), Assignment.ends_on.is_not(None),
+            Assignment.ends_on >= today, Assignment.ends_on <= today + dt.timedelta(days=ENDING_WITHIN_DAYS))),
+        requests_without_guide=count(select(func.count()).select_from(AssignmentRequest).where(
+            AssignmentRequest.organization_id == organization_id, AssignmentRequest.state == "open")),
+        idle_guides=len(search_guides(session, organization_id, GuideFilters(active="yes", idle=True), today)),
+    )
+
+
+@dataclass
+class MonthFigures:
+    month: str  # YYYY-MM
+    hours: float
+    meetings: int
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date.fromisoformat(self.month + "-01")
+
+
+def last_twelve_months(session: Session, organization_id: int, today: dt.date | None = None) -> list[MonthFigures]:
+    """Hours logged and activities (meetings) per month, oldest first, months without any included."""
+    today = today or dt.date.today()
+    months = []
+    year, month = today.year, today.month
+    for _ in range(12):
+        months.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    months.reverse()
+    start = dt.date(*months[0], 1)
+    year_col, month_col = extract("year", Activity.date), extract("month", Activity.date)
+    rows = session.execute(
+        select(year_col, month_col, func.sum(Activity.minutes), func.count())
+        .where(Activity.organization_id == organization_id, Activity.deleted_at.is_(None), Activity.date >= start,
+               Activity.date <= today)
+        .group_by(year_col, month_col)
+    ).all()
+    found = {(int(y), int(m)): (int(minutes or 0), int(n)) for y, m, minutes, n in rows}
+    return [MonthFigures(f"{y:04d}-{m:02d}", round(found.get((y, m), (0, 0))[0] / 60, 1), found.get((y, m), (0, 0))[1])
+            for y, m in months]

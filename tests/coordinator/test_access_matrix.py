@@ -1,0 +1,165 @@
+"""Who may open which coordinator route, for objects of both organizations: 0 leaks.
+
+Roles: anonymous, a guide (who cannot sign in here) with an enrolled phone's bearer token, the
+coordinators of organizations A and B, and an admin (member of A, working on A). Every route under
+/coordinator/ appears here; `test_every_route_is_in_the_matrix` fails when a new one is not added.
+An object of another organization answers 404, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from server.accounts.models import Device, UserSession
+from server.extensions import db
+from server.guides.models import GuideProfile, Qualification
+from tests.coordinator.conftest import sign_in
+
+# Routes anyone may use (they sign in or only set the language).
+PUBLIC = {"coordinator.login", "coordinator.login_code", "coordinator.set_language", "coordinator.static"}
+
+
+@dataclass
+class Objects:
+    """One organization's objects addressed by URLs."""
+
+    guide_id: int
+    device_id: str
+    qualification_id: int
+    session_id: str  # a session of that organization's coordinator
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    method: str
+    url: Callable[[Objects], str]
+    takes_object: bool = True
+    admin_only: bool = False
+    data: dict[str, Any] | None = None
+
+
+ROUTES = [
+    Route("coordinator.home", "GET", lambda o: "/coordinator/", False),
+    Route("coordinator.logout", "POST", lambda o: "/coordinator/logout", False),
+    Route("coordinator.account", "GET", lambda o: "/coordinator/account", False),
+    Route("coordinator.end_other_sessions", "POST", lambda o: "/coordinator/account/sessions/end-others", False),
+    Route("coordinator.end_one_session", "POST", lambda o: f"/coordinator/account/sessions/{o.session_id}/end"),
+    Route("coordinator.totp_setup", "GET", lambda o: "/coordinator/account/totp", False),
+    Route("coordinator.totp_disable", "POST", lambda o: "/coordinator/account/totp/disable", False,
+          data={"code": "000000"}),
+    Route("coordinator.switch_organization", "POST", lambda o: "/coordinator/organization", False, admin_only=True),
+    Route("coordinator.guides", "GET", lambda o: "/coordinator/guides", False),
+    Route("coordinator.guide", "GET", lambda o: f"/coordinator/guides/{o.guide_id}"),
+    Route("coordinator.edit_profile", "POST", lambda o: f"/coordinator/guides/{o.guide_id}/profile",
+          data={"availability": "Montags", "languages-0-language": ""}),
+    Route("coordinator.add_qualification", "POST", lambda o: f"/coordinator/guides/{o.guide_id}/qualifications",
+          data={"kind": "basic", "completed_on": "2026-01-01"}),
+    Route("coordinator.delete_qualification", "POST",
+          lambda o: f"/coordinator/guides/{o.guide_id}/qualifications/{o.qualification_id}/delete"),
+    Route("coordinator.enrolment_code", "POST", lambda o: f"/coordinator/guides/{o.guide_id}/enrolment-code"),
+    Route("coordinator.revoke_device", "POST",
+          lambda o: f"/coordinator/guides/{o.guide_id}/devices/{o.device_id}/revoke"),
+    Route("coordinator.audit", "GET", lambda o: "/coordinator/audit", False),
+    Route("coordinator.audit_csv", "GET", lambda o: "/coordinator/audit.csv", False),
+]
+
+ROLES = ["anonymous", "guide", "coordinator_a", "coordinator_b", "admin"]
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.startswith("/coordinator")}
+    assert endpoints == {r.endpoint for r in ROUTES} | PUBLIC
+
+
+def _objects(world, org, guide, coordinator, make_device, app) -> Objects:
+    make_device(guide)
+    profile = db.session.scalar(select(GuideProfile).where(GuideProfile.user_id == guide.id))
+    qualification = Qualification(profile_id=profile.id, kind="basic", completed_on=__import__("datetime").date(
+        2026, 1, 1))
+    db.session.add(qualification)
+    db.session.commit()
+    other_browser = app.test_client()
+    assert sign_in(other_browser, coordinator.email).status_code == 302
+    session_id = db.session.scalars(select(UserSession.id).where(UserSession.user_id == coordinator.id)).first()
+    device_id = db.session.scalar(select(Device.id).where(Device.user_id == guide.id))
+    return Objects(guide.id, device_id, qualification.id, session_id)
+
+
+def _denied_to_login(response) -> bool:
+    return response.status_code == 302 and response.location.startswith("/coordinator/login?next=")
+
+
+def _reached(response) -> bool:
+    """The handler ran for this user (success, or a form error) — not refused, not hidden."""
+    return response.status_code < 500 and response.status_code not in (401, 403, 404) \
+        and not _denied_to_login(response)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.endpoint.split(".")[1])
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, world, make_device, role, route):
+    objects = {
+        "a": _objects(world, world.org_a, world.guide_a, world.coord_a, make_device, app),
+        "b": _objects(world, world.org_b, world.guide_b, world.coord_b, make_device, app),
+    }
+    browser = app.test_client()
+    headers = {}
+    if role == "guide":
+        from server.accounts.passwords import hash_password
+
+        world.guide_a.password_hash = hash_password("correct horse battery")
+        db.session.commit()
+        assert sign_in(browser, world.guide_a.email).status_code == 401
+        headers = {"Authorization": "Bearer not-for-these-pages"}
+    elif role != "anonymous":
+        user = {"coordinator_a": world.coord_a, "coordinator_b": world.coord_b, "admin": world.admin}[role]
+        assert sign_in(browser, user.email).status_code == 302
+    own = {"coordinator_a": "a", "coordinator_b": "b", "admin": "a"}.get(role)
+
+    for org_key, objs in objects.items():
+        if not route.takes_object and org_key == "b":
+            continue
+        if route.endpoint == "coordinator.end_one_session" and org_key == own:
+            # Own organization here means: my own session (another user's, even a colleague's, is 404).
+            with browser.session_transaction() as session:
+                objs = Objects(objs.guide_id, objs.device_id, objs.qualification_id, session["sid"])
+        response = browser.open(route.url(objs), method=route.method, data=route.data or {}, headers=headers)
+        if role in ("anonymous", "guide"):
+            assert _denied_to_login(response), (role, route.endpoint, response.status_code)
+        elif route.admin_only and role != "admin":
+            assert response.status_code == 404
+        elif not route.takes_object or org_key == own:
+            assert _reached(response), (role, route.endpoint, org_key, response.status_code)
+        else:
+            assert response.status_code == 404, (role, route.endpoint, org_key, response.status_code)
+        if route.method == "GET" and own is not None and response.status_code == 200:
+            body = response.get_data(as_text=True)
+            other = world.guide_b if own == "a" else world.guide_a
+            assert other.name not in body and other.email not in body, "another organization's guide leaked"
+        if route.endpoint in ("coordinator.logout",) or (route.endpoint == "coordinator.end_one_session"
+                                                          and org_key == own):
+            break  # signed out now
+
+
+def test_admin_switches_organization(app, world):
+    browser = app.test_client()
+    sign_in(browser, world.admin.email)
+    assert browser.get(f"/coordinator/guides/{world.guide_b.id}").status_code == 404
+    assert browser.post("/coordinator/organization", data={"organization": world.org_b.id}).status_code == 302
+    assert browser.get(f"/coordinator/guides/{world.guide_b.id}").status_code == 200
+    assert browser.get(f"/coordinator/guides/{world.guide_a.id}").status_code == 404
+    guides = browser.get("/coordinator/guides").get_data(as_text=True)
+    assert world.guide_b.name in guides and world.guide_a.name not in guides
+
+
+def test_a_coordinator_cannot_switch_organization(app, world):
+    browser = app.test_client()
+    sign_in(browser, world.coord_a.email)
+    assert browser.post("/coordinator/organization", data={"organization": world.org_b.id}).status_code == 404
+    assert browser.get(f"/coordinator/guides/{world.guide_b.id}").status_code == 404
