@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sync import feed
 from sync.registry import BINDINGS, Binding
 from sync.spec import UUID_RE
-from sync.tables import SyncChange
+from sync.tables import SyncChange, SyncCounter
 
 if TYPE_CHECKING:
     from sync.engine import DeviceContext
@@ -50,6 +50,9 @@ def decode_cursor(cursor: str | None, organization_id: int) -> int:
 # ------------------------------------------------------------------------------------------ pull
 
 def pull(session: Session, ctx: DeviceContext, after_seq: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
+    top = session.scalar(select(SyncCounter.value).where(SyncCounter.organization_id == ctx.organization_id))
+    if top is not None and top <= after_seq:
+        return [], after_seq, False  # nothing numbered since the cursor: skip the feed query
     rows, has_more = feed.pull_page(session, ctx.organization_id, ctx.guide_id, after_seq, limit)
     ids_by_type: dict[str, list[str]] = defaultdict(list)
     for row in rows:

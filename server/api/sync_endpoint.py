@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -12,6 +13,7 @@ from flask_babel import gettext as translate  # for message ids stored in result
 from flask_smorest import Blueprint
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
+from server.accounts.models import Device
 from server.api.auth import current_device, device_context
 from server.api.schemas import ApiErrorSchema, SyncRequestSchema, SyncResponseSchema
 from server.audit.log import record_event
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="Push and pull in one round trip")
 blp.ARGUMENTS_PARSER.DEFAULT_VALIDATION_STATUS = 400
 RETRIES = 4
+LAST_SYNC_PRECISION = dt.timedelta(minutes=1)
 
 
 @blp.before_request
@@ -65,9 +68,7 @@ class Sync(MethodView):
                                  object_id=mutation["record_id"],
                                  details={"mutation_id": mutation["id"], "status": result["status"],
                                           "version": result.get("version"), "fields": sorted(mutation["fields"])})
-                device.last_sync_at = utcnow()
-                if body.get("app_version"):
-                    device.app_version = body["app_version"]
+                note_sync(device, body.get("app_version"))
                 db.session.commit()
                 break
             except engine.BadCursor:
@@ -98,6 +99,16 @@ class Sync(MethodView):
             "cursor": outcome.cursor,
             "has_more": outcome.has_more,
         })
+
+
+def note_sync(device: Device, app_version: str | None) -> None:
+    """Keep the device's last sync time and app version, writing at most once a minute: a pull that
+    changes nothing then stays a read-only transaction."""
+    now = utcnow()
+    if device.last_sync_at is None or now - device.last_sync_at > LAST_SYNC_PRECISION:
+        device.last_sync_at = now
+    if app_version and device.app_version != app_version:
+        device.app_version = app_version
 
 
 def is_retryable(exc: Exception) -> bool:
