@@ -25,7 +25,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import feed
-from sync.db import new_uuid
+from sync.db import new_uuid, utcnow
 from sync.merge import Author, Change, Resolution, merge_delete, merge_edit, merge_edit_of_deleted
 from sync.pull import BadCursor, current_change, decode_cursor, encode_cursor, pull
 from sync.registry import BINDINGS, Binding
@@ -287,7 +287,7 @@ def apply_resolution(session: Session, binding: Binding, obj: Any, resolution: R
     values = dict(resolution.apply)
     deleted = values.pop("deleted", None)
     if deleted is True:
-        obj.deleted_at = _now()
+        obj.deleted_at = utcnow()
     elif deleted is False:
         obj.deleted_at = None
     if values:
@@ -310,12 +310,6 @@ def apply_resolution(session: Session, binding: Binding, obj: Any, resolution: R
     if flush:
         session.flush()
     return conflict_ids
-
-
-def _now() -> Any:
-    from sync.db import utcnow
-
-    return utcnow()
 
 
 def _in_scope(session: Session, binding: Binding, obj: Any, ctx: DeviceContext) -> bool:
