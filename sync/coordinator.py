@@ -38,6 +38,11 @@ EXPENSE_TRANSITIONS = {
 }
 
 
+# An approved or paid expense's amount, and what it is computed from, no longer change (for anyone).
+EXPENSE_AMOUNT_LOCKED = ("approved", "paid")
+EXPENSE_MONEY_FIELDS = ("amount_cents", "km", "category", "date")
+
+
 def _load(session: Session, record_type: str, record_id: str, organization_id: int) -> Any:
     binding = BINDINGS[record_type]
     obj = session.get(binding.model, record_id, with_for_update=True, populate_existing=True)
@@ -54,6 +59,9 @@ def edit_record(session: Session, author: Author, organization_id: int, record_t
     clean, errors = binding.spec.validate(fields, COORDINATOR, creating=False)
     if errors:
         raise CoordinatorError("invalid", errors)
+    if record_type == "expense" and obj.state in EXPENSE_AMOUNT_LOCKED and any(
+            name in clean and clean[name] != getattr(obj, name) for name in EXPENSE_MONEY_FIELDS):
+        raise CoordinatorError("locked")  # undo the decision first (set_expense_state → submitted)
     feed.set_author(session, author)
     base = obj.version if base_version is None else base_version
     resolution = merge_edit(binding.current_values(session, obj), record_history(session, record_type, record_id),

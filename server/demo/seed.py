@@ -142,6 +142,8 @@ def demo_info_lines(public_url: str) -> list[str]:
 def _organization(org_data: tuple[str, str], staff: tuple[tuple[str, str, str], ...],
                   guides: tuple[DemoGuide, ...]) -> _Org:
     org = create_organization(*org_data)
+    # Demo bank details: valid check digits, no real accounts behind them (payouts need an account).
+    org.bank_account_holder, org.bank_iban = org_data[1][:70], _demo_iban(6820101 + len(guides))
     db.session.add(MileageRate(organization_id=org.id, mode="car", valid_from=dt.date(*data.RATE_VALID_FROM),
                                cents_per_km=data.CAR_CENTS_PER_KM))
     users = [create_user(org, email, role, name, data.DEMO_PASSWORD) for email, name, role in staff]
@@ -156,14 +158,42 @@ def _organization(org_data: tuple[str, str], staff: tuple[tuple[str, str, str], 
         profile.districts = list(guide.districts)
         profile.availability = guide.availability
         profile.monthly_hour_limit = guide.monthly_hour_limit
-        profile.iban = guide.iban
-        profile.account_holder = guide.name if guide.iban else None
+        profile.iban = guide.iban or _demo_iban(532013000 + len(ctx.guides))
+        profile.account_holder = guide.name
         profile.languages = [GuideLanguage(language=code, level=level, dialect=dialect, position=i)
                              for i, (code, level, dialect) in enumerate(guide.languages)]
         profile.qualifications = [Qualification(kind=kind, title=title, completed_on=dt.date(*on), provider=by)
                                   for kind, title, on, by in guide.qualifications]
     db.session.flush()
     return ctx
+
+
+def _payout_items(ctx: _Org, payout: Payout) -> None:
+    """The paid payout's transfers, one per guide, as the money domain makes them."""
+    from server.money.models import PayoutItem
+
+    per_guide: dict[int, list[Expense]] = defaultdict(list)
+    for expense in ctx.expenses:
+        if expense.state == "paid":
+            per_guide[expense.guide_id].append(expense)
+    profiles = {p.user_id: p for p in db.session.scalars(select(GuideProfile).where(
+        GuideProfile.user_id.in_(list(per_guide))))}
+    for guide_id, expenses in sorted(per_guide.items()):
+        profile = profiles[guide_id]
+        cents = sum(e.amount_cents for e in expenses)
+        db.session.add(PayoutItem(
+            organization_id=ctx.org.id, payout_id=payout.id, guide_id=guide_id,
+            name=profile.account_holder or "", iban=profile.iban or "", bic="", expense_cents=cents,
+            allowance_cents=0, amount_cents=cents, end_to_end_id=f"{payout.reference}-{guide_id}",
+            remittance=f"{payout.reference} " + _("Expenses %(months)s", months=payout.reference[3:]),
+            claim_ids=sorted({e.claim_id for e in expenses if e.claim_id}), allowance_line_ids=[]))
+    payout.total_cents = sum(e.amount_cents for group in per_guide.values() for e in group)
+
+
+def _demo_iban(account: int) -> str:
+    from schwifty import IBAN
+
+    return str(IBAN.generate("DE", bank_code="37040044", account_code=str(account)).compact)
 
 
 # ------------------------------------------------------------------ partners, requests, assignments
@@ -347,6 +377,8 @@ def _expenses(ctx: _Org, rng: random.Random, clock: _Clock, lagging_guide: str) 
     if any(offset == -3 for _guide, offset in by_month):
         export_day = clock.month_start(-1) + dt.timedelta(days=8)
         payout = Payout(organization_id=ctx.org.id, state="paid", reference=f"LB-{paid_month}",
+                        message_id=f"LB-{ctx.org.id}-{paid_month}", execution_date=export_day + dt.timedelta(days=1),
+                        paid_on=export_day + dt.timedelta(days=2),
                         created_by_id=ctx.approver.id, created_at=clock.at(export_day, 8),
                         exported_at=clock.at(export_day, 9), paid_at=clock.at(export_day + dt.timedelta(days=2), 10))
         ctx.payouts.append(payout)
@@ -389,5 +421,5 @@ def _expenses(ctx: _Org, rng: random.Random, clock: _Clock, lagging_guide: str) 
     db.session.flush()
     db.session.add_all(ctx.expenses)
     if payout is not None:
-        payout.total_cents = sum(e.amount_cents for e in ctx.expenses if e.state == "paid")
+        _payout_items(ctx, payout)
     db.session.flush()

@@ -58,6 +58,9 @@ class Expense(SyncedRecord, db.Model):
     claim_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    # Processing restricted (DSGVO Art. 18) after the guide's erasure: kept for the books until this day,
+    # shown only to the finance view (server/privacy/erasure.py).
+    restricted_until: Mapped[dt.date | None] = mapped_column(Date, default=None)
 
     receipts: Mapped[list[ExpenseReceipt]] = relationship(
         cascade="all, delete-orphan", order_by="ExpenseReceipt.position", lazy="selectin"
@@ -99,6 +102,8 @@ class Claim(SyncedRecord, db.Model):
     submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     payout_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    # See Expense.restricted_until.
+    restricted_until: Mapped[dt.date | None] = mapped_column(Date, default=None)
 
 
 class Payout(db.Model):
@@ -116,6 +121,10 @@ class Payout(db.Model):
     state: Mapped[str] = mapped_column(String(12), default="draft")
     total_cents: Mapped[int] = mapped_column(Integer, default=0)
     reference: Mapped[str] = mapped_column(String(35), default="")
+    # Set when exported: the SEPA message id and the requested execution day.
+    message_id: Mapped[str] = mapped_column(String(35), default="", server_default="")
+    execution_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # the bank's day; reports count by it
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     exported_at: Mapped[dt.datetime | None] = mapped_column(default=None)

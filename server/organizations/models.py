@@ -23,8 +23,15 @@ class Organization(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     # Months after which closed records are anonymised (DSGVO); money records follow the law instead.
     retention_months: Mapped[int] = mapped_column(Integer, default=36)
+    # Years that booking records (expenses, claims, receipts) of an erased guide stay restricted before
+    # they may be deleted: § 147 AO keeps Buchungsbelege for 10 years.
+    booking_retention_years: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     # Sent to devices as the reference record `organization`; grows with every change.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The account payouts are sent from (the debtor of the SEPA credit transfer); never synced to phones.
+    bank_account_holder: Mapped[str | None] = mapped_column(String(70), default=None)
+    bank_iban: Mapped[str | None] = mapped_column(String(34), default=None)
+    bank_bic: Mapped[str | None] = mapped_column(String(11), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

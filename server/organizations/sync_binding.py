@@ -17,7 +17,8 @@ from sync.vocabulary import ACTIVITY_KINDS, DISTRICTS, EXPENSE_CATEGORIES
 class OrganizationBinding(Binding):
     type_name = "organization"
     model = Organization
-    ignored_attrs = Binding.ignored_attrs | {"created_at", "retention_months"}
+    ignored_attrs = Binding.ignored_attrs | {"created_at", "retention_months", "bank_account_holder", "bank_iban",
+                                             "bank_bic"}
     attr_to_field = {"name": "name", "slug": "slug"}
 
     def organization_id_of(self, obj: Any) -> int:
