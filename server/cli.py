@@ -121,3 +121,29 @@ def register_cli(app: Flask) -> None:
         from server.config import settings_markdown
 
         click.echo(settings_markdown())
+
+    @app.cli.command("apply-retention")
+    @click.option("--dry-run", is_flag=True, help="Count what would be anonymised; change nothing.")
+    def apply_retention_command(dry_run: bool) -> None:
+        """Anonymise closed records older than each organization's retention period (for cron)."""
+        from server.privacy.retention import apply_retention
+
+        results = apply_retention(db.session)
+        for slug, counts in results.items():
+            click.echo(_("%(org)s: %(assignments)s assignments, %(clients)s clients, %(notes)s activity notes, "
+                         "%(conflicts)s conflicts", org=slug, assignments=counts.assignments, clients=counts.clients,
+                         notes=counts.activity_notes, conflicts=counts.conflicts))
+        if dry_run:
+            db.session.rollback()
+            click.echo(_("Dry run: nothing was changed."))
+            return
+        from sqlalchemy import select
+
+        from server.organizations.models import Organization
+
+        ids = dict(db.session.execute(select(Organization.slug, Organization.id)).all())
+        for slug, counts in results.items():
+            if counts.total:
+                record_event("privacy.retention_applied", ids.get(slug), details={**counts.as_dict(), "via": "cli"})
+        db.session.commit()
+        click.echo(_("Anonymised %(count)s records.", count=sum(c.total for c in results.values())))

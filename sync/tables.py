@@ -108,3 +108,5 @@ class Conflict(SyncedRecord, Base):
     resolution: Mapped[str] = mapped_column(Text, default="")  # kept | lost | new
     resolved_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    # Set when the retention period cleared both values of this resolved conflict.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # When the user last signed in at the coordinator's desk ("new since my last visit").
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Set when the person's data was erased (DSGVO Art. 17, server/privacy/erasure.py).
+    erased_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

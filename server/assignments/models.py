@@ -134,6 +134,8 @@ class Assignment(SyncedRecord, db.Model):
     ends_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     planned_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
     state: Mapped[str] = mapped_column(String(12), default="draft")
+    # Set when the retention period anonymised this closed agreement (server/privacy/retention.py).
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     client: Mapped[Client | None] = relationship(
         primaryjoin="foreign(Assignment.client_id) == Client.id", viewonly=True

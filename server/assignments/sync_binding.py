@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from server.assignments.models import Assignment, AssignmentOffer, Client
+from server.assignments.operations import reopen_request, request_matched
 from sync.engine import Rejected
 from sync.merge import Author
 from sync.registry import Binding
@@ -63,6 +64,7 @@ class AssignmentBinding(Binding):
                 for other in obj.offers:
                     if other.state == "taken":
                         other.state = "offered"
+                reopen_request(session, obj)
             offer.state = "declined"
         else:
             if obj.guide_id is not None and obj.guide_id != author.user_id:
@@ -74,6 +76,7 @@ class AssignmentBinding(Binding):
             for other in obj.offers:
                 if other is not offer and other.state == "offered":
                     other.state = "taken"
+            request_matched(session, obj)
         from sync.db import utcnow
 
         offer.responded_at = utcnow()

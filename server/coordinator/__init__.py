@@ -6,7 +6,16 @@ from flask import Flask
 
 
 def register_coordinator(app: Flask) -> None:
-    from server.coordinator import audit_views, guide_views  # noqa: F401  - routes on the same blueprint
+    from server.coordinator import (  # noqa: F401  - routes on the same blueprint
+        audit_views,
+        conflict_views,
+        guide_views,
+        import_views,
+        plenum_views,
+        privacy_views,
+        request_views,
+        review_views,
+    )
     from server.coordinator.auth import init_login
     from server.coordinator.views import bp
 

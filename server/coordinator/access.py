@@ -11,9 +11,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from server.accounts.models import Device, Membership, User, UserSession
+from server.activities.models import Activity, PlenumEvent
+from server.assignments.models import Assignment, AssignmentOffer, AssignmentRequest, PartnerInstitution
 from server.coordinator.auth import current_org_id
 from server.extensions import db
 from server.guides.models import GuideProfile, Qualification
+from sync.tables import Conflict
 
 
 def get_guide_or_404(user_id: int) -> tuple[User, GuideProfile]:
@@ -51,3 +54,55 @@ def get_own_session_or_404(session_id: str) -> UserSession:
     if row is None or row.user_id != current_user.id:
         abort(404)
     return row
+
+
+def get_activity_or_404(activity_id: str) -> Activity:
+    """A live activity of the current organization."""
+    activity = db.session.get(Activity, activity_id) if len(activity_id) <= 36 else None
+    if activity is None or activity.organization_id != current_org_id() or activity.deleted_at is not None:
+        abort(404)
+    return activity
+
+
+def get_conflict_or_404(conflict_id: str) -> Conflict:
+    """A sync conflict of the current organization."""
+    conflict = db.session.get(Conflict, conflict_id) if len(conflict_id) <= 36 else None
+    if conflict is None or conflict.organization_id != current_org_id() or conflict.deleted_at is not None:
+        abort(404)
+    return conflict
+
+
+def get_partner_or_404(partner_id: int) -> PartnerInstitution:
+    partner = db.session.get(PartnerInstitution, partner_id)
+    if partner is None or partner.organization_id != current_org_id():
+        abort(404)
+    return partner
+
+
+def get_request_or_404(request_id: int) -> AssignmentRequest:
+    row = db.session.get(AssignmentRequest, request_id)
+    if row is None or row.organization_id != current_org_id():
+        abort(404)
+    return row
+
+
+def get_assignment_or_404(assignment_id: str) -> Assignment:
+    """A live assignment (agreement) of the current organization."""
+    assignment = db.session.get(Assignment, assignment_id) if len(assignment_id) <= 36 else None
+    if assignment is None or assignment.organization_id != current_org_id() or assignment.deleted_at is not None:
+        abort(404)
+    return assignment
+
+
+def get_offer_or_404(assignment: Assignment, offer_id: int) -> AssignmentOffer:
+    offer = db.session.get(AssignmentOffer, offer_id)
+    if offer is None or offer.assignment_id != assignment.id or offer.organization_id != current_org_id():
+        abort(404)
+    return offer
+
+
+def get_plenum_event_or_404(event_id: int) -> PlenumEvent:
+    event = db.session.get(PlenumEvent, event_id)
+    if event is None or event.organization_id != current_org_id():
+        abort(404)
+    return event

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
+    DecimalField,
     EmailField,
     FieldList,
     Form,
@@ -19,7 +22,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from sync.vocabulary import DISTRICTS, LANGUAGE_LEVELS, QUALIFICATION_KINDS, SPECIALISATIONS
 
@@ -90,5 +93,127 @@ def qualification_choices() -> list[SelectChoice]:
     return choices([(code, str(QUALIFICATION_LABELS[code])) for code in QUALIFICATION_KINDS])
 
 
+# ------------------------------------------------------------------ review, conflicts, privacy, import
+
+class ActivityForm(FlaskForm):
+    """A coordinator's correction of a synced activity (the wire fields a guide writes)."""
+
+    version = IntegerField(validators=[Optional()])
+    date = DateField(_l("Date"), validators=[DataRequired()])
+    minutes = IntegerField(_l("Minutes"), validators=[DataRequired(), NumberRange(min=1, max=1440)])
+    kind = SelectField(_l("Kind"), choices=[])
+    district = SelectField(_l("District"), choices=[])
+    travel_km = IntegerField(_l("Travel (km)"), validators=[Optional(), NumberRange(min=0, max=2000)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    needs_professional_help = BooleanField(_l("Needs professional help"))
+
+
+class ConflictForm(FlaskForm):
+    choice = SelectField(_l("Decision"), choices=choices([("kept", "kept"), ("lost", "lost"), ("new", "new")]))
+    value = TextAreaField(_l("New value"), validators=[Optional(), Length(max=2000)])
+
+
+class EraseForm(FlaskForm):
+    confirm_name = StringField(_l("Type the guide’s full name to confirm"), validators=[DataRequired(),
+                                                                                         Length(max=200)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Guide list (CSV or XLSX)"), validators=[
+        FileRequired(), FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file."))])
+
+
+class ImportConfirmForm(FlaskForm):
+    token = StringField(validators=[DataRequired(), Length(max=4_000_000)])
+
+
+class RetentionForm(FlaskForm):
+    retention_months = IntegerField(_l("Anonymise closed records after (months)"),
+                                    validators=[DataRequired(), NumberRange(min=12, max=600)])
+    booking_retention_years = IntegerField(_l("Keep booking records of erased guides (years)"),
+                                           validators=[DataRequired(), NumberRange(min=6, max=30)])
+
+
 __all__ = ["ActionForm", "LanguageForm", "LoginForm", "OrganizationForm", "ProfileForm",
            "QualificationForm", "TotpForm"]
+
+
+# ------------------------------------------------------------------ requests, assignments, plenum
+
+def _district_choices() -> list[SelectChoice]:
+    return choices([("", "–")] + list(DISTRICTS.items()))
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = StringField(_l("Kind of institution"), validators=[Optional(), Length(max=60)])
+    district = SelectField(_l("District"), choices=_district_choices())
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    contact_email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
+    contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+
+
+class RequestForm(FlaskForm):
+    """A partner's request; every field is optional here (an incomplete request is kept and flagged)."""
+
+    partner_id = SelectField(_l("Partner institution"), choices=[])
+    field = SelectField(_l("Field"), choices=[])
+    language = StringField(_l("Language code"), validators=[Optional(), Length(min=2, max=12)])
+    dialect = StringField(_l("Dialect"), validators=[Optional(), Length(max=60)])
+    district = SelectField(_l("District"), choices=_district_choices())
+    starts_on = DateField(_l("From"), validators=[Optional()])
+    ends_on = DateField(_l("Until"), validators=[Optional()])
+    expected_hours = DecimalField(_l("Expected effort (hours)"), places=1,
+                                  validators=[Optional(), NumberRange(min=0, max=1500)])
+    contact = StringField(_l("Contact at the partner"), validators=[Optional(), Length(max=300)])
+    people_count = IntegerField(_l("Number of people"), validators=[Optional(), NumberRange(min=1, max=100)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
+
+    def validate_ends_on(self, field: DateField) -> None:
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The end lies before the start."))
+
+
+class OfferForm(FlaskForm):
+    """Offer an assignment made from a request to one or more guides, with a pseudonymous client."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    client_id = SelectField(_l("Client"), choices=[])
+    client_code = StringField(_l("New client code"), validators=[Optional(), Length(max=40)])
+    client_language = StringField(_l("Client's language code"), validators=[Optional(), Length(min=2, max=12)])
+    household_size = IntegerField(_l("Household size"), validators=[Optional(), NumberRange(min=1, max=30)])
+    starts_on = DateField(_l("From"), validators=[DataRequired()])
+    ends_on = DateField(_l("Until"), validators=[Optional()])
+    planned_hours = DecimalField(_l("Planned effort (hours)"), places=1,
+                                 validators=[Optional(), NumberRange(min=0, max=1500)])
+    guides = CheckboxesField(_l("Guides"), coerce=int, choices=[])
+
+    def validate_ends_on(self, field: DateField) -> None:
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The end lies before the start."))
+
+
+class AgreementForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    starts_on = DateField(_l("From"), validators=[DataRequired()])
+    ends_on = DateField(_l("Until"), validators=[Optional()])
+    planned_hours = DecimalField(_l("Planned effort (hours)"), places=1,
+                                 validators=[Optional(), NumberRange(min=0, max=1500)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
+
+    def validate_ends_on(self, field: DateField) -> None:
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The end lies before the start."))
+
+
+class GuidesForm(FlaskForm):
+    """A list of guide checkboxes (more offers; plenum attendance)."""
+
+    guides = CheckboxesField(_l("Guides"), coerce=int, choices=[])
+
+
+class PlenumForm(FlaskForm):
+    date = DateField(_l("Date"), validators=[DataRequired()])
+    minutes = IntegerField(_l("Duration (minutes)"), default=120, validators=[DataRequired(), NumberRange(min=1, max=1440)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])

@@ -63,7 +63,8 @@ def search_guides(session: Session, organization_id: int, filters: GuideFilters,
         .join(Membership, Membership.user_id == User.id)
         .join(GuideProfile, GuideProfile.user_id == User.id)
         .outerjoin(last_activity, last_activity.c.guide_id == User.id)
-        .where(Membership.organization_id == organization_id, Membership.role == "guide")
+        .where(Membership.organization_id == organization_id, Membership.role == "guide",
+               User.erased_at.is_(None))  # an erased guide (DSGVO Art. 17) is no longer listed
         .order_by(func.lower(User.name), User.id)
     )
     if filters.q.strip():
@@ -149,6 +150,7 @@ def guide_timeline(session: Session, organization_id: int, guide: User, limit: i
     ).order_by(Activity.date.desc(), Activity.created_at.desc()).limit(limit))
     expenses = session.scalars(select(Expense).where(
         Expense.organization_id == organization_id, Expense.guide_id == guide.id, Expense.deleted_at.is_(None),
+        Expense.restricted_until.is_(None),  # restricted after erasure: only the finance view shows them
     ).order_by(Expense.date.desc(), Expense.created_at.desc()).limit(limit))
     entries = [TimelineEntry(a.date, "activity", a) for a in activities]
     entries += [TimelineEntry(e.date, "expense", e) for e in expenses]

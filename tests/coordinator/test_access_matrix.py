@@ -32,6 +32,13 @@ class Objects:
     device_id: str
     qualification_id: int
     session_id: str  # a session of that organization's coordinator
+    activity_id: str = ""  # an activity of that organization's guide
+    conflict_id: str = ""  # an open conflict on it
+    partner_id: int = 0  # requests, assignments and plenum (request_views.py, plenum_views.py)
+    request_id: int = 0
+    assignment_id: str = ""  # offered to that organization's guide
+    offer_id: int = 0
+    plenum_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,56 @@ ROUTES = [
     Route("coordinator.audit_csv", "GET", lambda o: "/coordinator/audit.csv", False),
 ]
 
+# Review, conflicts, data protection, import (server/coordinator/{review,conflict,privacy,import}_views.py).
+ROUTES += [
+    Route("coordinator.review", "GET", lambda o: "/coordinator/review", False),
+    Route("coordinator.review_activity", "GET", lambda o: f"/coordinator/review/{o.activity_id}"),
+    Route("coordinator.correct_activity", "POST", lambda o: f"/coordinator/review/{o.activity_id}",
+          data={"date": "2026-01-02", "minutes": "45", "kind": "meeting", "district": "", "note": "korrigiert"}),
+    Route("coordinator.approve_one", "POST", lambda o: f"/coordinator/review/{o.activity_id}/approve"),
+    Route("coordinator.approve_bulk", "POST", lambda o: "/coordinator/review/approve", False),
+    Route("coordinator.conflicts", "GET", lambda o: "/coordinator/conflicts", False),
+    Route("coordinator.resolve", "POST", lambda o: f"/coordinator/conflicts/{o.conflict_id}/resolve",
+          data={"choice": "kept"}),
+    Route("coordinator.guide_privacy", "GET", lambda o: f"/coordinator/guides/{o.guide_id}/privacy"),
+    Route("coordinator.export_guide", "POST", lambda o: f"/coordinator/guides/{o.guide_id}/export"),
+    Route("coordinator.erase_guide", "POST", lambda o: f"/coordinator/guides/{o.guide_id}/erase",
+          data={"confirm_name": "not the name"}),
+    Route("coordinator.privacy", "GET", lambda o: "/coordinator/privacy", False),
+    Route("coordinator.retention_settings", "POST", lambda o: "/coordinator/privacy/retention", False,
+          admin_only=True, data={"retention_months": "36", "booking_retention_years": "10"}),
+    Route("coordinator.import_guides", "GET", lambda o: "/coordinator/guides/import", False),
+    Route("coordinator.import_preview", "POST", lambda o: "/coordinator/guides/import", False),
+    Route("coordinator.import_confirm", "POST", lambda o: "/coordinator/guides/import/confirm", False),
+]
+
+# Partners, requests, matching and offers, agreements, plenum (request_views.py, plenum_views.py).
+_REQUEST = {"field": "parents", "language": "ar", "district": "mitte", "contact": "Frau Lange", "people_count": "1"}
+ROUTES += [
+    Route("coordinator.partners", "GET", lambda o: "/coordinator/partners", False),
+    Route("coordinator.partner", "GET", lambda o: f"/coordinator/partners/{o.partner_id}"),
+    Route("coordinator.requests", "GET", lambda o: "/coordinator/requests?show=incomplete", False),
+    Route("coordinator.new_request", "POST", lambda o: "/coordinator/requests/new", False, data=_REQUEST),
+    Route("coordinator.request_detail", "GET", lambda o: f"/coordinator/requests/{o.request_id}"),
+    Route("coordinator.edit_request", "POST", lambda o: f"/coordinator/requests/{o.request_id}/edit", data=_REQUEST),
+    Route("coordinator.request_state", "POST", lambda o: f"/coordinator/requests/{o.request_id}/state",
+          data={"state": "closed"}),
+    Route("coordinator.offer", "POST", lambda o: f"/coordinator/requests/{o.request_id}/offer",
+          data={"title": "Begleitung", "client_code": "K-9", "starts_on": "2026-05-01"}),
+    Route("coordinator.assignments", "GET", lambda o: "/coordinator/assignments?show=ending", False),
+    Route("coordinator.assignment", "GET", lambda o: f"/coordinator/assignments/{o.assignment_id}"),
+    Route("coordinator.edit_assignment", "POST", lambda o: f"/coordinator/assignments/{o.assignment_id}",
+          data={"title": "Begleitung", "starts_on": "2026-05-01", "ends_on": "2026-06-30"}),
+    Route("coordinator.add_offers", "POST", lambda o: f"/coordinator/assignments/{o.assignment_id}/offers"),
+    Route("coordinator.withdraw_offer", "POST",
+          lambda o: f"/coordinator/assignments/{o.assignment_id}/offers/{o.offer_id}/withdraw"),
+    Route("coordinator.end_assignment", "POST", lambda o: f"/coordinator/assignments/{o.assignment_id}/end"),
+    Route("coordinator.cancel_assignment", "POST", lambda o: f"/coordinator/assignments/{o.assignment_id}/cancel"),
+    Route("coordinator.plenum_events", "GET", lambda o: "/coordinator/plenum", False),
+    Route("coordinator.plenum_event", "GET", lambda o: f"/coordinator/plenum/{o.plenum_id}"),
+    Route("coordinator.plenum_attendance", "POST", lambda o: f"/coordinator/plenum/{o.plenum_id}/attendance"),
+]
+
 ROLES = ["anonymous", "guide", "coordinator_a", "coordinator_b", "admin"]
 
 
@@ -88,7 +145,49 @@ def _objects(world, org, guide, coordinator, make_device, app) -> Objects:
     assert sign_in(other_browser, coordinator.email).status_code == 302
     session_id = db.session.scalars(select(UserSession.id).where(UserSession.user_id == coordinator.id)).first()
     device_id = db.session.scalar(select(Device.id).where(Device.user_id == guide.id))
-    return Objects(guide.id, device_id, qualification.id, session_id)
+    activity, conflict = _activity_and_conflict(org, guide)
+    objects = Objects(guide.id, device_id, qualification.id, session_id, activity_id=activity, conflict_id=conflict)
+    return _assignment_objects(objects, org, guide)
+
+
+def _assignment_objects(objects: Objects, org, guide) -> Objects:
+    import dataclasses
+    import datetime as dt
+
+    from server.activities.models import PlenumEvent
+    from server.assignments.models import Assignment, AssignmentOffer, AssignmentRequest, PartnerInstitution
+
+    partner = PartnerInstitution(organization_id=org.id, name=f"Partner of {org.slug}")
+    db.session.add(partner)
+    db.session.flush()
+    request = AssignmentRequest(organization_id=org.id, partner_id=partner.id, description="Anfrage")
+    event = PlenumEvent(organization_id=org.id, date=dt.date(2026, 3, 4))
+    db.session.add_all([request, event])
+    db.session.flush()
+    assignment = Assignment(organization_id=org.id, request_id=request.id, title="Begleitung", state="offered",
+                            starts_on=dt.date(2026, 5, 1), ends_on=dt.date(2026, 5, 10))
+    assignment.offers = [AssignmentOffer(organization_id=org.id, guide_id=guide.id)]
+    db.session.add(assignment)
+    db.session.commit()
+    return dataclasses.replace(objects, partner_id=partner.id, request_id=request.id, assignment_id=assignment.id,
+                               offer_id=assignment.offers[0].id, plenum_id=event.id)
+
+
+def _activity_and_conflict(org, guide) -> tuple[str, str]:
+    import datetime as dt
+
+    from server.activities.models import Activity
+    from sync.tables import Conflict
+
+    activity = Activity(organization_id=org.id, guide_id=guide.id, date=dt.date(2026, 1, 2), minutes=30,
+                        kind="meeting", note="Notiz")
+    db.session.add(activity)
+    db.session.flush()
+    conflict = Conflict(organization_id=org.id, guide_id=guide.id, record_type="activity", record_id=activity.id,
+                        field="note", kept_value="Notiz", lost_value="andere Notiz")
+    db.session.add(conflict)
+    db.session.commit()
+    return activity.id, conflict.id
 
 
 def _denied_to_login(response) -> bool:
@@ -128,7 +227,8 @@ def test_access_matrix(app, world, make_device, role, route):
         if route.endpoint == "coordinator.end_one_session" and org_key == own:
             # Own organization here means: my own session (another user's, even a colleague's, is 404).
             with browser.session_transaction() as session:
-                objs = Objects(objs.guide_id, objs.device_id, objs.qualification_id, session["sid"])
+                objs = Objects(objs.guide_id, objs.device_id, objs.qualification_id, session["sid"],
+                               objs.activity_id, objs.conflict_id)
         response = browser.open(route.url(objs), method=route.method, data=route.data or {}, headers=headers)
         if role in ("anonymous", "guide"):
             assert _denied_to_login(response), (role, route.endpoint, response.status_code)

@@ -1,0 +1,79 @@
+"""Routes for the monthly plenum: the events, and attendance taken on the page (server/activities/plenum.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from server.activities import plenum
+from server.audit.log import record_event
+from server.coordinator.access import get_plenum_event_or_404
+from server.coordinator.auth import current_org_id, is_admin, staff_required
+from server.coordinator.forms import GuidesForm, PlenumForm, choices
+from server.coordinator.views import bp
+from server.extensions import db
+from sync.merge import Author
+
+
+def _author() -> Author:
+    return Author(role="admin" if is_admin() else "coordinator", user_id=current_user.id)
+
+
+@bp.route("/plenum", methods=["GET", "POST"])
+@staff_required
+def plenum_events() -> Any:
+    form = PlenumForm() if request.method == "POST" else PlenumForm(formdata=None)
+    if request.method == "POST" and form.validate_on_submit():
+        assert form.date.data is not None and form.minutes.data is not None
+        event = plenum.create_event(db.session, current_org_id(), form.date.data, form.minutes.data,
+                                    form.title.data or "", form.location.data or "")
+        record_event("plenum.created", current_org_id(), actor_user_id=current_user.id, object_type="plenum",
+                     object_id=event.id, details={"date": event.date.isoformat()})
+        db.session.commit()
+        flash(_("The plenum was added. Now take the attendance."), "info")
+        return redirect(url_for("coordinator.plenum_event", event_id=event.id))
+    return render_template("coordinator/plenum_events.html", rows=plenum.events(db.session, current_org_id()),
+                           form=form), (400 if form.errors else 200)
+
+
+def _attendance_form(event: Any, formdata: Any = None) -> tuple[GuidesForm, list[Any]]:
+    guides = plenum.organization_guides(db.session, current_org_id())
+    form = GuidesForm(formdata=formdata)
+    form.guides.choices = choices([(g.id, g.name) for g in guides])
+    if formdata is None:
+        form.guides.data = sorted(plenum.attendance(db.session, event))
+    return form, guides
+
+
+@bp.get("/plenum/<int:event_id>")
+@staff_required
+def plenum_event(event_id: int) -> Any:
+    event = get_plenum_event_or_404(event_id)
+    form, guides = _attendance_form(event)
+    return render_template("coordinator/plenum_event.html", event=event, form=form, guides=guides,
+                           attending=set(form.guides.data or []))
+
+
+@bp.post("/plenum/<int:event_id>/attendance")
+@staff_required
+def plenum_attendance(event_id: int) -> Any:
+    event = get_plenum_event_or_404(event_id)
+    form, guides = _attendance_form(event, request.form)
+    if not form.validate_on_submit():
+        return render_template("coordinator/plenum_event.html", event=event, form=form, guides=guides,
+                               attending=set(form.guides.data or [])), 400
+    added, removed = plenum.set_attendance(db.session, _author(), event, set(form.guides.data or []))
+    if added or removed:
+        record_event("plenum.attendance_taken", current_org_id(), actor_user_id=current_user.id,
+                     object_type="plenum", object_id=event.id, details={"added": added, "removed": removed})
+        db.session.commit()
+        flash(_("The attendance was saved: %(added)s added, %(removed)s removed. Each attending guide's app "
+                "shows the plenum as an activity after the next sync.", added=len(added), removed=len(removed)),
+              "info")
+    else:
+        db.session.commit()
+        flash(_("Nothing was changed."), "info")
+    return redirect(url_for("coordinator.plenum_event", event_id=event.id))
