@@ -11,9 +11,16 @@
  *    for `/coordinator/` (server-rendered pages for the office, online only) or `/healthz`.
  *  - NO runtime caching of API responses: records live in IndexedDB (src/data/), where the app can
  *    tell saved from synced; a second, invisible copy in the Cache API could only go stale.
- *  - UPDATES: `registerType: "prompt"` — a new worker waits until every tab of the app is closed
- *    instead of taking over mid-session, so an update never interrupts a half-typed entry
- *    (CONVENTIONS §12). A visible "update ready" prompt can hook into `virtual:pwa-register` later.
+ *  - UPDATES: `registerType: "prompt"`, `skipWaiting: false` — a new worker installs next to the old
+ *    one and WAITS instead of taking over mid-session. The app (src/app/shell/serviceWorker.ts, which
+ *    also registers the worker — hence `injectRegister: false`) shows "A new version is ready — update
+ *    now"; only the guide's tap sends SKIP_WAITING (the generated worker listens for it) and reloads,
+ *    and never while a form holds unsaved input (CONVENTIONS §12). IndexedDB is untouched by an
+ *    update; a new Dexie schema version migrates it when the new code opens it (src/data/db.ts).
+ *  - FIRST VISIT: `clientsClaim: true` — the very first worker takes over the page that installed it,
+ *    so a guide who enrols at the office and walks into a basement can open every screen (the lazy
+ *    chunks come from the precache). It changes nothing for updates: those still wait for the tap.
+ *  - NOT precached: the manifest's screenshots (public/screenshots/), only the install dialog shows them.
  */
 
 import preact from "@preact/preset-vite";
@@ -30,7 +37,7 @@ export default defineConfig({
     locales("../locales"),
     VitePWA({
       registerType: "prompt",
-      injectRegister: "script-defer",
+      injectRegister: false,
       includeManifestIcons: false, // globPatterns below already precaches every icon once
       manifest: {
         name: "Lotsenbuch",
@@ -49,14 +56,22 @@ export default defineConfig({
           { src: "/icons/icon-512.png", sizes: "512x512", type: "image/png", purpose: "any" },
           { src: "/icons/maskable-512.png", sizes: "512x512", type: "image/png", purpose: "maskable" },
         ],
+        // Made by scripts/make_screenshot.py from the built app (the Today screen at 360×640).
+        screenshots: [
+          {
+            src: "/screenshots/today-narrow.png", sizes: "360x640", type: "image/png", form_factor: "narrow",
+            label: "Lotsenbuch: today's sync state, hours this month and the accompaniment timer",
+          },
+        ],
       },
       workbox: {
         // manifest.webmanifest is added by the plugin itself.
         globPatterns: ["**/*.{html,js,css,json,png}"],
+        globIgnores: ["screenshots/**"],
         navigateFallback: "index.html",
         navigateFallbackDenylist: [/^\/api\//, /^\/coordinator(\/|$)/, /^\/healthz$/],
         cleanupOutdatedCaches: true,
-        clientsClaim: false,
+        clientsClaim: true,
         skipWaiting: false,
       },
     }),

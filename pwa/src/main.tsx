@@ -8,6 +8,12 @@ import { getMeta } from "./data/db";
 import { startSyncing, syncLanguage } from "./data/sync";
 import { applyLocale, DEFAULT_LOCALE, locale, negotiate } from "./shared/i18n";
 import { enrolment, setInitialEnrolCode, startRouting } from "./app/router";
+import { Banners } from "./app/shell/Banners";
+import { captureInstallOffer } from "./app/shell/install";
+import { registerServiceWorker } from "./app/shell/serviceWorker";
+import { watchTextSize } from "./app/shell/textSize";
+
+captureInstallOffer(); // before anything awaits: the browser may offer installing at once
 
 /** The enrolment code from a link `/enroll#code=ABCD-EFGH-JKMN`; removed from the address bar at once. */
 function takeCodeFromFragment(): string {
@@ -33,6 +39,9 @@ async function start(): Promise<void> {
   });
   startRouting();
   render(<App />, document.getElementById("app")!);
+  render(<Banners />, document.getElementById("banners")!);
+  watchTextSize();
+  registerServiceWorker(); // after the first screen: installing a worker must not slow it down
 }
 
 void start();

@@ -92,6 +92,12 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def phone(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
     """A factory: `phone(locale="de-DE", **options)` → a fresh 360×640 phone context on the live server."""
+    from server.extensions import limiter
+
+    # Every phone comes from 127.0.0.1: without a reset, the enrolment limit (10 a minute, against
+    # guessing codes) is used up by the session's earlier tests rather than by this one.
+    with live_server.app.app_context():
+        limiter.reset()
     contexts: list[Any] = []
 
     def make(locale: str = "de-DE", **options: Any) -> Any:

@@ -24,6 +24,8 @@ function lazyScreen(load: () => Promise<{ default: ComponentType }>): ComponentT
 
 const EnrollScreen = lazyScreen(() => import("./enroll/EnrollScreen"));
 const LogScreen = lazyScreen(() => import("./log/LogScreen"));
+const ExpensesScreen = lazyScreen(() => import("./expenses/ExpensesScreen"));
+const AssignmentsScreen = lazyScreen(() => import("./assignments/AssignmentsScreen"));
 const HistoryScreen = lazyScreen(() => import("./history/HistoryScreen"));
 const SettingsScreen = lazyScreen(() => import("./settings/SettingsScreen"));
 
@@ -51,6 +53,7 @@ export function App() {
   return (
     <>
       {current === "log" ? <LogScreen /> : current === "history" ? <HistoryScreen />
+        : current === "expenses" ? <ExpensesScreen /> : current === "assignments" ? <AssignmentsScreen />
         : current === "settings" ? <SettingsScreen /> : <TodayScreen />}
       <BottomNav />
     </>

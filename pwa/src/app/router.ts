@@ -3,10 +3,11 @@ import { signal } from "@preact/signals";
 
 import type { Enrolment } from "../data/db";
 
-export type Screen = "enroll" | "today" | "log" | "history" | "settings";
+export type Screen = "enroll" | "today" | "log" | "expenses" | "assignments" | "history" | "settings";
 
 const PATHS: Record<Screen, string> = {
-  enroll: "/enroll", today: "/today", log: "/log", history: "/history", settings: "/settings",
+  enroll: "/enroll", today: "/today", log: "/log", expenses: "/expenses", assignments: "/assignments",
+  history: "/history", settings: "/settings",
 };
 
 /** The stored enrolment; undefined until this phone is enrolled. */
@@ -14,6 +15,8 @@ export const enrolment = signal<Enrolment | undefined>(undefined);
 export const screen = signal<Screen>("enroll");
 /** The record the Log screen edits (undefined: a new entry). */
 export const editing = signal<string | undefined>(undefined);
+/** The expense the Expenses screen edits: an id, "new", or undefined for the month's list. */
+export const editingExpense = signal<string | undefined>(undefined);
 /** A short confirmation shown once on the next screen ("Saved on this phone"). */
 export const flash = signal("");
 
@@ -26,6 +29,7 @@ function screenFor(pathname: string): Screen {
 
 export function go(next: Screen, replace = false): void {
   if (next !== "log") editing.value = undefined;
+  if (next !== "expenses" || replace) editingExpense.value = undefined; // back closes the expense form
   screen.value = next;
   if (location.pathname !== PATHS[next]) {
     history[replace ? "replaceState" : "pushState"](null, "", PATHS[next]);
@@ -37,6 +41,20 @@ export function go(next: Screen, replace = false): void {
 export function edit(id: string): void {
   go("log");
   editing.value = id;
+}
+
+/** Open the expense form ("new" or an id) over the Expenses screen; the back button closes it. */
+export function editExpense(id: string): void {
+  go("expenses");
+  history.pushState({ expenseForm: true }, "", PATHS.expenses);
+  editingExpense.value = id;
+}
+
+/** Close the expense form, taking back the history entry it added. */
+export function closeExpense(): void {
+  if ((history.state as { expenseForm?: boolean } | null)?.expenseForm) history.back();
+  else editingExpense.value = undefined;
+  scrollTo(0, 0);
 }
 
 /** Pick the screen from the address bar at start and on back/forward. */

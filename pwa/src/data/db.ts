@@ -22,8 +22,17 @@
  *  - `blobs` — receipt images (already downscaled JPEG bytes) by SHA-256, waiting to be uploaded after
  *    their expense synced; `uploaded` flips to 1 once the server has them (PUT is idempotent).
  *
- * Schema changes are new `this.version(n)` blocks; a shipped version is never edited, so an app update
- * opens the old database and Dexie migrates it in place — nothing unsynced is lost.
+ * Schema versions — the migration rule. A phone may hold entries the server has never seen, and an app
+ * update (a new service worker, src/app/shell/serviceWorker.ts) must never lose one:
+ *  1. A shipped `this.version(n)` block is never edited or removed. A change is a NEW block n+1 that
+ *     declares only the tables whose indexes change (the others carry over), plus `.upgrade(tx => …)`
+ *     when existing rows must be rewritten (Dexie runs it once, in the version-change transaction, so
+ *     the rewrite is all-or-nothing; IndexedDB stores version n as n×10).
+ *  2. An upgrade may add or reshape fields; it never deletes `outbox` rows or records that have one,
+ *     and never changes a queued mutation (its id and fields are what the server deduplicates on).
+ *  3. Renaming or dropping a table means copying its rows first, in the same upgrade.
+ *  4. tests/browser/test_install_update.py ships an extra version with an upgrade over a phone full of
+ *     unsynced entries (with and without the service worker update) and checks nothing was lost.
  */
 
 import Dexie, { type Table } from "dexie";
@@ -61,6 +70,7 @@ export interface MetaValues {
   cursor: string | null;
   last_synced_at: string;
   timer: Timer | null;
+  install_notice_dismissed_at: string; // RFC 3339; the install notice asks again a week later
 }
 
 interface MetaRow<K extends keyof MetaValues = keyof MetaValues> {
@@ -150,8 +160,9 @@ export async function setMeta<K extends keyof MetaValues>(key: K, value: MetaVal
 
 /** Sign-out and revocation: delete the whole database and every cache of this origin. */
 export async function wipeEverything(): Promise<void> {
-  db.close();
-  await Dexie.delete("lotsenbuch");
+  // Live queries (the nav badge, Today's figures) would reopen the database and block the delete:
+  // close it for good, then delete.
+  await db.delete({ disableAutoOpen: true });
   if ("caches" in self) {
     for (const name of await caches.keys()) await caches.delete(name);
   }

@@ -47,12 +47,16 @@ export async function todaySummary(month: string): Promise<TodaySummary> {
   return { waiting, minutesThisMonth, openExpenseCents, lastSyncedAt: last?.value as string | undefined };
 }
 
-/** Assignments this guide holds (accepted and active): the choices for an activity's assignment. */
+/**
+ * Assignments this guide holds and that are active (or accepted on this phone, answer not yet sent):
+ * the choices for an activity's assignment. Ended ones and offers another guide took are left out.
+ */
 export async function myAssignments(): Promise<LocalRecord<"assignment">[]> {
   const all = await recordsOf("assignment");
   return all.filter((a) => {
-    const data = a.data as AssignmentData & { offer_state?: string; state?: string };
-    return data.offer_state === "accepted" || data.response === "accepted" || data.state === "active";
+    const data = a.data as AssignmentData & { offer_state?: string | null; state?: string };
+    if (data.offer_state === "taken") return false;
+    return data.state === "active" || (data.state === "offered" && data.response === "accepted");
   });
 }
 

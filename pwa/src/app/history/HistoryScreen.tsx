@@ -8,7 +8,7 @@ import {
   categoryLabel, fieldLabel, formatDate, formatEuro, formatMinutes, kindLabel, valueLabel,
 } from "../components/format";
 import { useLive } from "../components/useLive";
-import { edit, flash } from "../router";
+import { edit, editExpense, flash } from "../router";
 
 const PAGE = 100;
 
@@ -96,13 +96,14 @@ function Row({ entry }: { entry: Entry }) {
       ))}
     </>
   );
-  // Only activities are edited on the Log screen for now; expenses get their own screen.
-  if (isActivity && state.editable) {
+  // Activities open on the Log screen, expenses in the Expenses screen's form (read-only once submitted).
+  if (!isActivity || state.editable) {
     return (
       <li>
-        <button type="button" class="entry" onClick={() => edit(record.id)}
-                aria-label={`${title}, ${formatDate(entry.date)}, ${state.label}. ${t("Edit")}`}>
+        <button type="button" class="entry" onClick={() => (isActivity ? edit(record.id) : editExpense(record.id))}>
           {body}
+          {/* The name screen readers say is the visible text (WCAG 2.5.3), then what the tap does. */}
+          <span class="visually-hidden">{t("Edit")}</span>
         </button>
       </li>
     );

@@ -11,6 +11,7 @@ import {
 import { kindLabel } from "../components/format";
 import { useLive } from "../components/useLive";
 import { editing, flash, go } from "../router";
+import { useUnsavedInput } from "../shell/unsaved";
 
 const LIMITS = RECORD_SPECS.activity.fields;
 
@@ -90,6 +91,8 @@ export default function LogScreen() {
   const [failed, setFailed] = useState(false);
   const [locked, setLocked] = useState(false);
   const assignments = useLive(myAssignments, [], []);
+  const [touched, setTouched] = useState(false);
+  useUnsavedInput("log", touched); // no app update while this form holds typed input
 
   useEffect(() => {
     if (!id) {
@@ -105,7 +108,10 @@ export default function LogScreen() {
     })();
   }, [id]);
 
-  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => {
+    setTouched(true);
+    setForm((f) => ({ ...f, [key]: value }));
+  };
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -194,6 +200,9 @@ export default function LogScreen() {
           <label for="assignment">{t("Assignment")}</label>
           <select id="assignment" value={form.assignment_id} onChange={(e) => set("assignment_id", e.currentTarget.value)}>
             <option value="">{t("No assignment")}</option>
+            {form.assignment_id && !assignments.some((a) => a.id === form.assignment_id) && (
+              <option value={form.assignment_id}>{t("An assignment that has ended")}</option>
+            )}
             {assignments.map((a) => (
               <option key={a.id} value={a.id}>{(a.data as AssignmentData).title ?? a.id}</option>
             ))}

@@ -7,7 +7,7 @@ import { syncNow, syncStatus } from "../../data/sync";
 import { t } from "../../shared/i18n";
 import { formatDateTime, formatEuro, formatMinutes, formatTime } from "../components/format";
 import { useLive } from "../components/useLive";
-import { enrolment, flash, go } from "../router";
+import { editExpense, enrolment, flash, go } from "../router";
 
 /** One line that answers "is my work safe?": synced, N waiting, offline, last synced at. */
 function SyncLine({ waiting, lastSyncedAt }: { waiting: number; lastSyncedAt?: string }) {
@@ -125,6 +125,8 @@ export default function TodayScreen() {
       <TimerCard />
       <section class="quick" aria-label={t("Quick actions")}>
         <button type="button" class="primary" onClick={() => go("log")}>{t("Log a meeting")}</button>
+        <button type="button" class="secondary" onClick={() => editExpense("new")}>{t("Add an expense")}</button>
+        <button type="button" class="secondary" onClick={() => go("assignments")}>{t("My assignments")}</button>
         <button type="button" class="secondary" onClick={() => go("history")}>{t("Show history")}</button>
       </section>
       {typeof enrolment.value?.organization?.name === "string" && (

@@ -1,0 +1,118 @@
+// What the Expenses screen reads (IndexedDB only, so it works offline) and how it words states.
+import { db, type LocalRecord } from "../../data/db";
+import type { Claim } from "../../data/expenses";
+import { keyOf, pendingKeys, recordsOf } from "../../data/queries";
+import { locale, t } from "../../shared/i18n";
+import type { ExpenseData } from "../../shared/wire";
+
+export type Expense = LocalRecord<"expense">;
+export type ExpenseFields = ExpenseData & { missing_receipts?: string[]; claim_id?: string | null };
+
+export interface Row {
+  record: Expense;
+  data: ExpenseFields;
+  waiting: boolean;
+  pendingReceipts: number;
+}
+
+export interface MonthView {
+  rows: Row[];
+  /** The claim that counts for the month (synced or waiting), if any. */
+  claim?: Claim;
+  claimWaiting: boolean;
+  /** Claims the server refused (they exist only on this phone). */
+  refused: Claim[];
+}
+
+/** The month's expenses, newest first, its claim, and which receipts have not reached the server. */
+export async function loadMonth(month: string): Promise<MonthView> {
+  const [expenses, waiting, claims, notUploaded, uploaded] = await Promise.all([
+    recordsOf("expense"), pendingKeys(), db.records.where("type").equals("claim").toArray(),
+    db.blobs.where("uploaded").equals(0).primaryKeys(), db.blobs.where("uploaded").equals(1).primaryKeys(),
+  ]);
+  const localOnly = new Set(notUploaded);
+  const sent = new Set(uploaded);
+  const rows = expenses
+    .filter((e) => String(e.data.date ?? "").startsWith(month))
+    .map((record) => {
+      const data = record.data as ExpenseFields;
+      const missing = new Set(data.missing_receipts ?? []);
+      const pendingReceipts = (data.receipts ?? [])
+        .filter((h) => localOnly.has(h) || (missing.has(h) && !sent.has(h))).length;
+      return { record, data, waiting: waiting.has(keyOf(record)), pendingReceipts };
+    })
+    .sort((a, b) => String(b.data.date).localeCompare(String(a.data.date))
+      || b.record.changed_at.localeCompare(a.record.changed_at));
+  const ofMonth = (claims as Claim[]).filter((c) => c.data.month === month && !c.deleted);
+  const refused = ofMonth.filter((c) => c.version === 0 && c.problem);
+  const live = ofMonth.filter((c) => !refused.includes(c)).sort((a, b) => b.version - a.version);
+  const claim = live[0];
+  return { rows, claim, claimWaiting: !!claim && waiting.has(keyOf(claim)), refused };
+}
+
+export interface Status {
+  label: string;
+  tone: "ok" | "warn" | "bad" | "info";
+  editable: boolean;
+}
+
+/** The state of one expense in words; `inClaim`: the month's claim is waiting to be sent. */
+export function statusOf(row: Row, inClaim: boolean): Status {
+  const { record, data } = row;
+  if (record.problem) {
+    if (record.problem.code === "locked") {
+      return { label: t("Not changed: already {state}", { state: stateWord(record.problem.state) }), tone: "bad",
+               editable: false };
+    }
+    return { label: t("Rejected by the server"), tone: "bad", editable: true };
+  }
+  if (row.waiting || record.version === 0) {
+    return { label: t("Waiting to sync"), tone: "warn", editable: !inClaim };
+  }
+  switch (data.state ?? "open") {
+    case "submitted": return { label: t("Submitted"), tone: "info", editable: false };
+    case "approved": return { label: t("Approved"), tone: "ok", editable: false };
+    case "rejected": return { label: t("Rejected"), tone: "bad", editable: true };
+    case "paid": return { label: t("Paid"), tone: "ok", editable: false };
+    default:
+      return inClaim ? { label: t("In the claim, waiting to sync"), tone: "warn", editable: false }
+        : { label: t("Open"), tone: "info", editable: true };
+  }
+}
+
+function stateWord(state: string | undefined): string {
+  switch (state) {
+    case "submitted": return t("submitted");
+    case "approved": return t("approved");
+    case "paid": return t("paid");
+    default: return state ?? "";
+  }
+}
+
+/** A claim refusal (PROTOCOL §2 codes) in the guide's words. */
+export function claimProblem(code: string, fallback: string): string {
+  switch (code) {
+    case "duplicate": return t("This month's claim was already submitted from another device.");
+    case "no_open_expenses": return t("There are no open expenses in this month to claim.");
+    case "locked": return t("This month's claim was already submitted and can no longer be changed.");
+    default: return fallback || t("The server did not accept the claim.");
+  }
+}
+
+/** "2026-11" → "November 2026" in the active language. */
+export function formatMonth(month: string): string {
+  const [y, m] = month.split("-").map(Number);
+  return new Intl.DateTimeFormat(locale.value.replace("_", "-"), { month: "long", year: "numeric" })
+    .format(new Date(y, m - 1, 1));
+}
+
+export function shiftMonth(month: string, by: number): string {
+  const [y, m] = month.split("-").map(Number);
+  const at = new Date(y, m - 1 + by, 1);
+  return `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, "0")}`;
+}
+
+/** Categories whose expenses need a receipt (mileage is km × rate, its "receipt" is the trip log). */
+export function needsReceipt(data: ExpenseData): boolean {
+  return data.category !== "mileage" && !(data.receipts?.length);
+}
