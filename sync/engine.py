@@ -138,7 +138,11 @@ class _Batch:
     def push(self, mutation: dict[str, Any]) -> dict[str, Any]:
         """Apply one mutation exactly once and return its result."""
         if mutation["id"] in self.prior:
-            return dict(self.prior[mutation["id"]])
+            result = dict(self.prior[mutation["id"]])
+            if result["status"] in ("rejected", "conflict") and mutation.get("type") in MUTABLE_TYPES:
+                # The first answer (with the server's state) may have been lost: send that state again.
+                self.force.add((str(mutation["type"]), str(mutation["record_id"])))
+            return result
         if mutation["id"] in self.by_id:  # the same mutation twice in one request
             return self.by_id[mutation["id"]]
         session = self.session
@@ -168,7 +172,8 @@ class _Batch:
         return result
 
     def _rejected(self, mutation: dict[str, Any], exc: Rejected) -> dict[str, Any]:
-        if exc.code in ("locked", "duplicate", "taken", "not_offered") or exc.state:
+        if mutation.get("type") in MUTABLE_TYPES and isinstance(mutation.get("record_id"), str):
+            # Whatever the device did optimistically is undone by the server's state (if it may see it).
             self.force.add((mutation["type"], mutation["record_id"]))
         obj = self.known.get((str(mutation.get("type")), str(mutation.get("record_id"))))
         return _rejection(mutation, exc, None if exc.code == "forbidden" or obj is None else obj.version)

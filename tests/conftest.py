@@ -56,6 +56,7 @@ def _config(url: str, instance: Path) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "BLOB_DIR": str(instance / "blobs"),
         "RATELIMIT_ENABLED": True,
+        "PASSWORD_HASH_PROFILE": "fast",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
     }
 
