@@ -58,7 +58,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int = 2, threads: int = 4) -> Iterator[str]:
+def gunicorn(database_url: str, workers: int = 4, threads: int = 1) -> Iterator[str]:
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench", LOG_LEVEL="WARNING",
                RATELIMIT_ENABLED="false",

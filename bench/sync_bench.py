@@ -263,7 +263,7 @@ def _load(actors: list[Any], action: Any, seconds: float = 10.0) -> dict[str, fl
 
 
 def _print(f: dict[str, Any]) -> None:
-    print(f"sync benchmark: PostgreSQL + gunicorn (2 workers x 4 threads), HTTP on loopback, median of {RUNS}")
+    print(f"sync benchmark: PostgreSQL + gunicorn (4 sync workers), HTTP on loopback, median of {RUNS}")
     print(f"  push {N:,} activities (batches of 500)    {fmt(f['push'])}   floor executemany {fmt(f['push_floor'])}"
           f"   ratio {f['push'] / f['push_floor']:.1f}x")
     print(f"  initial pull of {N:,} records          {fmt(f['pull'])}   floor SELECT+JSON   {fmt(f['pull_floor'])}"

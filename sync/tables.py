@@ -45,6 +45,8 @@ class SyncChange(Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "audience", "record_type", "record_id"),
         Index("ix_sync_changes_feed", "organization_id", "audience", "seq"),
+        # Publishing looks up a record's rows for every audience: without this, a scan of the feed.
+        Index("ix_sync_changes_record", "record_type", "record_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
