@@ -438,35 +438,31 @@ def withdraw_offer(assignment_id: str, offer_id: int) -> Any:
     return redirect(url_for("coordinator.assignment", assignment_id=row.id))
 
 
-@bp.post("/assignments/<assignment_id>/end")
-@staff_required
-def end_assignment(assignment_id: str) -> Any:
+def _close_assignment(assignment_id: str, operation: Any, action: str, message: str) -> Any:
+    """End or cancel an agreement: the same checks, audit and answer, only the operation differs."""
     row = get_assignment_or_404(assignment_id)
     if ActionForm().validate_on_submit():
         try:
-            operations.end_assignment(db.session, _author(), row)
+            operation(db.session, _author(), row)
         except operations.AssignmentError as exc:
             db.session.rollback()
             flash(str(ERRORS.get(exc.code, exc.code)), "error")
             return redirect(url_for("coordinator.assignment", assignment_id=row.id))
-        _audit("assignment.ended", "assignment", row.id)
+        _audit(action, "assignment", row.id)
         db.session.commit()
-        flash(_("The agreement was marked as ended."), "info")
+        flash(message, "info")
     return redirect(url_for("coordinator.assignment", assignment_id=row.id))
+
+
+@bp.post("/assignments/<assignment_id>/end")
+@staff_required
+def end_assignment(assignment_id: str) -> Any:
+    return _close_assignment(assignment_id, operations.end_assignment, "assignment.ended",
+                             _("The agreement was marked as ended."))
 
 
 @bp.post("/assignments/<assignment_id>/cancel")
 @staff_required
 def cancel_assignment(assignment_id: str) -> Any:
-    row = get_assignment_or_404(assignment_id)
-    if ActionForm().validate_on_submit():
-        try:
-            operations.cancel_assignment(db.session, _author(), row)
-        except operations.AssignmentError as exc:
-            db.session.rollback()
-            flash(str(ERRORS.get(exc.code, exc.code)), "error")
-            return redirect(url_for("coordinator.assignment", assignment_id=row.id))
-        _audit("assignment.cancelled", "assignment", row.id)
-        db.session.commit()
-        flash(_("The assignment was cancelled."), "info")
-    return redirect(url_for("coordinator.assignment", assignment_id=row.id))
+    return _close_assignment(assignment_id, operations.cancel_assignment, "assignment.cancelled",
+                             _("The assignment was cancelled."))
