@@ -24,11 +24,50 @@ import {
 Chart.register(BarController, BarElement, CategoryScale, Legend, LinearScale, LineController, LineElement,
   PointElement, Tooltip);
 
+/** A figure from a data attribute; empty (a suppressed or hidden report cell) is a gap, never a 0. */
+function shown(value: string | undefined): number | null {
+  return value === undefined || value === "" ? null : Number(value);
+}
+
+function colours(): { text: string; grid: string } {
+  const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+  return { text: dark ? "#d6dde2" : "#24323b", grid: dark ? "rgba(255,255,255,.12)" : "rgba(0,0,0,.08)" };
+}
+
+/** One bar per `<tr data-label data-value>` (e.g. the funder report's activities by kind). */
+function barsChart(table: HTMLTableElement, container: HTMLElement): void {
+  const rows = Array.from(table.querySelectorAll<HTMLTableRowElement>("tbody tr[data-label]"));
+  const canvas = container.querySelector("canvas");
+  if (!canvas || rows.length === 0) return;
+  const { text, grid } = colours();
+  const rtl = document.documentElement.dir === "rtl";
+  container.hidden = false;
+  new Chart(canvas, {
+    type: "bar",
+    data: {
+      labels: rows.map((row) => row.dataset.label ?? ""),
+      datasets: [{ label: table.dataset.labelValue ?? "", data: rows.map((row) => shown(row.dataset.value)),
+        backgroundColor: "#0f766e" }],
+    },
+    options: {
+      maintainAspectRatio: false,
+      animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? false : undefined,
+      locale: document.documentElement.lang,
+      plugins: { legend: { display: false }, tooltip: { rtl } },
+      scales: {
+        x: { reverse: rtl, ticks: { color: text }, grid: { color: grid } },
+        y: { position: rtl ? "right" : "left", beginAtZero: true, ticks: { color: text, precision: 0 },
+          grid: { color: grid } },
+      },
+    },
+  });
+}
+
 function monthsChart(table: HTMLTableElement, container: HTMLElement): void {
   const rows = Array.from(table.querySelectorAll<HTMLTableRowElement>("tbody tr[data-month]"));
   const labels = rows.map((row) => row.querySelector("th")?.textContent?.trim() ?? row.dataset.month ?? "");
-  const hours = rows.map((row) => Number(row.dataset.hours ?? 0));
-  const meetings = rows.map((row) => Number(row.dataset.meetings ?? 0));
+  const hours = rows.map((row) => shown(row.dataset.hours));
+  const meetings = rows.map((row) => shown(row.dataset.meetings));
   const canvas = container.querySelector("canvas");
   if (!canvas) return;
   const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
@@ -64,5 +103,6 @@ function monthsChart(table: HTMLTableElement, container: HTMLElement): void {
 
 for (const table of Array.from(document.querySelectorAll<HTMLTableElement>("table[data-chart]"))) {
   const container = document.getElementById(table.dataset.chart ?? "");
-  if (container) monthsChart(table, container);
+  if (container && table.dataset.chartType === "bars") barsChart(table, container);
+  else if (container) monthsChart(table, container);
 }

@@ -9,8 +9,13 @@
  * compiles on request, so an edited .po shows up on reload.
  *
  * Only the msgids the bundle uses go into the JSON: while Vite transforms the app's modules this plugin
- * collects every `t("…")` literal (the same rule as locales/extract_ts.py), so the server's hundreds of
- * coordinator strings never weigh on the phone's first load. The dev server sends whole catalogs.
+ * collects every `t("…")` literal per module (the same rule as locales/extract_ts.py), so the server's
+ * hundreds of coordinator strings never weigh on the phone's first load. And the catalog is split like
+ * the code: `locales/<code>.json` holds the strings of the main chunk (the shell and the Today screen),
+ * `locales/<code>/<Screen>.json` those of one lazily loaded screen (its chunk and the chunks it imports,
+ * minus what the main file has). The app fetches a screen's part together with its code
+ * (src/shared/i18n.ts `loadCatalogPart`), so the first screen's catalog stays small however many
+ * strings the other screens gain. The dev server sends whole catalogs for every part.
  *
  * The list of languages and each one's own name ("Deutsch", "العربية") is baked into the bundle as
  * `__LOCALES__` (German first, it is the default), so the picker needs no extra request.
@@ -20,7 +25,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 import { po } from "gettext-parser";
-import type { Plugin } from "vite";
+import type { Plugin, Rollup } from "vite";
+
+type OutputBundle = Rollup.OutputBundle;
+type OutputChunk = Rollup.OutputChunk;
 
 export interface LocaleInfo {
   code: string;
@@ -78,11 +86,40 @@ export function usedMsgids(source: string): string[] {
   return found;
 }
 
+/** The msgids of each catalog file: "" = the main chunk's, else one per lazily loaded chunk (by name). */
+export function catalogParts(bundle: OutputBundle, byModule: ReadonlyMap<string, string[]>): Map<string, Set<string>> {
+  const chunks = new Map<string, OutputChunk>();
+  for (const item of Object.values(bundle)) if (item.type === "chunk") chunks.set(item.fileName, item);
+  const msgidsOf = (start: OutputChunk): Set<string> => { // the chunk and, recursively, what it imports
+    const out = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (chunk: OutputChunk) => {
+      if (seen.has(chunk.fileName)) return;
+      seen.add(chunk.fileName);
+      for (const id of chunk.moduleIds) for (const msgid of byModule.get(id.split("?")[0]) ?? []) out.add(msgid);
+      for (const name of chunk.imports) {
+        const imported = chunks.get(name);
+        if (imported) visit(imported);
+      }
+    };
+    visit(start);
+    return out;
+  };
+  const main = new Set<string>();
+  for (const chunk of chunks.values()) if (chunk.isEntry) for (const msgid of msgidsOf(chunk)) main.add(msgid);
+  const parts = new Map<string, Set<string>>([["", main]]);
+  for (const chunk of chunks.values()) {
+    if (!chunk.isDynamicEntry || chunk.isEntry) continue;
+    parts.set(chunk.name, new Set([...msgidsOf(chunk)].filter((msgid) => !main.has(msgid))));
+  }
+  return parts;
+}
+
 export function locales(dir: string): Plugin {
   const root = resolve(dir);
   const codes = localeCodes(root);
   const infos: LocaleInfo[] = codes.map((code) => ({ code, name: nativeName(code) }));
-  const used = new Set<string>();
+  const byModule = new Map<string, string[]>();
   return {
     name: "lotsenbuch-locales",
     enforce: "pre", // see the source as written, before JSX and TypeScript are compiled away
@@ -90,25 +127,32 @@ export function locales(dir: string): Plugin {
       return { define: { __LOCALES__: JSON.stringify(infos) } };
     },
     buildStart() {
-      used.clear();
+      byModule.clear();
       for (const code of codes) this.addWatchFile(catalogPath(root, code));
     },
     transform(source, id) {
-      if (/\/src\/.*\.tsx?$/.test(id.split("?")[0])) for (const msgid of usedMsgids(source)) used.add(msgid);
+      const file = id.split("?")[0];
+      if (/\/src\/.*\.tsx?$/.test(file)) byModule.set(file, usedMsgids(source));
       return null;
     },
-    generateBundle() {
+    generateBundle(_options, bundle) {
+      const parts = catalogParts(bundle, byModule);
       for (const code of codes) {
-        this.emitFile({
-          type: "asset",
-          fileName: `locales/${code}.json`,
-          source: JSON.stringify(compileCatalog(catalogPath(root, code), used)),
-        });
+        const whole = compileCatalog(catalogPath(root, code));
+        for (const [part, msgids] of parts) {
+          const catalog: Record<string, string> = {};
+          for (const msgid of msgids) if (msgid in whole) catalog[msgid] = whole[msgid];
+          this.emitFile({
+            type: "asset",
+            fileName: part ? `locales/${code}/${part}.json` : `locales/${code}.json`,
+            source: JSON.stringify(catalog),
+          });
+        }
       }
     },
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
-        const match = /^\/locales\/([A-Za-z_]+)\.json$/.exec(req.url ?? "");
+        const match = /^\/locales\/([A-Za-z_]+)(?:\/\w+)?\.json$/.exec(req.url ?? "");
         if (!match || !codes.includes(match[1])) return next();
         res.setHeader("Content-Type", "application/json; charset=utf-8");
         res.end(JSON.stringify(compileCatalog(catalogPath(root, match[1]))));

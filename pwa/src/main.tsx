@@ -1,9 +1,9 @@
 // Start-up: read the enrolment and language from IndexedDB, load that language, then render.
+import "./app/styles/base.css"; // first: the screens' own styles come after it
 import { render } from "preact";
 import { effect } from "@preact/signals";
 
 import { App } from "./app/App";
-import "./app/app.css";
 import { getMeta } from "./data/db";
 import { startSyncing, syncLanguage } from "./data/sync";
 import { applyLocale, DEFAULT_LOCALE, locale, negotiate } from "./shared/i18n";

@@ -176,3 +176,24 @@ def test_app_starts_offline_after_one_visit(phone) -> None:
     page.locator("#code").fill("ABCD-EFGH-JKMN")
     page.get_by_role("button", name="Dieses Handy anmelden").click()
     assert "Sie sind offline." in page.get_by_role("alert").inner_text()
+
+
+def test_catalog_is_split_like_the_code(phone) -> None:
+    """The first screen fetches its language's main catalog and its own part only; every part of
+    every language is precached, so a screen opened offline still speaks the guide's language."""
+    build = Path(__file__).resolve().parents[2] / "server" / "static" / "app"
+    main = json.loads((build / "locales" / "de.json").read_text())
+    expenses = json.loads((build / "locales" / "de" / "ExpensesScreen.json").read_text())
+    assert expenses.get("Submit claim") == "Abrechnung einreichen" and "Submit claim" not in main
+    assert not set(main) & set(expenses)  # a string lives in one file: the main one if Today uses it
+    precached = (build / "sw.js").read_text()
+    for part in sorted((build / "locales").glob("*/*.json")):
+        assert f'"locales/{part.parent.name}/{part.name}"' in precached
+
+    context = phone("de-DE")
+    fetched: list[str] = []
+    context.on("request", lambda r: fetched.append(r.url.split("/", 3)[3])
+               if "/locales/" in r.url and r.service_worker is None else None)  # not the worker's precaching
+    page = open_app(context)
+    page.get_by_text(GERMAN_INTRO).wait_for()
+    assert sorted(fetched) == ["locales/de.json", "locales/de/EnrollScreen.json"]

@@ -301,3 +301,71 @@ def test_new_dexie_schema_version_keeps_every_unsynced_entry(
     page.get_by_role("button", name="Jetzt synchronisieren").click()
     page.get_by_text("Alles synchronisiert").wait_for(timeout=20_000)
     assert sorted(row[3] for row in server_activities(live_server, guide_id)) == ["Sprachcafé", "Telefonat Schule"]
+
+
+# ---- schema v3: the History date index ------------------------------------------------------------
+
+V3_BLOCK = re.compile(r"\w+\.version\(3\)\.stores\(\{[^{}]*\}\)")
+RECORD_INDEXES = """() => new Promise((done, fail) => {
+  const open = indexedDB.open("lotsenbuch");
+  open.onerror = () => fail(open.error);
+  open.onsuccess = () => {
+    const idb = open.result;
+    const names = [...idb.transaction("records").objectStore("records").indexNames];
+    idb.close();
+    done(names);
+  };
+})"""
+
+
+def publish_v2_release(source: Path, target: Path) -> None:
+    """The build as it was before schema v3: the same bundle without its `version(3)` block. (Its Today
+    and History screens query the v3 index and stay empty; the Log screen, which writes the entries,
+    does not need it — what matters is the database it leaves behind, made by Dexie from the v1 and
+    v2 declarations exactly as the old release made it.)"""
+    shutil.copytree(source, target)
+    html = (target / "index.html").read_text()
+    main = target / "assets" / re.search(r"/assets/(index-[\w-]+\.js)", html).group(1)  # type: ignore[union-attr]
+    chunk, found = V3_BLOCK.subn("0", main.read_text())
+    assert found == 1, "the build has no schema version 3 to take out"
+    assert max(schema_versions(chunk)) == 2
+    main.write_text(chunk)
+
+
+def test_schema_v3_adds_the_history_index_and_keeps_a_v2_phones_entries(
+        phone, live_server, serve_build, tmp_path: Path) -> None:
+    old_release = tmp_path / "release-v2"
+    publish_v2_release(BUILD, old_release)
+    serve_build(old_release)
+    code, guide_id, _org = enrolled_guide(live_server, f"v3-{uuid.uuid4().hex[:8]}", "Samir Aziz")
+    context = phone("de-DE", service_workers="block")  # each load asks the server: the schema alone
+    page = enrol_page(context, code, "Samir Aziz", wait_sw=False)
+    context.route("**/api/v1/sync", lambda route: route.abort())  # nothing of it reached the server
+    log_meeting(page, "1", "15", "Kita-Anmeldung")
+    log_meeting(page, "0", "20", "Rückruf Jobcenter", kind="phone")
+    before = page.evaluate(DUMP_DB)
+    assert page.evaluate(IDB_VERSION) == 20
+    assert "[type+deleted+data.date]" not in page.evaluate(RECORD_INDEXES)
+    assert len(before["outbox"]) == 2
+
+    serve_build(BUILD)  # the app update: today's build, schema v3
+    page.reload()
+    page.get_by_text("Hallo, Samir Aziz!").wait_for()
+    assert page.evaluate(IDB_VERSION) == 30
+    assert "[type+deleted+data.date]" in page.evaluate(RECORD_INDEXES)
+    after = page.evaluate(DUMP_DB)
+    assert after["outbox"] == before["outbox"] and after["records"] == before["records"]
+    assert after["meta"] == before["meta"]
+    # History reads through the new index: both entries, newest change first, still waiting.
+    page.get_by_role("navigation").get_by_role("button", name="Verlauf").click()
+    page.get_by_text("Kita-Anmeldung").wait_for()
+    rows = page.get_by_test_id("history-entry")
+    assert [rows.nth(i).get_attribute("data-state") for i in range(rows.count())] == ["waiting", "waiting"]
+    assert "Rückruf Jobcenter" in rows.nth(0).inner_text()
+
+    context.unroute("**/api/v1/sync")
+    page.get_by_role("navigation").get_by_role("button", name="Heute").click()
+    page.get_by_role("button", name="Jetzt synchronisieren").click()
+    page.get_by_text("Alles synchronisiert").wait_for(timeout=20_000)
+    assert sorted(row[3] for row in server_activities(live_server, guide_id)) == [
+        "Kita-Anmeldung", "Rückruf Jobcenter"]

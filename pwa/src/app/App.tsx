@@ -3,31 +3,34 @@ import { signal } from "@preact/signals";
 
 import { wipeEverything } from "../data/db";
 import { syncStatus } from "../data/sync";
-import { t } from "../shared/i18n";
+import { loadCatalogPart, t } from "../shared/i18n";
 import { BottomNav } from "./components/BottomNav";
 import { screen } from "./router";
 import TodayScreen from "./today/TodayScreen";
 
-/** A screen loaded on first use; Today (the daily first screen) is in the main bundle. */
-function lazyScreen(load: () => Promise<{ default: ComponentType }>): ComponentType {
+/**
+ * A screen loaded on first use, with its part of the catalog; Today (the daily first screen) is in the
+ * main bundle. `name` is the screen's chunk name (its file name), which names the catalog part.
+ */
+function lazyScreen(name: string, load: () => Promise<{ default: ComponentType }>): ComponentType {
   const loaded = signal<ComponentType | null>(null);
   let started = false;
   return function LazyScreen() {
     if (!started) {
       started = true;
-      void load().then((module) => (loaded.value = module.default));
+      void Promise.all([load(), loadCatalogPart(name)]).then(([module]) => (loaded.value = module.default));
     }
     const Screen = loaded.value;
     return Screen ? <Screen /> : null;
   };
 }
 
-const EnrollScreen = lazyScreen(() => import("./enroll/EnrollScreen"));
-const LogScreen = lazyScreen(() => import("./log/LogScreen"));
-const ExpensesScreen = lazyScreen(() => import("./expenses/ExpensesScreen"));
-const AssignmentsScreen = lazyScreen(() => import("./assignments/AssignmentsScreen"));
-const HistoryScreen = lazyScreen(() => import("./history/HistoryScreen"));
-const SettingsScreen = lazyScreen(() => import("./settings/SettingsScreen"));
+const EnrollScreen = lazyScreen("EnrollScreen", () => import("./enroll/EnrollScreen"));
+const LogScreen = lazyScreen("LogScreen", () => import("./log/LogScreen"));
+const ExpensesScreen = lazyScreen("ExpensesScreen", () => import("./expenses/ExpensesScreen"));
+const AssignmentsScreen = lazyScreen("AssignmentsScreen", () => import("./assignments/AssignmentsScreen"));
+const HistoryScreen = lazyScreen("HistoryScreen", () => import("./history/HistoryScreen"));
+const SettingsScreen = lazyScreen("SettingsScreen", () => import("./settings/SettingsScreen"));
 
 /** The server said this phone was revoked: tell the guide, then wipe the phone. */
 function Revoked() {

@@ -21,6 +21,10 @@
  *    when the server answered it (data/sync.ts).
  *  - `blobs` — receipt images (already downscaled JPEG bytes) by SHA-256, waiting to be uploaded after
  *    their expense synced; `uploaded` flips to 1 once the server has them (PUT is idempotent).
+ *    `refused` is set when the server refused the file for good (413/415/damaged): it is not sent
+ *    again, and the guide is asked to take the photo again. `pruned` = 1 once the expense was paid
+ *    and the server had the file: the bytes are dropped to save the phone's storage (the row stays
+ *    as a marker "stored on the server"), see data/receiptCare.ts.
  *
  * Schema versions — the migration rule. A phone may hold entries the server has never seen, and an app
  * update (a new service worker, src/app/shell/serviceWorker.ts) must never lose one:
@@ -122,9 +126,11 @@ export interface BlobRow {
   sha256: string;
   expense_id: string;
   mime: string;
-  bytes: ArrayBuffer; // ArrayBuffer, not Blob: older Safari cannot store Blobs in IndexedDB
+  bytes: ArrayBuffer; // ArrayBuffer, not Blob: older Safari cannot store Blobs in IndexedDB; empty once pruned
   uploaded: 0 | 1;
   created_at: string;
+  refused?: { status: number; code: string; message: string; at: string };
+  pruned?: 1;
 }
 
 class LotsenbuchDB extends Dexie {
@@ -142,6 +148,13 @@ class LotsenbuchDB extends Dexie {
       records: "[type+id], type",
       outbox: "++seq, &id, [type+record_id]",
       blobs: "sha256, expense_id, uploaded",
+    });
+    // v3: History reads only the rows it shows, newest first, through an index on the entry's date
+    // (`deleted` in it, so local deletes stay out of pages and counts; records without a `data.date`,
+    // e.g. assignments, are simply not in it). Only an index is added: IndexedDB builds it over the
+    // existing rows in the version-change transaction; no row is rewritten.
+    this.version(3).stores({
+      records: "[type+id], type, [type+deleted+data.date]",
     });
   }
 }

@@ -35,8 +35,11 @@ export interface TodaySummary {
 }
 
 export async function todaySummary(month: string): Promise<TodaySummary> {
+  // This month's activities only, through the date index (db.ts v3), not every activity ever logged.
+  const ofMonth = db.records.where("[type+deleted+data.date]")
+    .between(["activity", 0, month], ["activity", 0, `${month}\uffff`]).toArray();
   const [waiting, activities, expenses, last] = await Promise.all([
-    db.outbox.count(), recordsOf("activity"), recordsOf("expense"), db.meta.get("last_synced_at"),
+    db.outbox.count(), ofMonth, recordsOf("expense"), db.meta.get("last_synced_at"),
   ]);
   const minutesThisMonth = activities
     .filter((a) => (a.data as ActivityData).date?.startsWith(month))

@@ -13,8 +13,9 @@
  *  - The loop runs while `has_more`, and once more after a round trip that pushed: the server
  *    publishes a request's own mutations when it commits, so their server versions arrive on the
  *    next pull (PROTOCOL §4).
- *  - RECEIPTS follow their expense: a blob is PUT to /api/v1/blobs/<sha256> only once the expense that
- *    lists it has synced (otherwise 409 `not_referenced`); the PUT is idempotent, so retrying is safe.
+ *  - RECEIPTS follow their expense (data/receiptSync.ts): a blob is PUT only once the expense that lists
+ *    it has synced; a file the server refuses for good is marked and skipped, the others carry on; a
+ *    paid expense's uploaded photos are pruned from the phone.
  *  - 401 `device_revoked`: the phone was declared lost — the app tells the guide, then wipes
  *    (state "revoked"); 401 `invalid_token`: ask for a new code, keep the unsynced data.
  *
@@ -27,19 +28,20 @@ import { liveQuery } from "dexie";
 
 import type { RecordType } from "../shared/wire";
 import { db, getMeta, type LocalRecord, type OutboxRow, type Problem } from "./db";
+import { errorCode, request, SyncError } from "./http";
+import { pruneReceipts, uploadBlobs } from "./receiptSync";
+
+export { syncLanguage } from "./http";
 
 const BATCH = 200;
 const LIMIT = 500;
 const PERIOD_MS = 3 * 60_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
-const TIMEOUT_MS = 30_000;
 export const APP_VERSION = "0.1.0";
 
 export type SyncStatus = "idle" | "syncing" | "offline" | "error" | "revoked" | "signed_out";
 
 export const syncStatus = signal<SyncStatus>("idle");
-/** Set by the app to the active language, sent as Accept-Language so errors come translated. */
-export const syncLanguage = { value: "de" };
 
 export interface Result {
   id: string;
@@ -63,44 +65,6 @@ export interface SyncResponse {
   changes: Change[];
   cursor: string;
   has_more: boolean;
-}
-
-export class SyncError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly retry: boolean) {
-    super(`${status} ${code}`);
-  }
-}
-
-async function request(method: string, path: string, body: BodyInit | null, contentType: string,
-                       token: string): Promise<{ status: number; json: unknown }> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method, body, signal: controller.signal, credentials: "omit", cache: "no-store",
-      headers: {
-        "Content-Type": contentType, Accept: "application/json", Authorization: `Bearer ${token}`,
-        "Accept-Language": syncLanguage.value,
-      },
-    });
-  } catch {
-    throw new SyncError(0, navigator.onLine === false ? "offline" : "network", true);
-  } finally {
-    clearTimeout(timer);
-  }
-  let json: unknown = null;
-  try {
-    json = await response.json();
-  } catch {
-    // an empty or non-JSON body (a proxy's error page): the status decides
-  }
-  return { status: response.status, json };
-}
-
-function errorCode(json: unknown): string {
-  const code = (json as { error?: { code?: unknown } } | null)?.error?.code;
-  return typeof code === "string" ? code : "unknown";
 }
 
 /** Apply one response: acknowledge results, then the page of changes and its cursor — one transaction.
@@ -178,22 +142,6 @@ async function roundTrip(token: string): Promise<{ pushed: number; hasMore: bool
   return { pushed: response.results.length, hasMore: response.has_more };
 }
 
-/** Upload receipts whose expense the server already has (synced, nothing waiting for it). */
-async function uploadBlobs(token: string): Promise<void> {
-  const waiting = await db.blobs.where("uploaded").equals(0).toArray();
-  for (const blob of waiting) {
-    const expense = await db.records.get(["expense", blob.expense_id]);
-    const pending = await db.outbox.where("[type+record_id]").equals(["expense", blob.expense_id]).count();
-    if (!expense || expense.version === 0 || pending > 0) continue;
-    const { status, json } = await request("PUT", `/api/v1/blobs/${blob.sha256}`, blob.bytes, blob.mime, token);
-    if (status === 200 || status === 201) {
-      await db.blobs.update(blob.sha256, { uploaded: 1 });
-    } else if (status !== 409) { // 409 not_referenced: the expense is not there yet; next sync
-      throw new SyncError(status, errorCode(json), status >= 500 || status === 0);
-    }
-  }
-}
-
 let running: Promise<void> | null = null;
 let again = false;
 let failures = 0;
@@ -215,6 +163,7 @@ async function run(): Promise<void> {
       if (!hasMore && pushed === 0 && (await db.outbox.count()) === 0) break;
     }
     await uploadBlobs(enrolment.token);
+    await pruneReceipts();
     failures = 0;
     syncStatus.value = "idle";
   } catch (exc) {

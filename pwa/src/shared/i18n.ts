@@ -3,6 +3,10 @@
  * language's catalog — compiled at build time from the same `locales/<code>/LC_MESSAGES/messages.po`
  * the server uses — and fills `{name}` placeholders; a missing entry falls back to the msgid.
  *
+ * The catalog comes in parts (scripts/locales-plugin.ts): `/locales/<code>.json` for the shell and the
+ * first screen, `/locales/<code>/<Screen>.json` fetched with a screen's code (`loadCatalogPart`). A
+ * language change reloads every part in use.
+ *
  * pybabel finds the strings with locales/extract_ts.py, so pass `t` a literal string ('…' or "…"),
  * never a variable or a concatenation. Because `t` reads a signal, a component that calls it renders
  * again when the language changes.
@@ -20,7 +24,8 @@ const RTL_LANGUAGES = new Set(["ar", "fa", "prs", "he", "ur", "ps", "ckb"]);
 
 export const locale = signal(DEFAULT_LOCALE);
 const catalog = signal<Catalog>({});
-const loaded = new Map<string, Catalog>();
+const loaded = new Map<string, Catalog>(); // by "<code>" (main part) or "<code>/<part>"
+const partsInUse = new Set<string>();
 let latest = 0;
 
 export function t(msgid: string, params?: Params): string {
@@ -46,18 +51,25 @@ export function negotiate(saved: string | undefined, wanted: readonly string[]):
   return DEFAULT_LOCALE;
 }
 
-/** Fetch (once; the service worker has it precached) and activate a language; sets <html lang dir>. */
+/** One catalog file, fetched once (the service worker has it precached). */
+async function fetchCatalog(key: string): Promise<Catalog> {
+  let found = loaded.get(key);
+  if (!found) {
+    const response = await fetch(`/locales/${key}.json`);
+    if (!response.ok) throw new Error(`catalog ${key}: HTTP ${response.status}`);
+    found = (await response.json()) as Catalog;
+    loaded.set(key, found);
+  }
+  return found;
+}
+
+/** Fetch and activate a language (its main part and every screen part in use); sets <html lang dir>. */
 export async function applyLocale(code: string): Promise<void> {
   const ticket = ++latest;
-  let next = loaded.get(code);
-  if (!next) {
-    const response = await fetch(`/locales/${code}.json`);
-    if (!response.ok) throw new Error(`catalog ${code}: HTTP ${response.status}`);
-    next = (await response.json()) as Catalog;
-    loaded.set(code, next);
-  }
+  const parts = await Promise.all([code, ...[...partsInUse].map((part) => `${code}/${part}`)].map(
+    (key, i) => (i === 0 ? fetchCatalog(key) : fetchCatalog(key).catch(() => ({}))))); // a part: best effort
   if (ticket !== latest) return; // a later choice won the race
-  const chosen = next;
+  const chosen = Object.assign({}, ...parts) as Catalog;
   batch(() => {
     catalog.value = chosen;
     locale.value = code;
@@ -65,4 +77,16 @@ export async function applyLocale(code: string): Promise<void> {
   const root = document.documentElement;
   root.lang = code.replace("_", "-");
   root.dir = direction(code);
+}
+
+/** A lazily loaded screen's strings: fetched with its code; on failure the English text shows. */
+export async function loadCatalogPart(part: string): Promise<void> {
+  partsInUse.add(part);
+  for (;;) {
+    const code = locale.value;
+    const strings = await fetchCatalog(`${code}/${part}`).catch(() => ({}));
+    if (locale.value !== code) continue; // the language changed meanwhile: that one's part instead
+    catalog.value = { ...catalog.value, ...strings };
+    return;
+  }
 }

@@ -9,6 +9,8 @@ import { type AssignmentData, DISTRICTS } from "../../shared/wire";
 import { formatDate, formatMinutes } from "../components/format";
 import { useLive } from "../components/useLive";
 import { flash } from "../router";
+import "../styles/forms.css";
+import "../styles/lists.css";
 import "./assignments.css";
 
 type Fields = AssignmentData & {
@@ -135,10 +137,12 @@ function Offer({ item }: { item: Item }) {
         </p>
       ) : (
         <div class="actions">
-          <button type="button" class="primary" disabled={busy} onClick={() => void answer("accepted")}>
+          <button type="button" class="primary" data-testid="offer-accept" disabled={busy}
+                  onClick={() => void answer("accepted")}>
             {t("Accept")}
           </button>
-          <button type="button" class="secondary" disabled={busy} onClick={() => void answer("declined")}>
+          <button type="button" class="secondary" data-testid="offer-decline" disabled={busy}
+                  onClick={() => void answer("declined")}>
             {t("Decline")}
           </button>
         </div>

@@ -1,6 +1,7 @@
 import { db } from "../../data/db";
 import { t } from "../../shared/i18n";
 import { go, screen, type Screen } from "../router";
+import "./nav.css";
 import { useLive } from "./useLive";
 
 const ICONS: Record<string, string> = {
@@ -32,7 +33,7 @@ export function BottomNav() {
     <nav class="bottom-nav" aria-label={t("Main navigation")}>
       {items.map(([id, label]) => (
         <button key={id} type="button" aria-current={screen.value === id ? "page" : undefined}
-                onClick={() => go(id)} class={`nav-${id}`}>
+                onClick={() => go(id)} class={`nav-${id}`} data-testid={`nav-${id}`}>
           <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path d={ICONS[id]} /></svg>
           {id === "assignments" && offers > 0 && (
             <span class="nav-count" data-testid="offer-count" aria-hidden="true">{offers}</span>

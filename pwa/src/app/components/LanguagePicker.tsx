@@ -1,5 +1,6 @@
 import { setMeta } from "../../data/db";
 import { applyLocale, LOCALES, locale, t } from "../../shared/i18n";
+import "../styles/forms.css";
 
 /** A native <select>: big enough to tap, readable by screen readers, no extra code. */
 export function LanguagePicker() {

@@ -4,6 +4,7 @@ import { EnrolError, enrol, normalizeCode } from "../../data/enrol";
 import { locale, t } from "../../shared/i18n";
 import { LanguagePicker } from "../components/LanguagePicker";
 import { enrolment, go, initialEnrolCode } from "../router";
+import "../styles/forms.css";
 
 /** The text for an error code from POST /api/v1/enroll (or from data/enrol.ts itself). */
 function errorText(code: string): string {
@@ -91,7 +92,7 @@ export default function EnrollScreen() {
             {error.value === "empty" ? t("Please enter the enrolment code.") : errorText(error.value)}
           </p>
         )}
-        <button type="submit" class="primary" disabled={busy.value}>
+        <button type="submit" class="primary" data-testid="enrol-submit" disabled={busy.value}>
           {busy.value ? t("Enrolling…") : t("Enrol this phone")}
         </button>
       </form>

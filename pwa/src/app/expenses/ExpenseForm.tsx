@@ -18,6 +18,7 @@ interface Receipt {
   sha256: string;
   url?: string; // an object URL of the local JPEG; none when the photo is only on the server
   added?: PreparedReceipt; // taken in this edit, stored with the expense on save
+  refused?: boolean; // the server refused the file for good: remove it and take the photo again
 }
 
 interface Form {
@@ -119,7 +120,9 @@ export default function ExpenseForm({ id }: { id?: string }) {
       const local = new Map((await db.blobs.where("expense_id").equals(id).toArray()).map((b) => [b.sha256, b]));
       setReceipts((data.receipts ?? []).map((sha256) => {
         const blob = local.get(sha256);
-        return { sha256, url: blob ? objectUrl(blob.bytes, blob.mime) : undefined };
+        // A pruned photo (the expense was paid, data/receiptCare.ts) has no bytes left on the phone.
+        const url = blob && !blob.pruned && blob.bytes.byteLength > 0 ? objectUrl(blob.bytes, blob.mime) : undefined;
+        return { sha256, url, refused: !!blob?.refused };
       }));
     })();
   }, [id]);
@@ -251,9 +254,10 @@ export default function ExpenseForm({ id }: { id?: string }) {
           {receipts.length > 0 && (
             <ul class="thumbs" aria-labelledby="receipts-label">
               {receipts.map((r, index) => (
-                <li key={r.sha256} data-testid="receipt-thumb">
+                <li key={r.sha256} data-testid="receipt-thumb" data-refused={r.refused ? "1" : undefined}>
                   {r.url ? <img src={r.url} alt={t("Receipt {number}", { number: index + 1 })} />
-                    : <span class="thumb-remote">{t("Receipt {number}", { number: index + 1 })}</span>}
+                    : <span class="thumb-remote">{t("Receipt {number}", { number: index + 1 })}
+                      <span>{t("Stored on the server")}</span></span>}
                   {editable && (
                     <button type="button" class="thumb-remove"
                             aria-label={t("Remove receipt {number}", { number: index + 1 })}
@@ -264,6 +268,11 @@ export default function ExpenseForm({ id }: { id?: string }) {
                 </li>
               ))}
             </ul>
+          )}
+          {receipts.some((r) => r.refused) && (
+            <p class="error" data-testid="receipt-refused-help">
+              {t("The server could not accept the marked photo (too large or not a picture). Remove it and take the photo again.")}
+            </p>
           )}
           {editable && receipts.length < LIMITS.receipts.maxItems && (
             <label class="photo-button">

@@ -8,6 +8,8 @@ import { categoryLabel, formatDate, formatDateTime, formatEuro } from "../compon
 import { useLive } from "../components/useLive";
 import { editExpense, editingExpense, flash } from "../router";
 import ExpenseForm from "./ExpenseForm";
+import "../styles/forms.css";
+import "../styles/lists.css";
 import "./expenses.css";
 import {
   claimProblem, formatMonth, loadMonth, type MonthView, needsReceipt, type Row, shiftMonth, statusOf,
@@ -20,7 +22,7 @@ function ExpenseRow({ row, inClaim }: { row: Row; inClaim: boolean }) {
   const receipts = data.receipts?.length ?? 0;
   return (
     <li>
-      <button type="button" class="entry" data-testid="expense" onClick={() => editExpense(record.id)}
+      <button type="button" class="entry" data-testid="expense" data-state={status.key} onClick={() => editExpense(record.id)}
               aria-label={`${title}, ${formatDate(String(data.date))}, ${status.label}. ${status.editable ? t("Edit") : t("Show")}`}>
         <span class="entry-head">
           <span class="entry-title">{title}</span>
@@ -34,6 +36,11 @@ function ExpenseRow({ row, inClaim }: { row: Row; inClaim: boolean }) {
         {data.description && <span class="entry-note" dir="auto">{data.description}</span>}
         {row.pendingReceipts > 0 && (
           <span class="receipt-pending" data-testid="receipt-pending">{t("Receipt pending")}</span>
+        )}
+        {row.refusedReceipts > 0 && (
+          <span class="entry-problem" data-testid="receipt-refused">
+            {t("The server could not accept a receipt photo (too large or not a picture). Please open the expense, remove that photo and take it again.")}
+          </span>
         )}
         {data.state === "rejected" && data.rejection_reason && (
           <span class="entry-problem" data-testid="rejection-reason" dir="auto">

@@ -13,6 +13,8 @@ export interface Row {
   data: ExpenseFields;
   waiting: boolean;
   pendingReceipts: number;
+  /** Receipts the server refused for good (too large, not a picture): the guide must take them again. */
+  refusedReceipts: number;
 }
 
 export interface MonthView {
@@ -28,9 +30,10 @@ export interface MonthView {
 export async function loadMonth(month: string): Promise<MonthView> {
   const [expenses, waiting, claims, notUploaded, uploaded] = await Promise.all([
     recordsOf("expense"), pendingKeys(), db.records.where("type").equals("claim").toArray(),
-    db.blobs.where("uploaded").equals(0).primaryKeys(), db.blobs.where("uploaded").equals(1).primaryKeys(),
+    db.blobs.where("uploaded").equals(0).toArray(), db.blobs.where("uploaded").equals(1).primaryKeys(),
   ]);
-  const localOnly = new Set(notUploaded);
+  const refused = new Set(notUploaded.filter((b) => b.refused).map((b) => b.sha256));
+  const localOnly = new Set(notUploaded.filter((b) => !b.refused).map((b) => b.sha256));
   const sent = new Set(uploaded);
   const rows = expenses
     .filter((e) => String(e.data.date ?? "").startsWith(month))
@@ -38,22 +41,25 @@ export async function loadMonth(month: string): Promise<MonthView> {
       const data = record.data as ExpenseFields;
       const missing = new Set(data.missing_receipts ?? []);
       const pendingReceipts = (data.receipts ?? [])
-        .filter((h) => localOnly.has(h) || (missing.has(h) && !sent.has(h))).length;
-      return { record, data, waiting: waiting.has(keyOf(record)), pendingReceipts };
+        .filter((h) => !refused.has(h) && (localOnly.has(h) || (missing.has(h) && !sent.has(h)))).length;
+      const refusedReceipts = (data.receipts ?? []).filter((h) => refused.has(h)).length;
+      return { record, data, waiting: waiting.has(keyOf(record)), pendingReceipts, refusedReceipts };
     })
     .sort((a, b) => String(b.data.date).localeCompare(String(a.data.date))
       || b.record.changed_at.localeCompare(a.record.changed_at));
   const ofMonth = (claims as Claim[]).filter((c) => c.data.month === month && !c.deleted);
-  const refused = ofMonth.filter((c) => c.version === 0 && c.problem);
-  const live = ofMonth.filter((c) => !refused.includes(c)).sort((a, b) => b.version - a.version);
+  const refusedClaims = ofMonth.filter((c) => c.version === 0 && c.problem);
+  const live = ofMonth.filter((c) => !refusedClaims.includes(c)).sort((a, b) => b.version - a.version);
   const claim = live[0];
-  return { rows, claim, claimWaiting: !!claim && waiting.has(keyOf(claim)), refused };
+  return { rows, claim, claimWaiting: !!claim && waiting.has(keyOf(claim)), refused: refusedClaims };
 }
 
 export interface Status {
   label: string;
   tone: "ok" | "warn" | "bad" | "info";
   editable: boolean;
+  /** Stable, untranslated: waiting, in_claim, open, submitted, approved, rejected, paid, locked, refused. */
+  key: string;
 }
 
 /** The state of one expense in words; `inClaim`: the month's claim is waiting to be sent. */
@@ -62,21 +68,21 @@ export function statusOf(row: Row, inClaim: boolean): Status {
   if (record.problem) {
     if (record.problem.code === "locked") {
       return { label: t("Not changed: already {state}", { state: stateWord(record.problem.state) }), tone: "bad",
-               editable: false };
+               editable: false, key: "locked" };
     }
-    return { label: t("Rejected by the server"), tone: "bad", editable: true };
+    return { label: t("Rejected by the server"), tone: "bad", editable: true, key: "refused" };
   }
   if (row.waiting || record.version === 0) {
-    return { label: t("Waiting to sync"), tone: "warn", editable: !inClaim };
+    return { label: t("Waiting to sync"), tone: "warn", editable: !inClaim, key: "waiting" };
   }
   switch (data.state ?? "open") {
-    case "submitted": return { label: t("Submitted"), tone: "info", editable: false };
-    case "approved": return { label: t("Approved"), tone: "ok", editable: false };
-    case "rejected": return { label: t("Rejected"), tone: "bad", editable: true };
-    case "paid": return { label: t("Paid"), tone: "ok", editable: false };
+    case "submitted": return { label: t("Submitted"), tone: "info", editable: false, key: "submitted" };
+    case "approved": return { label: t("Approved"), tone: "ok", editable: false, key: "approved" };
+    case "rejected": return { label: t("Rejected"), tone: "bad", editable: true, key: "rejected" };
+    case "paid": return { label: t("Paid"), tone: "ok", editable: false, key: "paid" };
     default:
-      return inClaim ? { label: t("In the claim, waiting to sync"), tone: "warn", editable: false }
-        : { label: t("Open"), tone: "info", editable: true };
+      return inClaim ? { label: t("In the claim, waiting to sync"), tone: "warn", editable: false, key: "in_claim" }
+        : { label: t("Open"), tone: "info", editable: true, key: "open" };
   }
 }
 

@@ -12,6 +12,7 @@ import { kindLabel } from "../components/format";
 import { useLive } from "../components/useLive";
 import { editing, flash, go } from "../router";
 import { useUnsavedInput } from "../shell/unsaved";
+import "../styles/forms.css";
 
 const LIMITS = RECORD_SPECS.activity.fields;
 

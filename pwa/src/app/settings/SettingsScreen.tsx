@@ -5,6 +5,7 @@ import { syncNow } from "../../data/sync";
 import { t } from "../../shared/i18n";
 import { LanguagePicker } from "../components/LanguagePicker";
 import { useLive } from "../components/useLive";
+import "../styles/forms.css";
 
 /** Language, and sign-out (for shared phones): refuses while entries wait, unless confirmed twice. */
 export default function SettingsScreen() {

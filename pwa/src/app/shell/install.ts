@@ -3,7 +3,7 @@
 // Android / Chromium fire `beforeinstallprompt` when the app is installable: we keep the event (and
 // suppress the browser's own mini-infobar) so the app can offer its own "Install" button. iOS Safari
 // has no such event: installing is Share → "Add to Home Screen", and until then Safari may delete the
-// app's storage after 7 days without use — the notice explains both (Banners.tsx).
+// app's storage after 7 days without use — the notice explains both (Notices.tsx).
 import { signal } from "@preact/signals";
 
 interface BeforeInstallPromptEvent extends Event {

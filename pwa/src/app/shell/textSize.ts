@@ -2,7 +2,9 @@
 //
 // CSS alone cannot tell: media queries measure `em` against the browser's initial font size, not
 // against the root's actual size. A 1rem-wide invisible probe under a ResizeObserver can, and it
-// follows every change (a setting, zoom) without polling. shell.css says what changes with it.
+// follows every change (a setting, zoom) without polling. styles/large-text.css says what changes with it.
+import "../styles/large-text.css";
+
 const LARGE = 24; // px: 1.5 × 16
 
 export function watchTextSize(): void {

@@ -7,6 +7,7 @@ import { syncNow, syncStatus } from "../../data/sync";
 import { t } from "../../shared/i18n";
 import { formatDateTime, formatEuro, formatMinutes, formatTime } from "../components/format";
 import { useLive } from "../components/useLive";
+import "./today.css";
 import { editExpense, enrolment, flash, go } from "../router";
 
 /** One line that answers "is my work safe?": synced, N waiting, offline, last synced at. */
@@ -38,7 +39,8 @@ function SyncLine({ waiting, lastSyncedAt }: { waiting: number; lastSyncedAt?: s
       <p class="muted small">
         {lastSyncedAt ? t("Last synced: {when}", { when: formatDateTime(lastSyncedAt) }) : t("Not synced yet")}
       </p>
-      <button type="button" class="secondary" onClick={() => void syncNow()} disabled={status === "syncing"}>
+      <button type="button" class="secondary" data-testid="sync-now" onClick={() => void syncNow()}
+              disabled={status === "syncing"}>
         {t("Sync now")}
       </button>
     </section>
