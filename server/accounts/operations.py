@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from server.accounts.models import Device, EnrolmentCode, Membership, User
+from server.accounts.models import Device, EnrolmentCode, Membership, User, UserSession
 from server.accounts.passwords import hash_password
 from server.extensions import db
 from server.guides.models import GuideProfile
@@ -138,3 +138,18 @@ def revoke_devices(user: User) -> int:
         device.revoked_at = now
     db.session.flush()
     return len(devices)
+
+
+def deactivate_user(user: User) -> int:
+    """The user can no longer sign in, and every open session ends now; returns how many ended.
+
+    Bumping the session generation makes the user loader refuse every existing cookie, on any host."""
+    now = utcnow()
+    sessions = db.session.scalars(select(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None))).all()
+    for row in sessions:
+        row.revoked_at = now
+    user.active = False
+    user.session_generation += 1
+    db.session.flush()
+    return len(sessions)

@@ -109,3 +109,61 @@ def set_attendance(session: Session, author: Author, event: PlenumEvent,
         removed.append(guide_id)
     session.flush()
     return added, removed
+
+
+def _event_activities(session: Session, event: PlenumEvent) -> list[Activity]:
+    """Every attendance activity ever made for the event (live and already deleted)."""
+    return list(session.scalars(select(Activity).where(
+        Activity.organization_id == event.organization_id, Activity.plenum_event_id == event.id)))
+
+
+def update_event(session: Session, author: Author, event: PlenumEvent, date: dt.date, minutes: int, title: str,
+                 location: str) -> list[str]:
+    """Change date, length, title and place; the live attendance activities follow. Returns the changed fields.
+
+    An approved attendance activity is locked (approval is what the funder sees), so the date or length
+    of an event with approved attendance cannot change. A note the guide rewrote is theirs and stays."""
+    title = title.strip() or "Plenum"
+    location = location.strip()
+    changed = [name for name, value in (("date", date), ("minutes", minutes), ("title", title),
+                                        ("location", location)) if getattr(event, name) != value]
+    live = [a for a in _event_activities(session, event) if a.deleted_at is None]
+    if {"date", "minutes"} & set(changed) and any(a.state == "approved" for a in live):
+        raise PlenumError("attendance_approved")
+    feed.set_author(session, author)
+    for activity in live:
+        if activity.state == "approved":
+            continue
+        if "date" in changed:
+            activity.date = date
+        if "minutes" in changed:
+            activity.minutes = minutes
+        if "title" in changed and activity.note == event.title[:2000]:
+            activity.note = title[:2000]
+    event.date, event.minutes, event.title, event.location = date, minutes, title, location
+    session.flush()
+    return changed
+
+
+def delete_event(session: Session, author: Author, event: PlenumEvent) -> list[int]:
+    """Delete the event and its attendance; returns the guides whose plenum activity was deleted.
+
+    Refused while any attendance is approved (approved hours have been reported and may have been paid
+    for). Otherwise each live attendance activity is soft-deleted, so every phone receives a tombstone."""
+    activities = _event_activities(session, event)
+    if any(a.deleted_at is None and a.state == "approved" for a in activities):
+        raise PlenumError("attendance_approved")
+    feed.set_author(session, author)
+    now = utcnow()
+    removed = []
+    for activity in activities:
+        if activity.deleted_at is None:
+            activity.deleted_at = now
+            removed.append(activity.guide_id)
+        activity.plenum_event_id = None  # the tombstone outlives the event row
+    for row in attendance(session, event).values():
+        session.delete(row)
+    session.flush()
+    session.delete(event)
+    session.flush()
+    return sorted(removed)

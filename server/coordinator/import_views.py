@@ -21,6 +21,7 @@ from server.coordinator.forms import ImportConfirmForm, ImportForm
 from server.coordinator.views import bp
 from server.extensions import db
 from server.guides import importer
+from sync.vocabulary import DISTRICTS
 
 TOKEN_MAX_AGE = 3600  # seconds between preview and confirmation
 
@@ -29,10 +30,15 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="guide-import")
 
 
+def _page(**context: Any) -> str:
+    """The import page; each row's districts are shown with their names (DISTRICTS)."""
+    return render_template("coordinator/import.html", districts=DISTRICTS, **context)
+
+
 @bp.get("/guides/import")
 @staff_required
 def import_guides() -> Any:
-    return render_template("coordinator/import.html", form=ImportForm(formdata=None), rows=None)
+    return _page(form=ImportForm(formdata=None), rows=None)
 
 
 @bp.post("/guides/import")
@@ -40,12 +46,12 @@ def import_guides() -> Any:
 def import_preview() -> Any:
     form = ImportForm()
     if not form.validate_on_submit():
-        return render_template("coordinator/import.html", form=form, rows=None), 400
+        return _page(form=form, rows=None), 400
     upload = form.file.data
     try:
         table = importer.read_table(upload.filename or "", upload.read(importer.MAX_BYTES + 1))
     except importer.ImportFileError as exc:
-        return render_template("coordinator/import.html", form=form, rows=None, file_error=str(exc)), 400
+        return _page(form=form, rows=None, file_error=str(exc)), 400
     rows = importer.check_rows(db.session, table)
     bad = sum(1 for r in rows if r.errors)
     token = _serializer().dumps({"org": current_org_id(), "rows": [r.to_json() for r in rows]}) if not bad and rows \
@@ -53,7 +59,7 @@ def import_preview() -> Any:
     record_event("guide.import_previewed", current_org_id(), actor_user_id=current_user.id,
                  details={"rows": len(rows), "rows_with_errors": bad})
     db.session.commit()
-    return render_template("coordinator/import.html", form=ImportForm(formdata=None), rows=rows, bad=bad,
+    return _page(form=ImportForm(formdata=None), rows=rows, bad=bad,
                            confirm_form=ImportConfirmForm(formdata=None, token=token)), (200 if rows else 400)
 
 
@@ -75,7 +81,7 @@ def import_confirm() -> Any:
     rows = importer.recheck(db.session, importer.rows_from_json(payload["rows"]))
     if any(r.errors for r in rows):
         bad = sum(1 for r in rows if r.errors)
-        return render_template("coordinator/import.html", form=ImportForm(formdata=None), rows=rows, bad=bad,
+        return _page(form=ImportForm(formdata=None), rows=rows, bad=bad,
                                confirm_form=None), 409
     users = importer.import_guides(db.session, current_org(), rows)
     record_event("guide.imported", current_org_id(), actor_user_id=current_user.id,

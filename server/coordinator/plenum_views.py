@@ -6,16 +6,22 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server.activities import plenum
 from server.audit.log import record_event
 from server.coordinator.access import get_plenum_event_or_404
 from server.coordinator.auth import current_org_id, is_admin, staff_required
-from server.coordinator.forms import GuidesForm, PlenumForm, choices
+from server.coordinator.forms import ActionForm, GuidesForm, PlenumForm, choices
 from server.coordinator.views import bp
 from server.extensions import db
 from sync.merge import Author
+
+ERRORS = {
+    "attendance_approved": _l("Attendance at this plenum was approved already. Approved hours are locked: "
+                              "the date and length cannot change and the plenum cannot be deleted."),
+}
 
 
 def _author() -> Author:
@@ -48,13 +54,67 @@ def _attendance_form(event: Any, formdata: Any = None) -> tuple[GuidesForm, list
     return form, guides
 
 
+def _render_event(event: Any, form: GuidesForm | None = None, guides: list[Any] | None = None,
+                  edit_form: PlenumForm | None = None, status: int = 200) -> Any:
+    if form is None or guides is None:
+        form, guides = _attendance_form(event)
+    edit_form = edit_form or PlenumForm(formdata=None, obj=event)
+    return render_template("coordinator/plenum_event.html", event=event, form=form, guides=guides,
+                           attending=set(form.guides.data or []), edit_form=edit_form,
+                           action_form=ActionForm()), status
+
+
 @bp.get("/plenum/<int:event_id>")
 @staff_required
 def plenum_event(event_id: int) -> Any:
+    return _render_event(get_plenum_event_or_404(event_id))
+
+
+@bp.post("/plenum/<int:event_id>/edit")
+@staff_required
+def edit_plenum(event_id: int) -> Any:
+    """Change date, length, title or place; the attendance activities follow on the guides' phones."""
     event = get_plenum_event_or_404(event_id)
-    form, guides = _attendance_form(event)
-    return render_template("coordinator/plenum_event.html", event=event, form=form, guides=guides,
-                           attending=set(form.guides.data or []))
+    form = PlenumForm()
+    if not form.validate_on_submit():
+        return _render_event(event, edit_form=form, status=400)
+    assert form.date.data is not None and form.minutes.data is not None
+    try:
+        changed = plenum.update_event(db.session, _author(), event, form.date.data, form.minutes.data,
+                                      form.title.data or "", form.location.data or "")
+    except plenum.PlenumError as exc:
+        db.session.rollback()
+        form.date.errors = [str(ERRORS.get(exc.code, exc.code))]
+        return _render_event(event, edit_form=form, status=400)
+    if changed:
+        record_event("plenum.edited", current_org_id(), actor_user_id=current_user.id, object_type="plenum",
+                     object_id=event.id, details={"fields": changed})
+        db.session.commit()
+        flash(_("The plenum was saved. The attending guides' apps show the change after the next sync."), "info")
+    else:
+        flash(_("Nothing was changed."), "info")
+    return redirect(url_for("coordinator.plenum_event", event_id=event.id))
+
+
+@bp.post("/plenum/<int:event_id>/delete")
+@staff_required
+def delete_plenum(event_id: int) -> Any:
+    """Delete a plenum entered by mistake, with its (unapproved) attendance activities."""
+    event = get_plenum_event_or_404(event_id)
+    if not ActionForm().validate_on_submit():
+        return _render_event(event, status=400)
+    details = {"date": event.date.isoformat(), "title": event.title}
+    try:
+        removed = plenum.delete_event(db.session, _author(), event)
+    except plenum.PlenumError as exc:
+        db.session.rollback()
+        flash(str(ERRORS.get(exc.code, exc.code)), "error")
+        return _render_event(event, status=409)
+    record_event("plenum.deleted", current_org_id(), actor_user_id=current_user.id, object_type="plenum",
+                 object_id=event_id, details={**details, "removed_attendance": removed})
+    db.session.commit()
+    flash(_("The plenum was deleted. Its activities disappear from the guides' apps after the next sync."), "info")
+    return redirect(url_for("coordinator.plenum_events"))
 
 
 @bp.post("/plenum/<int:event_id>/attendance")
@@ -63,8 +123,7 @@ def plenum_attendance(event_id: int) -> Any:
     event = get_plenum_event_or_404(event_id)
     form, guides = _attendance_form(event, request.form)
     if not form.validate_on_submit():
-        return render_template("coordinator/plenum_event.html", event=event, form=form, guides=guides,
-                               attending=set(form.guides.data or [])), 400
+        return _render_event(event, form, guides, status=400)
     added, removed = plenum.set_attendance(db.session, _author(), event, set(form.guides.data or []))
     if added or removed:
         record_event("plenum.attendance_taken", current_org_id(), actor_user_id=current_user.id,

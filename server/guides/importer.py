@@ -57,6 +57,8 @@ class ImportRow:
     districts: list[str] = field(default_factory=list)
     specialisations: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # Entries of the districts column that name no Stadtbezirk (each is also one of `errors`).
+    unknown_districts: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"line": self.line, "name": self.name, "email": self.email, "phone": self.phone,
@@ -167,6 +169,7 @@ def check_rows(session: Session, table: list[dict[str, str]]) -> list[ImportRow]
             code = entry.lower() if entry.lower() in DISTRICTS else district_by_name.get(entry.lower())
             if code is None:
                 row.errors.append(_("Unknown district “%(district)s”.", district=entry))
+                row.unknown_districts.append(entry)
             elif code not in row.districts:
                 row.districts.append(code)
         for entry in _split(values.get("specialisations", "")):

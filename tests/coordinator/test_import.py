@@ -94,3 +94,38 @@ def test_unreadable_files(signed_in, world):
     assert _upload(browser, "lotsen.xlsx", b"not a workbook").status_code == 400
     assert _upload(browser, "lotsen.csv", b"vorname;nachname\nA;B\n").status_code == 400
     assert _upload(browser, "lotsen.txt", b"name,email\n").status_code == 400
+
+
+def _row_of(html: str, email: str) -> str:
+    """The preview's table row that shows `email`."""
+    match = re.search(r"<tr[^>]*>((?:(?!</tr>).)*" + re.escape(email) + r"(?:(?!</tr>).)*)</tr>", html, re.S)
+    assert match, email
+    return match.group(1)
+
+
+def test_preview_shows_each_rows_districts_with_their_names(signed_in, world):
+    html = _upload(signed_in(world.coord_a), "lotsen.csv", GOOD.encode()).get_data(as_text=True)
+    leyla, omid = _row_of(html, "leyla@example.org"), _row_of(html, "omid@example.org")
+    assert re.findall(r'data-district="([^"]+)"', leyla) == ["mitte"]
+    assert re.findall(r'data-district="([^"]+)"', omid) == ["linden-limmer", "nord"]
+    assert "Linden-Limmer <code>linden-limmer</code>" in omid and "Nord <code>nord</code>" in omid
+    assert "data-unknown-district" not in html
+
+
+def test_an_unknown_district_code_is_an_error_of_its_row(signed_in, world):
+    csv = ("name,email,districts\n"
+           "Gut Person,gut@example.org,suedstadt-bult; Döhren-Wülfel\n"
+           'Falsch Bezirk,falsch@example.org,"mitte; altstadt-x"\n')
+    browser = signed_in(world.coord_a)
+    before = _guides()
+    preview = _upload(browser, "lotsen.csv", csv.encode())
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and 'name="token"' not in html
+    good, bad = _row_of(html, "gut@example.org"), _row_of(html, "falsch@example.org")
+    assert "flagged" not in html.split("gut@example.org")[0].rsplit("<tr", 1)[1]
+    assert re.findall(r'data-district="([^"]+)"', good) == ["suedstadt-bult", "doehren-wuelfel"]
+    assert "Südstadt-Bult" in good and "Döhren-Wülfel" in good
+    assert re.findall(r'data-district="([^"]+)"', bad) == ["mitte"]
+    assert re.findall(r'data-unknown-district="([^"]+)"', bad) == ["altstadt-x"]
+    assert html.count('class="flagged"') == 1 and "altstadt-x" in bad
+    assert _guides() == before

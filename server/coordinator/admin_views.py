@@ -1,0 +1,205 @@
+"""The admin's organization set-up: organizations, their retention periods and bank account, staff accounts.
+
+Only admins (an installation-wide role) use these pages. A coordinator is answered 403: unlike an
+object of another organization, the existence of the set-up pages is no secret. Every change is
+audited in the organization it concerns. The services are the ones the CLI uses
+(server/accounts/operations.py) plus server/organizations/operations.py and server/money/bank.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from server.accounts import operations as accounts
+from server.accounts.models import Membership, User
+from server.audit.log import record_event
+from server.coordinator.admin_forms import (
+    BankAccountForm,
+    NewCoordinatorForm,
+    NewOrganizationForm,
+    OrganizationSettingsForm,
+)
+from server.coordinator.auth import is_admin, staff_required
+from server.coordinator.forms import ActionForm
+from server.coordinator.views import bp
+from server.extensions import db
+from server.money.bank import masked_iban, set_organization_account
+from server.money.errors import MoneyError
+from server.organizations import operations
+from server.organizations.models import Organization
+from sync.merge import Author
+
+BANK_ERRORS = {
+    "invalid_iban": _l("This is not a valid IBAN."),
+    "invalid_bic": _l("This is not a valid BIC."),
+    "country_mismatch": _l("The BIC belongs to another country than the IBAN."),
+    "required": _l("This field is required."),
+    "too_long": _l("This is too long."),
+}
+
+
+def admins_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    @staff_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not is_admin():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def get_organization_or_404(org_id: int) -> Organization:
+    """Any organization of the installation (only admins come here)."""
+    org = db.session.get(Organization, org_id)
+    if org is None:
+        abort(404)
+    return org
+
+
+def get_staff_member_or_404(org: Organization, user_id: int) -> User:
+    """A coordinator or admin of `org`."""
+    user: User | None = db.session.scalar(select(User).join(Membership, Membership.user_id == User.id).where(
+        User.id == user_id, Membership.organization_id == org.id, Membership.role.in_(operations.STAFF_ROLES)))
+    if user is None:
+        abort(404)
+    return user
+
+
+def _audit(org: Organization, action: str, object_type: str, object_id: Any, **details: Any) -> None:
+    record_event(action, org.id, actor_user_id=current_user.id, object_type=object_type, object_id=object_id,
+                 details=details)
+
+
+# ------------------------------------------------------------------ organizations
+
+@bp.route("/admin/organizations", methods=["GET", "POST"])
+@admins_only
+def admin_organizations() -> Any:
+    form = NewOrganizationForm() if request.method == "POST" else NewOrganizationForm(formdata=None)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            org = accounts.create_organization(form.slug.data or "", form.name.data or "")
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.slug.errors = [str(exc)]
+        else:
+            _audit(org, "organization.created", "organization", org.id, slug=org.slug, name=org.name)
+            db.session.commit()
+            flash(_("The organization “%(name)s” was created. Now add its first coordinator.", name=org.name),
+                  "info")
+            return redirect(url_for("coordinator.admin_organization", org_id=org.id))
+    return render_template("coordinator/admin_organizations.html", rows=operations.organization_rows(db.session),
+                           form=form), (400 if form.errors else 200)
+
+
+def _render_organization(org: Organization, status: int = 200, **forms: Any) -> Any:
+    settings = forms.get("settings") or OrganizationSettingsForm(formdata=None, obj=org)
+    bank = forms.get("bank") or BankAccountForm(formdata=None, account_holder=org.bank_account_holder or "",
+                                                 bic=org.bank_bic or "")
+    staff = forms.get("staff") or NewCoordinatorForm(formdata=None)
+    return render_template(
+        "coordinator/admin_organization.html", org=org, settings_form=settings, bank_form=bank, staff_form=staff,
+        staff=operations.staff_members(db.session, org.id), action_form=ActionForm(),
+        iban=masked_iban(org.bank_iban) if org.bank_iban else "",
+    ), status
+
+
+@bp.get("/admin/organizations/<int:org_id>")
+@admins_only
+def admin_organization(org_id: int) -> Any:
+    return _render_organization(get_organization_or_404(org_id))
+
+
+@bp.post("/admin/organizations/<int:org_id>")
+@admins_only
+def admin_organization_settings(org_id: int) -> Any:
+    org = get_organization_or_404(org_id)
+    form = OrganizationSettingsForm()
+    if not form.validate_on_submit():
+        return _render_organization(org, 400, settings=form)
+    assert form.retention_months.data is not None and form.booking_retention_years.data is not None
+    try:
+        changed = operations.update_settings(org, form.name.data or "", form.retention_months.data,
+                                             form.booking_retention_years.data)
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        form.name.errors = [str(exc)]
+        return _render_organization(org, 400, settings=form)
+    if changed:
+        _audit(org, "organization.settings_changed", "organization", org.id, changes=changed)
+        db.session.commit()
+        flash(_("The settings were saved."), "info")
+    else:
+        flash(_("Nothing was changed."), "info")
+    return redirect(url_for("coordinator.admin_organization", org_id=org.id))
+
+
+@bp.post("/admin/organizations/<int:org_id>/bank-account")
+@admins_only
+def admin_bank_account(org_id: int) -> Any:
+    """The account payouts are sent from; IBAN and BIC checked by schwifty (server/money/bank.py)."""
+    org = get_organization_or_404(org_id)
+    form = BankAccountForm()
+    if not form.validate_on_submit():
+        return _render_organization(org, 400, bank=form)
+    try:
+        set_organization_account(Author(role="admin", user_id=current_user.id), org.id, form.iban.data or "",
+                                 form.bic.data or "", form.account_holder.data or "")
+    except MoneyError as exc:
+        db.session.rollback()
+        for name, codes in exc.fields.items():
+            getattr(form, name).errors = [str(BANK_ERRORS.get(code, code)) for code in codes]
+        return _render_organization(org, 400, bank=form)
+    db.session.commit()
+    flash(_("The bank account for payouts was saved."), "info")
+    return redirect(url_for("coordinator.admin_organization", org_id=org.id))
+
+
+# ------------------------------------------------------------------ staff accounts
+
+@bp.post("/admin/organizations/<int:org_id>/staff")
+@admins_only
+def admin_new_coordinator(org_id: int) -> Any:
+    """A coordinator with an initial password (argon2), which they change after signing in."""
+    org = get_organization_or_404(org_id)
+    form = NewCoordinatorForm()
+    if not form.validate_on_submit():
+        return _render_organization(org, 400, staff=form)
+    try:
+        user = accounts.create_user(org, form.email.data or "", "coordinator", form.name.data or "",
+                                    password=form.password.data or "")
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        form.email.errors = [str(exc)]
+        return _render_organization(org, 400, staff=form)
+    _audit(org, "staff.created", "user", user.id, role="coordinator", email=user.email)
+    db.session.commit()
+    flash(_("%(name)s can now sign in as a coordinator of %(org)s.", name=user.name, org=org.name), "info")
+    return redirect(url_for("coordinator.admin_organization", org_id=org.id))
+
+
+@bp.post("/admin/organizations/<int:org_id>/staff/<int:user_id>/deactivate")
+@admins_only
+def admin_deactivate_staff(org_id: int, user_id: int) -> Any:
+    org = get_organization_or_404(org_id)
+    user = get_staff_member_or_404(org, user_id)
+    if not ActionForm().validate_on_submit():
+        return _render_organization(org, 400)
+    if user.id == current_user.id:
+        flash(_("You cannot deactivate your own account."), "error")
+        return _render_organization(org, 409)
+    if user.active:
+        ended = accounts.deactivate_user(user)
+        _audit(org, "staff.deactivated", "user", user.id, sessions_ended=ended)
+        db.session.commit()
+        flash(_("%(name)s can no longer sign in; their open sessions were ended.", name=user.name), "info")
+    return redirect(url_for("coordinator.admin_organization", org_id=org.id))

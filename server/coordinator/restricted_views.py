@@ -1,0 +1,68 @@
+"""The finance view of an erased guide's restricted money records, and audited access to their receipts.
+
+See server/privacy/restricted.py for what is restricted and why. Opening the list and each receipt is
+written to the audit log with its legal basis: restricted data may be processed only for the books.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Response, abort, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from server.audit.log import record_event
+from server.blobs.models import Blob
+from server.blobs.store import blob_store
+from server.coordinator.auth import current_org_id, staff_required
+from server.coordinator.formatting import euros
+from server.coordinator.labels import EXPENSE_CATEGORY_LABELS, STATE_LABELS, label
+from server.coordinator.views import bp
+from server.extensions import db
+from server.money.bank import masked_iban
+from server.privacy import restricted
+
+LEGAL_BASIS = "Art. 17 (3) (b), Art. 18 DSGVO; § 147 AO"
+PAYOUT_STATE_LABELS = {"draft": _l("draft"), "exported": _l("exported"), "paid": _l("paid"),
+                       "cancelled": _l("cancelled")}
+CLAIM_STATE_LABELS = {**STATE_LABELS, "decided": _l("decided")}
+
+
+
+@bp.get("/privacy/restricted")
+@staff_required
+def restricted_records() -> Any:
+    rows = restricted.restricted_records(db.session, current_org_id())
+    record_event("privacy.restricted_viewed", current_org_id(), actor_user_id=current_user.id,
+                 details={"legal_basis": LEGAL_BASIS, "guides": [r.guide.id for r in rows]})
+    db.session.commit()
+    return render_template("coordinator/restricted.html", rows=rows, today=dt.date.today(), euro=euros,
+                           categories=EXPENSE_CATEGORY_LABELS, states=STATE_LABELS, claim_states=CLAIM_STATE_LABELS,
+                           payout_states=PAYOUT_STATE_LABELS, label=label, masked_iban=masked_iban)
+
+
+@bp.get("/privacy/restricted/receipts/<int:receipt_id>")
+@staff_required
+def restricted_receipt(receipt_id: int) -> Any:
+    """One receipt of a restricted expense, shown inline; each access is audited."""
+    found = restricted.restricted_receipt(db.session, current_org_id(), receipt_id)
+    if found is None:
+        abort(404)
+    receipt, expense = found
+    blob = db.session.get(Blob, receipt.sha256)
+    data = blob_store().read(receipt.sha256) if blob is not None else None
+    if blob is None or data is None:
+        abort(404)
+    record_event("privacy.restricted_receipt_viewed", current_org_id(), actor_user_id=current_user.id,
+                 object_type="expense", object_id=expense.id,
+                 details={"receipt_id": receipt.id, "guide_id": expense.guide_id, "legal_basis": LEGAL_BASIS})
+    db.session.commit()
+    response = Response(data, mimetype=blob.content_type)
+    extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(blob.content_type, "bin")
+    response.headers["Content-Disposition"] = f'inline; filename="receipt-{receipt.id}.{extension}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Not kept by the browser: a second look is a second, audited access.
+    response.headers["Cache-Control"] = "no-store"
+    return response
