@@ -7,13 +7,25 @@ from flask import Flask
 
 def register_coordinator(app: Flask) -> None:
     from server.coordinator import (  # noqa: F401  - routes on the same blueprint
+        admin_views,
+        allowance_ledger_views,
+        assignment_views,
         audit_views,
+        certificate_views,
+        claim_views,
         conflict_views,
+        formatting,
         guide_views,
         import_views,
+        offer_views,
+        partner_views,
+        payout_views,
         plenum_views,
         privacy_views,
+        rate_views,
+        report_views,
         request_views,
+        restricted_views,
         review_views,
     )
     from server.coordinator.auth import init_login
@@ -21,3 +33,7 @@ def register_coordinator(app: Flask) -> None:
 
     init_login(app)
     app.register_blueprint(bp)
+    # The public check of a volunteer certificate (/verify/<token>, no sign-in) belongs to these pages' work.
+    from server.money.verify_views import bp as verify_bp
+
+    app.register_blueprint(verify_bp)

@@ -5,16 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import and_, extract, func, or_, select
 from sqlalchemy.orm import Session
 
+from server.accounts.models import User
 from server.activities.models import Activity
 from server.assignments.models import Assignment, AssignmentRequest
 from server.expenses.models import Claim
 from server.guides.operations import GuideFilters, search_guides
+from server.money.limits import LimitStatus, guide_limit_status
+from server.money.models import LEGAL_BASES, AllowanceLine
 from sync.tables import Conflict
 
 ENDING_WITHIN_DAYS = 14
+# Tax-free limit states worth a warning, most urgent first ("near" is ≥ 90 %: server/money/limits.py).
+WARN_STATES = ("over", "at", "near")
 
 
 @dataclass
@@ -89,3 +94,32 @@ def last_twelve_months(session: Session, organization_id: int, today: dt.date | 
     found = {(int(y), int(m)): (int(minutes or 0), int(n)) for y, m, minutes, n in rows}
     return [MonthFigures(f"{y:04d}-{m:02d}", round(found.get((y, m), (0, 0))[0] / 60, 1), found.get((y, m), (0, 0))[1])
             for y, m in months]
+
+
+@dataclass
+class LimitWarning:
+    guide_id: int
+    guide_name: str
+    status: LimitStatus
+
+
+def limit_warnings(session: Session, organization_id: int, year: int) -> list[LimitWarning]:
+    """Guides whose flat allowances this year (paid + approved-unpaid) are near (≥ 90 %), at or over a
+    tax-free limit — so the coordinator can act before the next payout makes part of them taxable."""
+    year_start, next_year = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    guide_ids = session.scalars(select(AllowanceLine.guide_id).where(
+        AllowanceLine.organization_id == organization_id,
+        or_(and_(AllowanceLine.state == "paid", AllowanceLine.paid_on >= year_start,
+                 AllowanceLine.paid_on < next_year),
+            and_(AllowanceLine.state == "approved", AllowanceLine.month.like(f"{year:04d}-%")))).distinct())
+    warnings = []
+    for guide_id in guide_ids:
+        for basis in LEGAL_BASES:
+            status = guide_limit_status(guide_id, year, basis)
+            if status.state in WARN_STATES:
+                warnings.append(LimitWarning(guide_id, "", status))
+    names = dict(session.execute(select(User.id, User.name).where(User.id.in_({w.guide_id for w in warnings}))).all())
+    for warning in warnings:
+        warning.guide_name = str(names.get(warning.guide_id, ""))
+    order = {state: i for i, state in enumerate(WARN_STATES)}
+    return sorted(warnings, key=lambda w: (order[w.status.state], -w.status.total_cents, w.guide_name))

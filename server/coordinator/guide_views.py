@@ -12,6 +12,7 @@ from flask_login import current_user
 from server.accounts.operations import enrolment_link, format_code, issue_enrolment_code
 from server.audit.log import record_event
 from server.coordinator.access import get_device_or_404, get_guide_or_404, get_qualification_or_404
+from server.coordinator.allowance_ledger_views import guide_money_context
 from server.coordinator.auth import current_org_id, is_admin, staff_required
 from server.coordinator.forms import (
     ActionForm,
@@ -117,6 +118,7 @@ def _render_guide(guide: Any, profile: GuideProfile, profile_form: ProfileForm |
         profile_form=profile_form or _profile_form(profile), qualification_form=qualification_form,
         action_form=ActionForm(), devices=operations.guide_devices(db.session, guide),
         timeline=operations.guide_timeline(db.session, current_org_id(), guide), errors=errors or [], **_labels(),
+        **guide_money_context(guide.id),
     ), status
 
 

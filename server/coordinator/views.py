@@ -281,5 +281,6 @@ def home() -> Any:
     months = dashboard.last_twelve_months(db.session, org.id)
     guides = db.session.scalar(select(func.count()).select_from(Membership).where(
         Membership.organization_id == org.id, Membership.role == "guide"))
+    warnings = dashboard.limit_warnings(db.session, org.id, dt.date.today().year)
     return render_template("coordinator/dashboard.html", org=org, attention=attention, months=months,
-                           since=since, guide_count=guides)
+                           since=since, guide_count=guides, limit_warnings=warnings)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -40,6 +41,7 @@ from sync.db import utcnow
 from sync.merge import Author
 from sync.vocabulary import ACTIVITY_KINDS
 
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what secrets.token_urlsafe makes
 QUALIFICATION_LABELS = {"basic": _l("Basic qualification"), "specialisation": _l("Specialisation"),
                         "sustainability": _l("Sustainability module")}
 
@@ -133,7 +135,7 @@ def verification_url(token: str) -> str:
 
 def verification(token: str) -> dict[str, Any] | None:
     """What the public verification page may show: the certificate's own statements, nothing more."""
-    if not token or len(token) > 64:
+    if not TOKEN_PATTERN.fullmatch(token or ""):  # e.g. a NUL byte, which PostgreSQL refuses outright
         return None
     cert = db.session.scalar(select(Certificate).where(Certificate.token == token))
     if cert is None:

@@ -19,7 +19,8 @@ EURO_FORMAT = '#,##0.00 "€"'
 
 def _note() -> str:
     return _("Anonymised: no client is named; counts from 1 to 4 are shown as \"<5\" and the hours of such a "
-             "row are left out (–). Activities approved by the coordination office.")
+             "row are left out (–); where such a row could be worked out from a total, another row is hidden "
+             "too (*). Activities approved by the coordination office.")
 
 
 def report_xlsx(report: Report) -> bytes:

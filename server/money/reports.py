@@ -2,7 +2,9 @@
 
 Anonymised means: nothing names a client (no codes, no notes) or a guide, and every count from 1 to 4
 is shown as "<5" (with the hours of that row left out), so that a small district or a rare language
-cannot point to a person. Counts are of approved activities (what a coordinator has checked); money is
+cannot point to a person. Where the rows of a table add up to a total shown elsewhere, one suppressed
+row alone could be worked out by subtraction; then the next smallest row is hidden too ("*",
+secondary suppression). Counts are of approved activities (what a coordinator has checked); money is
 by expense date (approved or paid items) and by payout day (paid totals). The figures come from SQL
 aggregates, so the cost grows with the number of groups, not of rows read into Python.
 """
@@ -31,6 +33,7 @@ from sync.vocabulary import ACTIVITY_KINDS, DISTRICTS, EXPENSE_CATEGORIES
 
 SUPPRESSED = "<5"
 LEFT_OUT = "–"
+HIDDEN = "*"  # a count of 5 or more hidden so that a suppressed one cannot be worked out from a total
 SMALLEST_SHOWN = 5
 
 KIND_LABELS = {
@@ -165,6 +168,8 @@ def build_report(organization_id: int, kind: str, year: int, number: int = 1) ->
                 _grouped("by_district", _("Activities by district"), _("District"), Activity.district, base,
                          lambda d: DISTRICTS.get(d or "", "") or _("not given"), order=list(DISTRICTS)),
                 _languages(base)]
+    for section in sections[2:4]:  # by kind and by district add up to the summary's totals
+        protect_complement(section)
     by_category = {r[0]: (int(r[1]), int(r[2])) for r in expense_rows}
     expenses = Section("expenses", _("Expenses by category"), [_("Category"), _("Items"), _("EUR")],
                        money_columns=(2,))
@@ -173,9 +178,10 @@ def build_report(organization_id: int, kind: str, year: int, number: int = 1) ->
         expenses.rows.append([str(CATEGORY_LABELS[category]), count(n), euros(cents)])
     expenses.rows.append([_("Total"), count(sum(n for n, _c in by_category.values())),
                           euros(sum(c for _n, c in by_category.values()))])
+    protect_complement(expenses, skip_last=True)  # the last row is the total
     sections.append(expenses)
     if kind != "month":
-        sections.append(_by_month(base))
+        sections.append(protect_complement(_by_month(base)))
     return Report(organization=org.name, period_kind=kind, period_label=period_label(kind, year, number),
                   start=start, end=end, generated_at=dt.datetime.now(dt.UTC), sections=sections)
 
@@ -222,4 +228,26 @@ def _by_month(base: tuple[Any, ...]) -> Section:
     for key in sorted(per_month):
         n, mins = per_month[key]
         section.rows.append([key, count(n), hours(mins, n >= SMALLEST_SHOWN), count(len(guides[key]))])
+    return section
+
+
+def protect_complement(section: Section, count_column: int = 1, skip_last: bool = False) -> Section:
+    """Secondary suppression: when exactly one row of an additive table is suppressed, hide another.
+
+    A suppressed row's count and hours equal the total minus the other rows; hiding the next smallest
+    shown row (count and every number after it in the row but money) leaves two unknowns with one
+    known sum. Zero rows are known anyway and never chosen.
+    """
+    rows = section.rows[:-1] if skip_last and section.rows else section.rows
+    suppressed = [row for row in rows if row[count_column] == SUPPRESSED]
+    if len(suppressed) != 1:
+        return section
+    shown = [row for row in rows if isinstance(n := row[count_column], int) and n > 0]
+    if not shown:
+        return section
+    # The smallest count; on a tie the later row (rows are in a fixed order, so the choice is stable).
+    row = min(reversed(shown), key=lambda r: r[count_column])
+    for index in range(count_column, len(row)):
+        if index not in section.money_columns and not isinstance(row[index], str):
+            row[index] = HIDDEN
     return section

@@ -14,7 +14,7 @@ from server.extensions import db
 from server.money.errors import MoneyError
 from server.money.operations import create_payout, export_payout, mark_payout_paid
 from server.money.report_files import report_csv, report_pdf, report_xlsx
-from server.money.reports import SUPPRESSED, build_report, period_bounds
+from server.money.reports import HIDDEN, SUPPRESSED, build_report, period_bounds, protect_complement
 from tests.money.conftest import approve_all, pdf_text
 
 
@@ -58,9 +58,13 @@ def test_monthly_figures_and_suppression(app, org, october):
     assert summary["Active guides"] == [6]
     assert summary['Activities flagged "needs professional help"'] == [SUPPRESSED]
     by_district = _rows(report, "by_district")
-    assert by_district["Linden-Limmer"] == [12, Decimal("9.0")]
     assert by_district["Mitte"] == [SUPPRESSED, "–"]  # 2 activities: count and hours hidden
-    assert _rows(report, "by_kind")["Accompaniment"] == [6, Decimal("6.0")]
+    # 14 − 12 would give Mitte's 2 away: the other row is hidden as well (secondary suppression).
+    assert by_district["Linden-Limmer"] == [HIDDEN, HIDDEN]
+    by_kind = _rows(report, "by_kind")
+    assert by_kind["Phone call"] == [SUPPRESSED, "–"]
+    # Of the two rows of 6, the later one is hidden; 14 − 6 leaves 8 for two unknowns.
+    assert by_kind["Accompaniment"] == [6, Decimal("6.0")] and by_kind["Meeting"] == [HIDDEN, HIDDEN]
     languages = _rows(report, "by_language")
     assert list(languages.values()) == [[6, Decimal("6.0")]] and "Turkish" in next(iter(languages))
     expenses = _rows(report, "expenses")
@@ -80,10 +84,12 @@ def test_exports_carry_the_figures_and_never_a_client_code(app, org, october):
     report = build_report(org.id, "year", 2026)
     book = load_workbook(io.BytesIO(report_xlsx(report)))
     districts = {r[0]: r[1:] for r in book["Activities by district"].iter_rows(min_row=2, values_only=True)}
-    assert districts["Linden-Limmer"][0] == 12 and districts["Mitte"] == (SUPPRESSED, "–")
+    assert districts["Linden-Limmer"][0] == HIDDEN and districts["Mitte"] == (SUPPRESSED, "–")
+    kinds = {r[0]: r[1:] for r in book["Activities by kind"].iter_rows(min_row=2, values_only=True)}
+    assert kinds["Accompaniment"] == (6, 6)
     assert any(r[0] == "2026-10" and r[1] == 14 for r in book["By month"].iter_rows(values_only=True))
     csv_text = report_csv(report).decode("utf-8-sig")
-    assert "Linden-Limmer;12;9.0" in csv_text and "Mitte;<5;–" in csv_text
+    assert "Linden-Limmer;*;*" in csv_text and "Mitte;<5;–" in csv_text and "Accompaniment;6;6.0" in csv_text
     text = pdf_text(report_pdf(report))
     assert "Linden-Limmer" in text and "69.12" in text.replace(",", ".") and "10.5" in text.replace(",", ".")
     for blob in (csv_text, text, str([list(ws.values) for ws in book.worksheets])):
@@ -105,3 +111,34 @@ def test_another_organization_sees_nothing_of_it(app, make_org, october):
     report = build_report(other.id, "year", 2026)
     assert _rows(report, "summary")["Meetings and other activities"] == [0]
     assert _rows(report, "money")["Paid out in the period"] == [Decimal("0.00")]
+
+
+@pytest.mark.parametrize(("counts", "hidden"), [
+    ([12, 2], [1, 0]),            # one suppressed: the other row goes too
+    ([12, 2, 3], [0, 0, 0]),      # two suppressed: their sum is known, neither alone
+    ([12, 7, 2, 0], [0, 1, 0, 0]),  # the smallest shown row, never a zero row
+    ([12, 9], [0, 0]),            # nothing suppressed
+    ([0, 3], [0, 0]),             # the total is suppressed itself
+])
+def test_secondary_suppression(counts, hidden):
+    from server.money.reports import Section, count, hours
+
+    section = Section("t", "t", ["k", "n", "h"], rows=[[f"r{i}", count(n), hours(60 * n, n >= 5)]
+                                                        for i, n in enumerate(counts)])
+    protect_complement(section)
+    assert [int(row[1] == HIDDEN and row[2] == HIDDEN) for row in section.rows] == hidden
+    # Whatever is shown can no longer give a suppressed count away by subtraction.
+    shown = [row[1] for row in section.rows if isinstance(row[1], int)]
+    if sum(row[1] == SUPPRESSED for row in section.rows) == 1 and sum(counts) >= 5:  # a total that is shown
+        assert sum(counts) - sum(shown) != min(n for n in counts if 0 < n < 5)
+
+
+def test_expenses_total_row_is_not_a_candidate():
+    from decimal import Decimal as D
+
+    from server.money.reports import Section
+
+    section = Section("expenses", "e", ["c", "n", "EUR"], money_columns=(2,),
+                      rows=[["a", SUPPRESSED, D("1.00")], ["b", 9, D("2.00")], ["Total", 11, D("3.00")]])
+    protect_complement(section, skip_last=True)
+    assert section.rows[1] == ["b", HIDDEN, D("2.00")] and section.rows[2][1] == 11

@@ -1,0 +1,75 @@
+"""A guide's flat allowances per calendar year against the tax-free limits, on the guide page, and the
+year-end statement (PDF) for the guide's tax return. The rules live in server/money/limits.py and
+statements.py; downloading a statement is audited (it carries personal figures).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Response, abort, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from server.audit.log import record_event
+from server.coordinator.access import get_guide_or_404
+from server.coordinator.auth import current_org_id, staff_required
+from server.coordinator.certificate_views import certificate_context
+from server.coordinator.views import bp
+from server.extensions import db
+from server.money.limits import LEGAL_BASIS_LABELS, LimitStatus, guide_limit_status
+from server.money.models import LEGAL_BASES, AllowanceLine
+from server.money.statements import year_statement_pdf
+
+
+@dataclass
+class YearLedger:
+    year: int
+    statuses: list[LimitStatus]  # per legal basis: paid, approved-but-unpaid, limit, state
+    lines: list[AllowanceLine]  # the months' allowance lines of the year
+
+
+def _years_with_lines(guide_id: int, this_year: int) -> list[int]:
+    months = db.session.scalars(select(AllowanceLine.month).where(
+        AllowanceLine.guide_id == guide_id, AllowanceLine.organization_id == current_org_id()).distinct())
+    paid = db.session.scalars(select(AllowanceLine.paid_on).where(
+        AllowanceLine.guide_id == guide_id, AllowanceLine.organization_id == current_org_id(),
+        AllowanceLine.paid_on.is_not(None)).distinct())
+    years = {int(m[:4]) for m in months} | {d.year for d in paid if d is not None} | {this_year}
+    return sorted(years, reverse=True)
+
+
+def year_ledger(guide_id: int, year: int) -> YearLedger:
+    lines = list(db.session.scalars(select(AllowanceLine).where(
+        AllowanceLine.guide_id == guide_id, AllowanceLine.organization_id == current_org_id(),
+        AllowanceLine.month.like(f"{year:04d}-%")).order_by(AllowanceLine.month, AllowanceLine.legal_basis)))
+    return YearLedger(year, [guide_limit_status(guide_id, year, basis) for basis in LEGAL_BASES], lines)
+
+
+def guide_money_context(guide_id: int) -> dict[str, Any]:
+    """What the guide page shows of money: the chosen year's ledger and the guide's certificates."""
+    this_year = dt.date.today().year
+    years = _years_with_lines(guide_id, this_year)
+    year = request.args.get("year", type=int)
+    if year not in years:
+        year = this_year
+    return {"ledger": year_ledger(guide_id, year), "ledger_years": years, "basis_labels": LEGAL_BASIS_LABELS,
+            **certificate_context(guide_id)}
+
+
+@bp.get("/guides/<int:guide_id>/year-statement.pdf")
+@staff_required
+def year_statement(guide_id: int) -> Any:
+    guide, _profile = get_guide_or_404(guide_id)
+    year = request.args.get("year", type=int)
+    if year is None or not 2000 <= year <= 2100:
+        abort(400)
+    data = year_statement_pdf(current_org_id(), guide.id, year)
+    record_event("money.year_statement_downloaded", current_org_id(), actor_user_id=current_user.id,
+                 object_type="user", object_id=guide.id, details={"year": year})
+    db.session.commit()
+    name = f"aufwandsentschaedigung-{year}-{guide.id}.pdf"
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

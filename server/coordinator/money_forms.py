@@ -1,0 +1,36 @@
+"""Forms of the claim and payout pages (Flask-WTF: each carries the CSRF token)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+
+class NewPayoutForm(FlaskForm):
+    reference = StringField(_l("Reference (optional)"), validators=[Optional(), Length(max=35)])
+
+
+class ExportForm(FlaskForm):
+    execution_date = DateField(_l("Execution date"), validators=[DataRequired()])
+
+    def validate_execution_date(self, field: DateField) -> None:
+        # Banks refuse transfers requested for the past, and a year ahead is surely a typo.
+        today = dt.date.today()
+        if field.data and not today <= field.data <= today + dt.timedelta(days=365):
+            raise ValidationError(_l("Choose a day from today to one year ahead."))
+
+
+class PaidForm(FlaskForm):
+    paid_on = DateField(_l("Paid on (the bank's day)"), validators=[DataRequired()])
+
+    def validate_paid_on(self, field: DateField) -> None:
+        if field.data and field.data > dt.date.today():
+            raise ValidationError(_l("The day cannot be in the future."))
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the cancellation"), validators=[DataRequired(), Length(max=500)])

@@ -1,0 +1,17 @@
+// The running total of a new payout: the server renders it for the initial choice; this keeps it in step
+// with the checkboxes (integer cents, formatted like the page's language writes euros).
+const form = document.getElementById("payout-form");
+const output = document.getElementById("payout-total");
+if (form && output) {
+  const lang = document.documentElement.lang || "de";
+  const format = new Intl.NumberFormat(lang, { style: "currency", currency: "EUR" });
+  const update = () => {
+    let cents = 0;
+    for (const box of form.querySelectorAll("input[type=checkbox][data-cents]:checked")) {
+      cents += Number.parseInt(box.dataset.cents, 10);
+    }
+    output.dataset.cents = String(cents);
+    output.textContent = format.format(cents / 100);
+  };
+  form.addEventListener("change", update);
+}
