@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import uuid
-from collections import defaultdict
-from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -29,58 +26,12 @@ from server.assignments.models import (
 )
 from server.audit.log import record_event
 from server.demo import data
+from server.demo.context import DemoClock, DemoOrg, demo_uuid
 from server.demo.data import DemoAssignment, DemoGuide, DemoRequest
-from server.expenses.models import Claim, Expense, Payout
+from server.demo.money import demo_iban, seed_expenses
 from server.extensions import db
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
 from server.organizations.models import MileageRate, Organization
-from sync.db import utcnow
-
-
-@dataclass
-class _Org:
-    """What one organization of the demo consists of, as the later steps need it."""
-
-    org: Organization
-    approver: User
-    guides: dict[str, User] = field(default_factory=dict)
-    partners: dict[str, PartnerInstitution] = field(default_factory=dict)
-    clients: dict[str, Client] = field(default_factory=dict)
-    requests: dict[str, AssignmentRequest] = field(default_factory=dict)
-    assignments: list[Assignment] = field(default_factory=list)
-    activities: list[Activity] = field(default_factory=list)
-    expenses: list[Expense] = field(default_factory=list)
-    claims: list[Claim] = field(default_factory=list)
-    payouts: list[Payout] = field(default_factory=list)
-
-
-class _Clock:
-    """Today, now, and the dates the demo hangs on them."""
-
-    def __init__(self) -> None:
-        self.today = dt.date.today()
-        self.now = utcnow()
-        three_months_ago = self.month_start(-3)
-        # At least three months back, and always into the month that the demo shows as paid.
-        self.first_day = min(self.today - dt.timedelta(days=91), three_months_ago + dt.timedelta(days=7))
-
-    def day(self, offset: int) -> dt.date:
-        return self.today + dt.timedelta(days=offset)
-
-    def month_start(self, offset: int) -> dt.date:
-        index = self.today.year * 12 + self.today.month - 1 + offset
-        return dt.date(index // 12, index % 12 + 1, 1)
-
-    def month_offset(self, day: dt.date) -> int:
-        return (day.year - self.today.year) * 12 + day.month - self.today.month
-
-    def at(self, day: dt.date, hour: int) -> dt.datetime:
-        """A UTC timestamp on `day`, never later than now."""
-        return min(dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC), self.now)
-
-
-def _uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
 def seed_demo_data() -> str | None:
@@ -88,7 +39,7 @@ def seed_demo_data() -> str | None:
     if db.session.scalar(select(Organization.id).limit(1)) is not None:
         return None
     rng = random.Random(2026)
-    clock = _Clock()
+    clock = DemoClock()
 
     vhs = _organization(data.VHS, data.VHS_STAFF, data.VHS_GUIDES)
     awo = _organization(data.AWO, data.AWO_STAFF, (data.AWO_GUIDE,))
@@ -102,7 +53,7 @@ def seed_demo_data() -> str | None:
     _plenum(vhs, rng, clock)
     for ctx in (vhs, awo):
         _approve_activities(ctx, rng, clock)
-        _expenses(ctx, rng, clock, lagging_guide="rojda")
+        seed_expenses(ctx, rng, clock, lagging_guide="rojda")
     for ctx in (vhs, awo):
         record_event("demo.seeded", ctx.org.id, object_type="organization", object_id=ctx.org.id,
                      details={"activities": len(ctx.activities), "expenses": len(ctx.expenses)})
@@ -140,14 +91,14 @@ def demo_info_lines(public_url: str) -> list[str]:
 # ------------------------------------------------------------------ people
 
 def _organization(org_data: tuple[str, str], staff: tuple[tuple[str, str, str], ...],
-                  guides: tuple[DemoGuide, ...]) -> _Org:
+                  guides: tuple[DemoGuide, ...]) -> DemoOrg:
     org = create_organization(*org_data)
     # Demo bank details: valid check digits, no real accounts behind them (payouts need an account).
-    org.bank_account_holder, org.bank_iban = org_data[1][:70], _demo_iban(6820101 + len(guides))
+    org.bank_account_holder, org.bank_iban = org_data[1][:70], demo_iban(6820101 + len(guides))
     db.session.add(MileageRate(organization_id=org.id, mode="car", valid_from=dt.date(*data.RATE_VALID_FROM),
                                cents_per_km=data.CAR_CENTS_PER_KM))
     users = [create_user(org, email, role, name, data.DEMO_PASSWORD) for email, name, role in staff]
-    ctx = _Org(org=org, approver=users[0])
+    ctx = DemoOrg(org=org, approver=users[0])
     for guide in guides:
         user = create_user(org, guide.email, "guide", guide.name, locale=guide.locale)
         ctx.guides[guide.key] = user
@@ -158,7 +109,7 @@ def _organization(org_data: tuple[str, str], staff: tuple[tuple[str, str, str], 
         profile.districts = list(guide.districts)
         profile.availability = guide.availability
         profile.monthly_hour_limit = guide.monthly_hour_limit
-        profile.iban = guide.iban or _demo_iban(532013000 + len(ctx.guides))
+        profile.iban = guide.iban or demo_iban(532013000 + len(ctx.guides))
         profile.account_holder = guide.name
         profile.languages = [GuideLanguage(language=code, level=level, dialect=dialect, position=i)
                              for i, (code, level, dialect) in enumerate(guide.languages)]
@@ -168,44 +119,16 @@ def _organization(org_data: tuple[str, str], staff: tuple[tuple[str, str, str], 
     return ctx
 
 
-def _payout_items(ctx: _Org, payout: Payout) -> None:
-    """The paid payout's transfers, one per guide, as the money domain makes them."""
-    from server.money.models import PayoutItem
-
-    per_guide: dict[int, list[Expense]] = defaultdict(list)
-    for expense in ctx.expenses:
-        if expense.state == "paid":
-            per_guide[expense.guide_id].append(expense)
-    profiles = {p.user_id: p for p in db.session.scalars(select(GuideProfile).where(
-        GuideProfile.user_id.in_(list(per_guide))))}
-    for guide_id, expenses in sorted(per_guide.items()):
-        profile = profiles[guide_id]
-        cents = sum(e.amount_cents for e in expenses)
-        db.session.add(PayoutItem(
-            organization_id=ctx.org.id, payout_id=payout.id, guide_id=guide_id,
-            name=profile.account_holder or "", iban=profile.iban or "", bic="", expense_cents=cents,
-            allowance_cents=0, amount_cents=cents, end_to_end_id=f"{payout.reference}-{guide_id}",
-            remittance=f"{payout.reference} " + _("Expenses %(months)s", months=payout.reference[3:]),
-            claim_ids=sorted({e.claim_id for e in expenses if e.claim_id}), allowance_line_ids=[]))
-    payout.total_cents = sum(e.amount_cents for group in per_guide.values() for e in group)
-
-
-def _demo_iban(account: int) -> str:
-    from schwifty import IBAN
-
-    return str(IBAN.generate("DE", bank_code="37040044", account_code=str(account)).compact)
-
-
 # ------------------------------------------------------------------ partners, requests, assignments
 
-def _partners_clients_requests(ctx: _Org, rng: random.Random, clock: _Clock, partners: tuple[tuple[str, ...], ...],
+def _partners_clients_requests(ctx: DemoOrg, rng: random.Random, clock: DemoClock, partners: tuple[tuple[str, ...], ...],
                                clients: tuple[tuple[str, str, int], ...], requests: tuple[DemoRequest, ...]) -> None:
     oid = ctx.org.id
     for key, name, kind, district, contact, email, phone in partners:
         ctx.partners[key] = PartnerInstitution(organization_id=oid, name=name, kind=kind, district=district,
                                                contact_name=contact, contact_email=email, contact_phone=phone)
     for code, language, household in clients:
-        ctx.clients[code] = Client(id=_uuid(rng), organization_id=oid, code=code, language=language,
+        ctx.clients[code] = Client(id=demo_uuid(rng), organization_id=oid, code=code, language=language,
                                    household_size=household, created_at=clock.at(clock.day(-120), 9))
     db.session.add_all([*ctx.partners.values(), *ctx.clients.values()])
     db.session.flush()
@@ -222,12 +145,12 @@ def _partners_clients_requests(ctx: _Org, rng: random.Random, clock: _Clock, par
     db.session.flush()
 
 
-def _assignments(ctx: _Org, rng: random.Random, clock: _Clock, specs: tuple[DemoAssignment, ...]) -> None:
+def _assignments(ctx: DemoOrg, rng: random.Random, clock: DemoClock, specs: tuple[DemoAssignment, ...]) -> None:
     oid = ctx.org.id
     for spec in specs:
         created = clock.at(clock.day(min(spec.start, 0) - 5), 11)
         assignment = Assignment(
-            id=_uuid(rng), organization_id=oid, title=spec.title, field=spec.field, language=spec.language,
+            id=demo_uuid(rng), organization_id=oid, title=spec.title, field=spec.field, language=spec.language,
             district=spec.district, starts_on=clock.day(spec.start),
             ends_on=clock.day(spec.end) if spec.end is not None else None, planned_minutes=spec.planned_minutes,
             state=spec.state, guide_id=ctx.guides[spec.guide].id if spec.guide else None,
@@ -260,16 +183,16 @@ _WITHOUT_ASSIGNMENT = {"phone": (2, 5, 20, 5), "preparation": (1, 15, 45, 15), "
                        "meeting": (1, 30, 60, 15)}
 
 
-def _activity(ctx: _Org, rng: random.Random, clock: _Clock, guide: User, day: dt.date, kind: str, minutes: int,
+def _activity(ctx: DemoOrg, rng: random.Random, clock: DemoClock, guide: User, day: dt.date, kind: str, minutes: int,
               **fields: object) -> Activity:
     logged = clock.at(day, 17)
-    activity = Activity(id=_uuid(rng), organization_id=ctx.org.id, guide_id=guide.id, date=day, kind=kind,
+    activity = Activity(id=demo_uuid(rng), organization_id=ctx.org.id, guide_id=guide.id, date=day, kind=kind,
                         minutes=minutes, created_at=logged, updated_at=logged, **fields)
     ctx.activities.append(activity)
     return activity
 
 
-def _activities(ctx: _Org, rng: random.Random, clock: _Clock) -> None:
+def _activities(ctx: DemoOrg, rng: random.Random, clock: DemoClock) -> None:
     """About two entries a week per guide, mostly for their own assignments, plus one training day."""
     for user in ctx.guides.values():
         mine = [a for a in ctx.assignments if a.guide_id == user.id and a.state in ("active", "ended")]
@@ -301,7 +224,7 @@ def _activities(ctx: _Org, rng: random.Random, clock: _Clock) -> None:
     db.session.flush()
 
 
-def _plenum(ctx: _Org, rng: random.Random, clock: _Clock) -> None:
+def _plenum(ctx: DemoOrg, rng: random.Random, clock: DemoClock) -> None:
     """The monthly plenum (first Wednesday); attendance counts as an activity of kind `plenum`."""
     for offset in range(-3, 1):
         first = clock.month_start(offset)
@@ -326,7 +249,7 @@ def _plenum(ctx: _Org, rng: random.Random, clock: _Clock) -> None:
     db.session.flush()
 
 
-def _approve_activities(ctx: _Org, rng: random.Random, clock: _Clock) -> None:
+def _approve_activities(ctx: DemoOrg, rng: random.Random, clock: DemoClock) -> None:
     """Older months are reviewed; last month half of it; this month nothing yet."""
     for activity in ctx.activities:
         offset = clock.month_offset(activity.date)
@@ -336,90 +259,4 @@ def _approve_activities(ctx: _Org, rng: random.Random, clock: _Clock) -> None:
             activity.approved_at = reviewed
             activity.approved_by_id = ctx.approver.id
             activity.updated_at = max(reviewed, activity.updated_at)
-    db.session.flush()
-
-
-# ------------------------------------------------------------------ expenses, claims, payout
-
-# Month offset → the state its expenses are in: paid, decided (approved or rejected), submitted, open.
-_MONTH_STATES = {-3: "paid", -2: "approved", -1: "submitted", 0: "open"}
-
-
-def _expenses(ctx: _Org, rng: random.Random, clock: _Clock, lagging_guide: str) -> None:
-    by_month: dict[tuple[int, int], list[Expense]] = defaultdict(list)
-
-    def add(guide_id: int, day: dt.date, category: str, cents: int, description: str, **fields: object) -> None:
-        logged = clock.at(day, 18)
-        expense = Expense(id=_uuid(rng), organization_id=ctx.org.id, guide_id=guide_id, date=day, category=category,
-                          amount_cents=cents, description=description, created_at=logged, updated_at=logged,
-                          **fields)
-        by_month[(guide_id, max(clock.month_offset(day), -3))].append(expense)
-
-    for activity in ctx.activities:
-        if activity.travel_km:
-            add(activity.guide_id, activity.date, "mileage", activity.travel_km * data.CAR_CENTS_PER_KM,
-                "Pkw-Fahrt zum Termin (Hin- und Rückweg)", km=activity.travel_km, activity_id=activity.id)
-        elif activity.kind == "accompaniment" and rng.random() < 0.5:
-            add(activity.guide_id, activity.date, "public_transport", 720, "GVH-EinzelTicket, Hin- und Rückfahrt",
-                activity_id=activity.id)
-    for user in ctx.guides.values():
-        for offset in range(-3, 1):
-            first = max(clock.month_start(offset), clock.first_day)
-            if rng.random() < 0.6:
-                add(user.id, first, "phone", 500, "Telefonpauschale")
-            if rng.random() < 0.25 and first + dt.timedelta(days=10) <= clock.today:
-                category, cents, description = rng.choice(data.SMALL_EXPENSES)
-                add(user.id, first + dt.timedelta(days=10), category, cents, description)
-
-    lagging = ctx.guides.get(lagging_guide)
-    paid_month = clock.month_start(-3).strftime("%Y-%m")
-    payout = None
-    if any(offset == -3 for _guide, offset in by_month):
-        export_day = clock.month_start(-1) + dt.timedelta(days=8)
-        payout = Payout(organization_id=ctx.org.id, state="paid", reference=f"LB-{paid_month}",
-                        message_id=f"LB-{ctx.org.id}-{paid_month}", execution_date=export_day + dt.timedelta(days=1),
-                        paid_on=export_day + dt.timedelta(days=2),
-                        created_by_id=ctx.approver.id, created_at=clock.at(export_day, 8),
-                        exported_at=clock.at(export_day, 9), paid_at=clock.at(export_day + dt.timedelta(days=2), 10))
-        ctx.payouts.append(payout)
-        db.session.add(payout)
-        db.session.flush()
-    rejections = list(data.REJECTION_REASONS)
-    for (guide_id, offset), expenses in sorted(by_month.items(), key=lambda item: (item[0][1], item[0][0])):
-        state = _MONTH_STATES[offset]
-        if offset == -1 and lagging is not None and guide_id == lagging.id:
-            state = "open"  # this guide has not submitted last month yet
-        claim = None
-        if state != "open":
-            submitted = clock.at(clock.month_start(offset + 1) + dt.timedelta(days=rng.randint(0, 4)), 18)
-            decided = clock.at(submitted.date() + dt.timedelta(days=5), 10) if state != "submitted" else None
-            claim = Claim(id=_uuid(rng), organization_id=ctx.org.id, guide_id=guide_id,
-                          month=clock.month_start(offset).strftime("%Y-%m"),
-                          state={"paid": "paid", "approved": "decided"}.get(state, "submitted"),
-                          submitted_at=submitted, decided_at=decided,
-                          payout_id=payout.id if payout is not None and state == "paid" else None,
-                          created_at=submitted, updated_at=decided or submitted)
-            ctx.claims.append(claim)
-        for expense in expenses:
-            expense.state = state
-            if claim is not None:
-                expense.claim_id = claim.id
-                expense.updated_at = claim.updated_at
-            if claim is not None and claim.decided_at is not None:
-                expense.decided_at = claim.decided_at
-                expense.decided_by_id = ctx.approver.id
-        if state == "approved" and len(expenses) > 1:
-            # At most one rejection per claim, with a reason that fits the expense.
-            fitting = [(e, r) for r in rejections for e in expenses if e.category == r[0]]
-            if fitting:
-                rejected, reason = fitting[0]
-                rejected.state = "rejected"
-                rejected.rejection_reason = reason[1]
-                rejections.remove(reason)
-        ctx.expenses.extend(expenses)
-    db.session.add_all(ctx.claims)
-    db.session.flush()
-    db.session.add_all(ctx.expenses)
-    if payout is not None:
-        _payout_items(ctx, payout)
     db.session.flush()
