@@ -5,6 +5,8 @@ finance office. Both are made from the payout's frozen items, so their totals ag
 from __future__ import annotations
 
 import io
+import itertools
+import re
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -65,7 +67,19 @@ def sepa_xml(payout: Payout) -> bytes:
         if item.bic:
             payment["BIC"] = item.bic
         transfer.add_payment(payment)
-    return bytes(transfer.export(validate=True))
+    return _stable(bytes(transfer.export(validate=True)), payout)
+
+
+def _stable(xml: bytes, payout: Payout) -> bytes:
+    """The same file on every download: sepaxml stamps the current time and random batch ids, but the
+    finance office must be able to fetch the exported file again and get exactly what went to the bank."""
+    assert payout.exported_at is not None
+    created = payout.exported_at.strftime("%Y-%m-%dT%H:%M:%S").encode()
+    xml = re.sub(rb"<CreDtTm>[^<]*</CreDtTm>", b"<CreDtTm>" + created + b"</CreDtTm>", xml, count=1)
+    batch = itertools.count(1)
+    # Max35Text: the message id is at most 32 characters (operations.py), so a suffix "-n" fits.
+    return re.sub(rb"<PmtInfId>[^<]*</PmtInfId>",
+                  lambda _m: f"<PmtInfId>{payout.message_id[:32]}-{next(batch)}</PmtInfId>".encode(), xml)
 
 
 def payout_xlsx(payout: Payout) -> bytes:
