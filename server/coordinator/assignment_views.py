@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from server.assignments import matching, operations
 from server.assignments.models import Assignment, AssignmentRequest, Client
 from server.coordinator.access import get_assignment_or_404, get_offer_or_404
-from server.coordinator.auth import current_org_id, staff_required
+from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.forms import ActionForm, AgreementForm, GuidesForm, choices
 from server.coordinator.request_common import (
     ERRORS,
@@ -19,7 +19,6 @@ from server.coordinator.request_common import (
     guide_names,
     page_labels,
     rank_guides,
-    staff_author,
     to_hours,
     to_minutes,
 )
@@ -88,7 +87,7 @@ def edit_assignment(assignment_id: str) -> Any:
                                       ends_on=form.ends_on.data, planned_minutes=to_minutes(form.planned_hours.data),
                                       description=form.description.data or "")
     try:
-        changed = operations.update_agreement(db.session, staff_author(), row, terms)
+        changed = operations.update_agreement(db.session, current_author(), row, terms)
     except (operations.AssignmentError, CoordinatorError) as exc:
         db.session.rollback()
         return _render_assignment(row, form, 400, errors=[str(ERRORS.get(exc.code, exc.code))])
@@ -111,7 +110,7 @@ def add_offers(assignment_id: str) -> Any:
     if not form.validate_on_submit():
         return _render_assignment(row, status=400, errors=[str(ERRORS["no_guide"])])
     try:
-        added = operations.add_offers(db.session, staff_author(), row, list(form.guides.data or []))
+        added = operations.add_offers(db.session, current_author(), row, list(form.guides.data or []))
     except operations.AssignmentError as exc:
         db.session.rollback()
         return _render_assignment(row, status=400, errors=[str(ERRORS.get(exc.code, exc.code))])
@@ -130,7 +129,7 @@ def withdraw_offer(assignment_id: str, offer_id: int) -> Any:
     offer_row = get_offer_or_404(row, offer_id)
     if ActionForm().validate_on_submit() and offer_row.state != "withdrawn":
         previous = offer_row.state
-        operations.withdraw_offer(db.session, staff_author(), row, offer_row)
+        operations.withdraw_offer(db.session, current_author(), row, offer_row)
         audit("assignment.offer_withdrawn", "assignment", row.id, guide_id=offer_row.guide_id, previous=previous)
         db.session.commit()
         flash(_("The offer was withdrawn. The guide's app removes it on its next sync."), "info")
@@ -142,7 +141,7 @@ def _close_assignment(assignment_id: str, operation: Any, action: str, message: 
     row = get_assignment_or_404(assignment_id)
     if ActionForm().validate_on_submit():
         try:
-            operation(db.session, staff_author(), row)
+            operation(db.session, current_author(), row)
         except operations.AssignmentError as exc:
             db.session.rollback()
             flash(str(ERRORS.get(exc.code, exc.code)), "error")

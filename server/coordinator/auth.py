@@ -28,6 +28,7 @@ from server.accounts.models import Membership, User, UserSession
 from server.extensions import db, login_manager
 from server.organizations.models import Organization
 from sync.db import utcnow
+from sync.merge import Author
 
 STAFF_ROLES = ("coordinator", "admin")
 # How often a session's "last seen" is written (not on every request).
@@ -76,6 +77,11 @@ def staff_membership(user: User) -> Membership | None:
 def is_admin() -> bool:
     membership = _membership()
     return membership is not None and membership.role == "admin"
+
+
+def current_author() -> Author:
+    """The signed-in staff member as the author of a sync operation (an admin's rules are wider)."""
+    return Author(role="admin" if is_admin() else "coordinator", user_id=current_user.id)
 
 
 def _membership() -> Membership | None:

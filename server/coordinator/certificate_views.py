@@ -18,7 +18,7 @@ from sqlalchemy import select
 from server.accounts.models import Membership, User
 from server.audit.log import record_event
 from server.coordinator.access import get_guide_or_404
-from server.coordinator.auth import current_org_id, is_admin, staff_required
+from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.forms import ActionForm
 from server.coordinator.rate_forms import CertificateForm
 from server.coordinator.views import bp
@@ -32,11 +32,6 @@ from server.money.certificates import (
 from server.money.errors import MoneyError
 from server.money.models import Certificate
 from server.money.reports import KIND_LABELS
-from sync.merge import Author
-
-
-def _author() -> Author:
-    return Author(role="admin" if is_admin() else "coordinator", user_id=current_user.id)
 
 
 def get_certificate_or_404(certificate_id: int) -> Certificate:
@@ -90,7 +85,7 @@ def certificate_issue() -> Any:
         return _render(form, guide.id, status=400)
     assert form.period_from.data is not None and form.period_to.data is not None
     try:
-        cert = issue_certificate(_author(), current_org_id(), guide.id, form.period_from.data, form.period_to.data,
+        cert = issue_certificate(current_author(), current_org_id(), guide.id, form.period_from.data, form.period_to.data,
                                  form.signer_name.data or "")
     except MoneyError as exc:
         db.session.rollback()
@@ -120,7 +115,7 @@ def certificate_file(certificate_id: int) -> Any:
 def certificate_revoke(certificate_id: int) -> Any:
     cert = get_certificate_or_404(certificate_id)
     if ActionForm().validate_on_submit() and cert.revoked_at is None:
-        revoke_certificate(_author(), current_org_id(), cert.id)
+        revoke_certificate(current_author(), current_org_id(), cert.id)
         db.session.commit()
         flash(_("The certificate was revoked. Its verification page now says so."), "info")
     return redirect(url_for("coordinator.certificates") + f"#certificate-{cert.id}")

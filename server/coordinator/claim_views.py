@@ -11,12 +11,11 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from server.blobs.models import Blob
 from server.blobs.store import blob_store
 from server.coordinator import claim_pages
-from server.coordinator.auth import current_org_id, is_admin, staff_required
+from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.formatting import euros
 from server.coordinator.forms import ActionForm
 from server.coordinator.labels import EXPENSE_CATEGORY_LABELS, STATE_LABELS
@@ -34,11 +33,6 @@ from server.money.allowances import approve_allowance_line, compute_allowance_li
 from server.money.errors import MoneyError
 from server.money.limits import LEGAL_BASIS_LABELS
 from server.money.operations import approve_remaining, decide_expense
-from sync.merge import Author
-
-
-def _author() -> Author:
-    return Author(role="admin" if is_admin() else "coordinator", user_id=current_user.id)
 
 
 def claim_state_labels() -> dict[str, str]:
@@ -91,7 +85,7 @@ def decide_item(claim_id: str, expense_id: str) -> Any:
     if decision == "rejected" and not reason:
         return _render_claim(claim, 400, [_("Please give a reason for the rejection; the guide reads it in the app.")])
     try:
-        decide_expense(_author(), current_org_id(), expense.id, decision, reason)
+        decide_expense(current_author(), current_org_id(), expense.id, decision, reason)
     except MoneyError as exc:
         return _refused(claim_id, exc)
     db.session.commit()
@@ -105,7 +99,7 @@ def decide_item(claim_id: str, expense_id: str) -> Any:
 def approve_remaining_items(claim_id: str) -> Any:
     claim = get_claim_or_404(claim_id)
     try:
-        totals = approve_remaining(_author(), current_org_id(), claim.id)
+        totals = approve_remaining(current_author(), current_org_id(), claim.id)
     except MoneyError as exc:
         return _refused(claim_id, exc)
     db.session.commit()
@@ -136,7 +130,7 @@ def receipt_file(receipt_id: int) -> Any:
 def compute_allowances(claim_id: str) -> Any:
     claim = get_claim_or_404(claim_id)
     try:
-        lines = compute_allowance_lines(_author(), current_org_id(), claim.month, claim.guide_id)
+        lines = compute_allowance_lines(current_author(), current_org_id(), claim.month, claim.guide_id)
     except MoneyError as exc:
         return _refused(claim_id, exc)
     db.session.commit()
@@ -151,7 +145,7 @@ def approve_allowance(claim_id: str, line_id: int) -> Any:
     claim = get_claim_or_404(claim_id)
     line = get_allowance_line_or_404(claim, line_id)
     try:
-        status = approve_allowance_line(_author(), current_org_id(), line.id)
+        status = approve_allowance_line(current_author(), current_org_id(), line.id)
     except MoneyError as exc:
         return _refused(claim_id, exc)
     db.session.commit()
@@ -169,7 +163,7 @@ def reopen_allowance(claim_id: str, line_id: int) -> Any:
     claim = get_claim_or_404(claim_id)
     line = get_allowance_line_or_404(claim, line_id)
     try:
-        reopen_allowance_line(_author(), current_org_id(), line.id)
+        reopen_allowance_line(current_author(), current_org_id(), line.id)
     except MoneyError as exc:
         return _refused(claim_id, exc)
     db.session.commit()

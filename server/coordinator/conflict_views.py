@@ -20,12 +20,11 @@ from sqlalchemy import select
 from server.accounts.models import Device, User
 from server.audit.log import record_event
 from server.coordinator.access import get_conflict_or_404
-from server.coordinator.auth import current_org_id, is_admin, staff_required
+from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.forms import ConflictForm
 from server.coordinator.views import bp
 from server.extensions import db
 from sync.coordinator import CoordinatorError, resolve_conflict
-from sync.merge import Author
 from sync.registry import BINDINGS
 from sync.spec import RECORD_SPECS
 from sync.tables import Conflict
@@ -42,9 +41,6 @@ class ConflictRow:
     device_name: str
     record: Any  # the record now, or None when it is gone
 
-
-def _author() -> Author:
-    return Author(role="admin" if is_admin() else "coordinator", user_id=current_user.id)
 
 
 def _record(conflict: Conflict) -> Any:
@@ -115,7 +111,7 @@ def resolve(conflict_id: str) -> Any:
         flash(_("A deletion can only be kept or undone."), "error")
         return redirect(url_for("coordinator.conflicts"))
     try:
-        resolve_conflict(db.session, _author(), current_org_id(), conflict.id, choice, value)
+        resolve_conflict(db.session, current_author(), current_org_id(), conflict.id, choice, value)
     except CoordinatorError as exc:
         db.session.rollback()
         if exc.code == "already_resolved":

@@ -13,7 +13,7 @@ from server.accounts.operations import enrolment_link, format_code, issue_enrolm
 from server.audit.log import record_event
 from server.coordinator.access import get_device_or_404, get_guide_or_404, get_qualification_or_404
 from server.coordinator.allowance_ledger_views import guide_money_context
-from server.coordinator.auth import current_org_id, is_admin, staff_required
+from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.forms import (
     ActionForm,
     ProfileForm,
@@ -35,12 +35,7 @@ from server.guides import operations
 from server.guides.models import GuideProfile
 from sync.coordinator import CoordinatorError
 from sync.db import utcnow
-from sync.merge import Author
 from sync.vocabulary import DISTRICTS, SPECIALISATIONS
-
-
-def _author() -> Author:
-    return Author(role="admin" if is_admin() else "coordinator", user_id=current_user.id)
 
 
 def _labels() -> dict[str, Any]:
@@ -140,7 +135,7 @@ def edit_profile(guide_id: int) -> Any:
     if errors:
         return _render_guide(user, profile, profile_form=form, status=400, errors=errors)
     try:
-        changes, _resolution = operations.edit_profile(db.session, _author(), profile, wanted)
+        changes, _resolution = operations.edit_profile(db.session, current_author(), profile, wanted)
     except CoordinatorError as exc:
         db.session.rollback()
         messages = [f"{field}: {', '.join(map(str, msgs))}" for field, msgs in (exc.fields or {}).items()]
@@ -165,7 +160,7 @@ def add_qualification(guide_id: int) -> Any:
     if not form.validate_on_submit():
         return _render_guide(user, profile, qualification_form=form, status=400)
     assert form.completed_on.data is not None
-    qualification = operations.add_qualification(db.session, _author(), profile, form.kind.data or "",
+    qualification = operations.add_qualification(db.session, current_author(), profile, form.kind.data or "",
                                                  form.title.data or "", form.completed_on.data,
                                                  form.provider.data or "")
     record_event("guide.qualification_added", current_org_id(), actor_user_id=current_user.id,
@@ -182,7 +177,7 @@ def delete_qualification(guide_id: int, qualification_id: int) -> Any:
     user, profile = get_guide_or_404(guide_id)
     qualification = get_qualification_or_404(profile, qualification_id)
     if ActionForm().validate_on_submit():
-        operations.remove_qualification(db.session, _author(), profile, qualification)
+        operations.remove_qualification(db.session, current_author(), profile, qualification)
         record_event("guide.qualification_removed", current_org_id(), actor_user_id=current_user.id,
                      object_type="qualification", object_id=qualification_id, details={"guide_id": user.id})
         db.session.commit()

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from server.assignments import matching, operations
 from server.assignments.models import AssignmentRequest, Client
 from server.coordinator.access import get_request_or_404
-from server.coordinator.auth import current_org_id, staff_required
+from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.forms import ActionForm, OfferForm, choices
 from server.coordinator.request_common import (
     ERRORS,
@@ -18,7 +18,6 @@ from server.coordinator.request_common import (
     audit,
     page_labels,
     rank_guides,
-    staff_author,
     to_hours,
     to_minutes,
 )
@@ -95,7 +94,7 @@ def offer(request_id: int) -> Any:
         assert form.starts_on.data is not None
         terms = operations.AgreementTerms(title=form.title.data or "", starts_on=form.starts_on.data,
                                           ends_on=form.ends_on.data, planned_minutes=to_minutes(form.planned_hours.data))
-        assignment = operations.offer_assignment(db.session, staff_author(), current_org_id(), terms,
+        assignment = operations.offer_assignment(db.session, current_author(), current_org_id(), terms,
                                                  list(form.guides.data or []), client=client, request=row)
     except operations.AssignmentError as exc:
         db.session.rollback()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from server.accounts.models import User
 from server.audit.log import record_event
-from server.coordinator.auth import current_org_id, is_admin, staff_required
+from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.formatting import euros
 from server.coordinator.forms import ActionForm
 from server.coordinator.money_access import get_payout_or_404
@@ -43,13 +43,9 @@ from server.money.operations import (
     remove_from_payout,
 )
 from server.money.payout_files import PAIN_SCHEMA, payout_xlsx, sepa_xml
-from sync.merge import Author
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _author() -> Author:
-    return Author(role="admin" if is_admin() else "coordinator", user_id=current_user.id)
 
 
 def payout_state_labels() -> dict[str, str]:
@@ -111,7 +107,7 @@ def create_payout_from_form() -> Any:
     if not claim_ids and not line_ids:
         return _render_new(form, claim_ids, line_ids, 400, [money_message(MoneyError("empty"))])
     try:
-        payout = create_payout(_author(), current_org_id(), sorted(claim_ids), sorted(line_ids),
+        payout = create_payout(current_author(), current_org_id(), sorted(claim_ids), sorted(line_ids),
                                form.reference.data or "")
     except MoneyError as exc:
         db.session.rollback()
@@ -167,7 +163,7 @@ def remove_view(payout_id: int) -> Any:
     if (claim_id is None) == (line_id is None) or (claim_id and len(claim_id) > 36):
         return _render_payout(payout, 400, [_("Choose one claim or allowance line to remove.")])
     try:
-        remove_from_payout(_author(), current_org_id(), payout.id, claim_id=claim_id, allowance_line_id=line_id)
+        remove_from_payout(current_author(), current_org_id(), payout.id, claim_id=claim_id, allowance_line_id=line_id)
     except MoneyError as exc:
         if exc.code == "not_found":
             db.session.rollback()
@@ -187,7 +183,7 @@ def export_payout_view(payout_id: int) -> Any:
     if not form.validate_on_submit():
         return _render_payout(payout, 400, export_form=form)
     try:
-        export_payout(_author(), current_org_id(), payout.id, form.execution_date.data)
+        export_payout(current_author(), current_org_id(), payout.id, form.execution_date.data)
         # Make both files once now: a payout whose files cannot be made must not stay exported.
         sepa_xml(payout)
         payout_xlsx(payout)
@@ -235,7 +231,7 @@ def mark_paid_view(payout_id: int) -> Any:
     if not form.validate_on_submit():
         return _render_payout(payout, 400, paid_form=form)
     try:
-        mark_payout_paid(_author(), current_org_id(), payout.id, form.paid_on.data)
+        mark_payout_paid(current_author(), current_org_id(), payout.id, form.paid_on.data)
     except MoneyError as exc:
         return _refused(payout_id, exc, paid_form=form)
     db.session.commit()
@@ -251,7 +247,7 @@ def cancel_view(payout_id: int) -> Any:
     if not form.validate_on_submit() or not (form.reason.data or "").strip():
         return _render_payout(payout, 400, [_("Please give a reason.")], cancel_form=form)
     try:
-        cancel_payout(_author(), current_org_id(), payout.id, form.reason.data or "")
+        cancel_payout(current_author(), current_org_id(), payout.id, form.reason.data or "")
     except MoneyError as exc:
         return _refused(payout_id, exc, cancel_form=form)
     db.session.commit()

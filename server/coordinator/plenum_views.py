@@ -12,20 +12,16 @@ from flask_login import current_user
 from server.activities import plenum
 from server.audit.log import record_event
 from server.coordinator.access import get_plenum_event_or_404
-from server.coordinator.auth import current_org_id, is_admin, staff_required
+from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.forms import ActionForm, GuidesForm, PlenumForm, choices
 from server.coordinator.views import bp
 from server.extensions import db
-from sync.merge import Author
 
 ERRORS = {
     "attendance_approved": _l("Attendance at this plenum was approved already. Approved hours are locked: "
                               "the date and length cannot change and the plenum cannot be deleted."),
 }
 
-
-def _author() -> Author:
-    return Author(role="admin" if is_admin() else "coordinator", user_id=current_user.id)
 
 
 @bp.route("/plenum", methods=["GET", "POST"])
@@ -80,7 +76,7 @@ def edit_plenum(event_id: int) -> Any:
         return _render_event(event, edit_form=form, status=400)
     assert form.date.data is not None and form.minutes.data is not None
     try:
-        changed = plenum.update_event(db.session, _author(), event, form.date.data, form.minutes.data,
+        changed = plenum.update_event(db.session, current_author(), event, form.date.data, form.minutes.data,
                                       form.title.data or "", form.location.data or "")
     except plenum.PlenumError as exc:
         db.session.rollback()
@@ -105,7 +101,7 @@ def delete_plenum(event_id: int) -> Any:
         return _render_event(event, status=400)
     details = {"date": event.date.isoformat(), "title": event.title}
     try:
-        removed = plenum.delete_event(db.session, _author(), event)
+        removed = plenum.delete_event(db.session, current_author(), event)
     except plenum.PlenumError as exc:
         db.session.rollback()
         flash(str(ERRORS.get(exc.code, exc.code)), "error")
@@ -124,7 +120,7 @@ def plenum_attendance(event_id: int) -> Any:
     form, guides = _attendance_form(event, request.form)
     if not form.validate_on_submit():
         return _render_event(event, form, guides, status=400)
-    added, removed = plenum.set_attendance(db.session, _author(), event, set(form.guides.data or []))
+    added, removed = plenum.set_attendance(db.session, current_author(), event, set(form.guides.data or []))
     if added or removed:
         record_event("plenum.attendance_taken", current_org_id(), actor_user_id=current_user.id,
                      object_type="plenum", object_id=event.id, details={"added": added, "removed": removed})

@@ -16,16 +16,11 @@ from flask_login import current_user
 from server.audit.log import record_event
 from server.blobs.store import blob_store
 from server.coordinator.access import get_guide_or_404
-from server.coordinator.auth import current_org, current_org_id, is_admin, staff_required
+from server.coordinator.auth import current_author, current_org, current_org_id, is_admin, staff_required
 from server.coordinator.forms import ActionForm, EraseForm, RetentionForm
 from server.coordinator.views import bp
 from server.extensions import db
 from server.privacy import erasure, export, retention
-from sync.merge import Author
-
-
-def _author() -> Author:
-    return Author(role="admin" if is_admin() else "coordinator", user_id=current_user.id)
 
 
 def _render_privacy(guide: Any, profile: Any, erase_form: EraseForm | None = None, status: int = 200,
@@ -72,7 +67,7 @@ def erase_guide(guide_id: int) -> Any:
         return _render_privacy(guide, profile, form, 400,
                                _("The name you typed does not match. Nothing was erased."))
     try:
-        summary = erasure.erase_guide(db.session, _author(), current_org(), guide, profile)
+        summary = erasure.erase_guide(db.session, current_author(), current_org(), guide, profile)
     except erasure.ErasureRefused as exc:
         db.session.rollback()
         guide, profile = get_guide_or_404(guide_id)

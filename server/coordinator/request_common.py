@@ -17,10 +17,9 @@ from server.accounts.models import User
 from server.assignments import matching
 from server.assignments.models import PartnerInstitution
 from server.audit.log import record_event
-from server.coordinator.auth import current_org_id, is_admin
+from server.coordinator.auth import current_org_id
 from server.coordinator.labels import SPECIALISATION_LABELS, language_label
 from server.extensions import db
-from sync.merge import Author
 from sync.vocabulary import DISTRICTS
 
 FIELD_LABELS: dict[str, Any] = {matching.GENERAL_FIELD: _l("General (no specialisation)"), **SPECIALISATION_LABELS}
@@ -44,10 +43,6 @@ ERRORS = {
     "not_open": _l("Only an assignment nobody has accepted yet can be changed this way."),
     "not_active": _l("Only an active assignment can be ended."),
 }
-
-
-def staff_author() -> Author:
-    return Author(role="admin" if is_admin() else "coordinator", user_id=current_user.id)
 
 
 def page_labels() -> dict[str, Any]:

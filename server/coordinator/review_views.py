@@ -15,18 +15,13 @@ from flask_login import current_user
 from server.activities import review
 from server.audit.log import record_event
 from server.coordinator.access import get_activity_or_404
-from server.coordinator.auth import current_org_id, is_admin, staff_required
+from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.forms import ActionForm, ActivityForm, choices
 from server.coordinator.labels import ACTIVITY_KIND_LABELS, STATE_LABELS
 from server.coordinator.views import bp
 from server.extensions import db
 from sync.coordinator import CoordinatorError, approve_activity, edit_record
-from sync.merge import Author
 from sync.vocabulary import ACTIVITY_KINDS, DISTRICTS
-
-
-def _author() -> Author:
-    return Author(role="admin" if is_admin() else "coordinator", user_id=current_user.id)
 
 
 def _back(default_args: dict[str, str] | None = None) -> str:
@@ -98,7 +93,7 @@ def correct_activity(activity_id: str) -> Any:
         return redirect(url_for("coordinator.review_activity", activity_id=activity.id))
     base = form.version.data if form.version.data and 0 < form.version.data <= activity.version else None
     try:
-        resolution = edit_record(db.session, _author(), current_org_id(), "activity", activity.id, changes,
+        resolution = edit_record(db.session, current_author(), current_org_id(), "activity", activity.id, changes,
                                  base_version=base)
     except CoordinatorError as exc:
         db.session.rollback()
@@ -118,7 +113,7 @@ def correct_activity(activity_id: str) -> Any:
 def approve_one(activity_id: str) -> Any:
     activity = get_activity_or_404(activity_id)
     if ActionForm().validate_on_submit() and activity.state != "approved":
-        approve_activity(db.session, _author(), current_org_id(), activity.id)
+        approve_activity(db.session, current_author(), current_org_id(), activity.id)
         record_event("activity.approved", current_org_id(), actor_user_id=current_user.id, object_type="activity",
                      object_id=activity.id, details={"guide_id": activity.guide_id})
         db.session.commit()
@@ -136,7 +131,7 @@ def approve_bulk() -> Any:
         if not ids:
             flash(_("Select the activities to approve first."), "error")
             return redirect(_back())
-        approved = review.approve_many(db.session, _author(), current_org_id(), ids)
+        approved = review.approve_many(db.session, current_author(), current_org_id(), ids)
         if approved:
             record_event("activity.approved_bulk", current_org_id(), actor_user_id=current_user.id,
                          object_type="activity", details={"count": len(approved), "activity_ids": approved})
