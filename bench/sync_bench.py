@@ -1,7 +1,9 @@
 """Sync benchmark on PostgreSQL behind gunicorn, through the reference client over HTTP on loopback.
 
 Prints each figure (median of RUNS) next to its floor measured in the same run:
-  push 10,000 new activities in batches of 500        floor: a bare executemany INSERT of the same rows
+  push 10,000 new activities in batches of 500        floor: a bare executemany INSERT of the same rows;
+                                                      and of all rows the push writes (record, history,
+                                                      stored result, audit event, feed row)
   initial pull of 10,000 records to a new device       floor: a bare SELECT of them + JSON encode
   incremental pull of 100 changes, 10k and 1M rows     (the 1M figure should stay within 1.5x of 10k)
   50 devices syncing at once: req/s, p50/p95           next to a bare GET /healthz under the same load
@@ -104,6 +106,7 @@ def main() -> None:
                     return elapsed
 
             figures["push_floor"], _ = median_of(RUNS, insert_floor)
+            figures["push_floor_all"], _ = median_of(RUNS, lambda: _all_rows_floor(engine, org_id, guide_ids[-1]))
 
             # ---- initial pull ------------------------------------------------------------------
             source_guide = pushers[0]
@@ -181,6 +184,50 @@ def main() -> None:
             figures["healthz"] = _load(sessions, lambda s: s.get(base + "/healthz", timeout=30).raise_for_status())
         engine.dispose()
     _print(figures)
+
+
+def _all_rows_floor(engine: Any, org_id: int, guide_id: int) -> float:
+    """Bare executemany of every row a push of N new activities must write: the record, its history
+    entry (the merge's base), the stored result (exactly once), the audit event and the feed row, with
+    payloads shaped like the real ones; rolled back."""
+    with engine.begin() as conn:
+        device_id = conn.execute(text("SELECT id FROM devices LIMIT 1")).scalar_one()
+        raw = conn.connection.dbapi_connection
+        ids = [(str(uuid.uuid4()), str(uuid.uuid4())) for _ in range(N)]
+        start = time.perf_counter()
+        records, history, stored, audit, feed = [], [], [], [], []
+        for i, (record_id, mutation_id) in enumerate(ids):
+            fields = activity(i)
+            records.append((record_id, org_id, guide_id, fields["date"], fields["minutes"], fields["kind"],
+                            fields["note"], fields["district"]))
+            history.append((org_id, record_id, json.dumps(dict(fields, assignment_id=None, travel_km=None,
+                                                                state="logged")), guide_id, device_id))
+            result = {"id": mutation_id, "status": "applied", "record_id": record_id, "version": 1}
+            stored.append((device_id, mutation_id, org_id, json.dumps(result)))
+            audit.append((org_id, guide_id, device_id, record_id, json.dumps(
+                {"mutation_id": mutation_id, "status": "applied", "version": 1, "fields": sorted(fields)})))
+            feed.append((org_id, str(guide_id), record_id, i + 1))
+        with raw.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO activities (id, organization_id, guide_id, date, minutes, kind, note, district,"
+                " needs_professional_help, state, version, created_at, updated_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, false, 'logged', 1, now(), now())", records)
+            cur.executemany(
+                "INSERT INTO sync_record_history (organization_id, record_type, record_id, version, fields,"
+                " author_role, author_user_id, device_id, at) VALUES (%s, 'activity', %s, 1, %s, 'guide', %s, %s, now())",
+                history)
+            cur.executemany(
+                "INSERT INTO sync_applied_mutations (device_id, mutation_id, organization_id, applied_at, result)"
+                " VALUES (%s, %s, %s, now(), %s)", stored)
+            cur.executemany(
+                "INSERT INTO audit_events (organization_id, at, actor_user_id, device_id, action, object_type,"
+                " object_id, details) VALUES (%s, now(), %s, %s, 'sync.activity.upsert', 'activity', %s, %s)", audit)
+            cur.executemany(
+                "INSERT INTO sync_changes (organization_id, audience, record_type, record_id, seq, version, deleted)"
+                " VALUES (%s, %s, 'activity', %s, %s, 1, false)", feed)
+        elapsed = time.perf_counter() - start
+        conn.rollback()
+        return elapsed
 
 
 def _pull_plan(engine: Any, org_id: int, guide_id: int) -> str:
@@ -266,6 +313,8 @@ def _print(f: dict[str, Any]) -> None:
     print(f"sync benchmark: PostgreSQL + gunicorn (4 sync workers), HTTP on loopback, median of {RUNS}")
     print(f"  push {N:,} activities (batches of 500)    {fmt(f['push'])}   floor executemany {fmt(f['push_floor'])}"
           f"   ratio {f['push'] / f['push_floor']:.1f}x")
+    print(f"  {'':43}{'':11}   floor all rows    {fmt(f['push_floor_all'])}"
+          f"   ratio {f['push'] / f['push_floor_all']:.1f}x   (record+history+result+audit+feed)")
     print(f"  initial pull of {N:,} records          {fmt(f['pull'])}   floor SELECT+JSON   {fmt(f['pull_floor'])}"
           f"   ratio {f['pull'] / f['pull_floor']:.1f}x")
     print(f"  incremental pull, 100 changes, {f['rows_small']:>9,} rows  {fmt(f['incr_small'])}")

@@ -92,6 +92,15 @@ class SyncClient:
     def pending(self) -> list[dict[str, Any]]:
         return [json.loads(m) for (m,) in self.db.execute("SELECT mutation FROM outbox ORDER BY seq")]
 
+    def _busy(self) -> set[tuple[str, str]]:
+        """Records with mutations still in the outbox (read without decoding every mutation)."""
+        rows = self.db.execute("SELECT DISTINCT json_extract(mutation, '$.type'), json_extract(mutation, '$.record_id')"
+                               " FROM outbox").fetchall()
+        return {(str(t), str(r)) for t, r in rows}
+
+    def has_pending(self) -> bool:
+        return self.db.execute("SELECT 1 FROM outbox LIMIT 1").fetchone() is not None
+
     def rejections(self) -> list[dict[str, Any]]:
         return [json.loads(r) for (r,) in self.db.execute("SELECT result FROM rejections")]
 
@@ -143,27 +152,29 @@ class SyncClient:
             raise SyncFailed(status, response)
         with self.db:
             acked = {r["id"]: r for r in response["results"]}
-            for seq, raw in rows:
-                mutation = json.loads(raw)
+            done = []
+            for (seq, _raw), mutation in zip(rows, mutations, strict=True):
                 result = acked.get(mutation["id"])
                 if result is None:
                     continue
-                self.db.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
+                done.append((seq,))
                 if result["status"] == "rejected":
                     self.db.execute("INSERT OR REPLACE INTO rejections VALUES (?, ?)",
                                     (mutation["id"], json.dumps(result)))
                     if result.get("version") is None:  # a refused create: nothing exists on the server
                         self.db.execute("DELETE FROM records WHERE type = ? AND record_id = ?",
                                         (mutation["type"], mutation["record_id"]))
-            busy = {(m["type"], m["record_id"]) for m in self.pending()}
-            for change in response["changes"]:
-                key = (change["type"], change["record_id"])
-                if key in busy:
-                    continue  # unsent local edits: the server merges them on the next push
-                self.db.execute(
-                    "INSERT OR REPLACE INTO records (type, record_id, version, deleted, data) VALUES (?, ?, ?, ?, ?)",
-                    (change["type"], change["record_id"], change["version"], int(change["deleted"]),
-                     json.dumps(change["data"] or {})))
+            self.db.executemany("DELETE FROM outbox WHERE seq = ?", done)
+            busy = self._busy()
+            # Records with unsent local edits keep them: the server merges them on the next push. The
+            # page goes to SQLite as one JSON text (one encode, not one per record).
+            changes = [c for c in response["changes"] if (c["type"], c["record_id"]) not in busy]
+            self.db.execute(
+                "INSERT OR REPLACE INTO records (type, record_id, version, deleted, data)"
+                " SELECT value ->> '$.type', value ->> '$.record_id', value ->> '$.version',"
+                " value ->> '$.deleted', CASE WHEN value ->> '$.data' IS NULL THEN '{}' ELSE value -> '$.data' END"
+                " FROM json_each(?)",
+                (json.dumps(changes),))
             self._set_meta("cursor", response["cursor"])
         return RoundTrip(response["results"], len(response["changes"]), response["has_more"])
 
@@ -174,6 +185,6 @@ class SyncClient:
         changes when it commits, so their server versions arrive on the next pull."""
         for count in range(1, max_round_trips + 1):
             trip = self.sync_once()
-            if not trip.has_more and not self.pending() and not trip.results:
+            if not trip.has_more and not self.has_pending() and not trip.results:
                 return count
         raise RuntimeError("sync did not finish")

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
+from sync import bulk as bulk_creates
 from sync import feed
 from sync.db import new_uuid, utcnow
 from sync.merge import Author, Change, Resolution, merge_delete, merge_edit, merge_edit_of_deleted
@@ -74,17 +75,21 @@ class SyncOutcome:
 # ------------------------------------------------------------------------------------------ push
 
 def sync(session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], cursor: str | None,
-         limit: int, careful: bool = False) -> SyncOutcome:
+         limit: int, careful: bool = False, bulk: bool = True) -> SyncOutcome:
     """Push then pull, in the caller's transaction (the caller commits).
 
     The fast path applies the whole batch without SAVEPOINTs and flushes once, so inserts go out in
     bulk; our own rejections are raised before anything is written. If the database still refuses
     something (a constraint we did not foresee), the caller rolls back and calls again with
     `careful=True`: every mutation then runs in its own SAVEPOINT and a refused one is rejected alone.
+    A batch of nothing but new records goes faster still (`sync/bulk.py`; `bulk=False` turns it off).
     """
     after_seq = decode_cursor(cursor, ctx.organization_id)
     batch = _Batch(session, ctx, mutations, careful)
-    results = [batch.push(mutation) for mutation in mutations]
+    if bulk and not careful and bulk_creates.qualifies(batch, mutations):
+        results = bulk_creates.push_creates(batch, mutations)
+    else:
+        results = [batch.push(mutation) for mutation in mutations]
     if mutations:
         batch.finish()
     # This request's own changes are published when it commits (sync/feed.py), so the counter lock is
@@ -112,7 +117,8 @@ class _Batch:
         for start in range(0, len(ids), 500):
             for mutation_id, result in session.execute(
                 select(AppliedMutation.mutation_id, AppliedMutation.result).where(
-                    AppliedMutation.device_id == ctx.device_id, AppliedMutation.mutation_id.in_(ids[start:start + 500]))
+                    AppliedMutation.device_id == ctx.device_id,
+                    feed.one_of(session, AppliedMutation.mutation_id, ids[start:start + 500]))
             ):
                 self.prior[mutation_id] = result
         self.known = self._prefetch(mutations)
@@ -129,7 +135,7 @@ class _Batch:
             model = BINDINGS[record_type].model
             ordered = sorted(ids)  # a fixed lock order: concurrent batches cannot deadlock on these rows
             for start in range(0, len(ordered), 500):
-                query = (select(model).where(model.id.in_(ordered[start:start + 500])).order_by(model.id)
+                query = (select(model).where(feed.one_of(self.session, model.id, ordered[start:start + 500])).order_by(model.id)
                          .with_for_update().execution_options(populate_existing=True))
                 for obj in self.session.scalars(query):
                     known[(record_type, obj.id)] = obj

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, inspect, select
 from sqlalchemy.orm import Session
 
 from sync import feed
 from sync.registry import BINDINGS, Binding
-from sync.spec import UUID_RE
+from sync.spec import UUID_RE, wire_value
 from sync.tables import SyncChange, SyncCounter
 
 if TYPE_CHECKING:
@@ -53,40 +54,93 @@ def pull(session: Session, ctx: DeviceContext, after_seq: int, limit: int) -> tu
     top = session.scalar(select(SyncCounter.value).where(SyncCounter.organization_id == ctx.organization_id))
     if top is not None and top <= after_seq:
         return [], after_seq, False  # nothing numbered since the cursor: skip the feed query
-    rows, has_more = feed.pull_page(session, ctx.organization_id, ctx.guide_id, after_seq, limit)
+    # The feed page, with the columns of plain records joined in: one query reads most of a page.
+    joined = _joined_bindings()
+    statement = feed.pull_statement(ctx.organization_id, ctx.guide_id, after_seq, limit)
+    for binding, fields in joined:
+        model = binding.model
+        statement = statement.outerjoin(model, and_(
+            SyncChange.record_type == binding.type_name, model.id == SyncChange.record_id, model.deleted_at.is_(None),
+        )).add_columns(model.version.label(f"{binding.type_name}__version"),
+                       *(getattr(model, name).label(f"{binding.type_name}__{name}") for name, _convert in fields))
+    result = session.execute(statement).all()
+    rows, has_more = result[:limit], len(result) > limit
+    live: dict[tuple[str, str], tuple[int, Any]] = {}  # (type, id) -> (version, wire data) of live records
+    offset = 6
+    for binding, fields in joined:
+        converted = [(i, convert) for i, (_name, convert) in enumerate(fields) if convert is not None]
+        names = [name for name, _convert in fields]
+        for row in rows:
+            if row.record_type == binding.type_name and row[offset] is not None:
+                values = list(row[offset + 1:offset + 1 + len(fields)])
+                for i, convert in converted:
+                    values[i] = convert(values[i])
+                live[(row.record_type, row.record_id)] = (row[offset], dict(zip(names, values, strict=True)))
+        offset += 1 + len(fields)
+    # The other types: loaded as objects, one query per type, shaped by their binding.
+    plain = {binding.type_name for binding, _fields in joined}
     ids_by_type: dict[str, list[str]] = defaultdict(list)
     for row in rows:
-        if not row.deleted:
+        if not row.deleted and row.record_type not in plain:
             ids_by_type[row.record_type].append(row.record_id)
     objects: dict[tuple[str, str], Any] = {}
     for record_type, ids in ids_by_type.items():
         binding = BINDINGS[record_type]
-        for obj in load_many(session, binding, ids):
-            objects[(record_type, str(obj.id))] = obj
+        for obj in feed.load_many(session, binding, ids):
+            if getattr(obj, "deleted_at", None) is None:
+                objects[(record_type, binding.record_id_of(obj))] = obj
     changes = []
     for row in rows:
-        obj = objects.get((row.record_type, row.record_id))
-        changes.append(_change(session, row, obj))
+        key = (row.record_type, row.record_id)
+        if not row.deleted and key in objects:
+            obj = objects[key]
+            live[key] = (obj.version, BINDINGS[row.record_type].to_wire(session, obj, row.audience))
+        found = None if row.deleted else live.get(key)
+        if found is None:
+            changes.append({"type": row.record_type, "record_id": row.record_id, "version": row.version,
+                            "deleted": True, "data": None})
+        else:
+            changes.append({"type": row.record_type, "record_id": row.record_id, "version": found[0],
+                            "deleted": False, "data": found[1]})
     last_seq = rows[-1].seq if rows else after_seq
     return changes, last_seq, has_more
 
 
-def load_many(session: Session, binding: Binding, ids: list[str]) -> list[Any]:
-    pk = binding.model.__mapper__.primary_key[0]
-    keys: list[Any] = [int(i) for i in ids] if pk.type.python_type is int else ids
-    found: list[Any] = []
-    for start in range(0, len(keys), 500):
-        found.extend(session.scalars(select(binding.model).where(pk.in_(keys[start:start + 500]))).all())
+def _joined_bindings() -> list[tuple[Binding, list[tuple[str, Any]]]]:
+    """Bindings whose records a pull reads as plain columns joined to the feed (string keys only: the
+    feed keeps record ids as text)."""
+    found = []
+    for type_name in sorted(BINDINGS):
+        binding = BINDINGS[type_name]
+        fields = plain_wire_columns(binding)
+        if fields is not None and inspect(binding.model).primary_key[0].type.python_type is str:
+            found.append((binding, fields))
     return found
 
 
-def _change(session: Session, row: SyncChange, obj: Any) -> dict[str, Any]:
-    if row.deleted or obj is None or getattr(obj, "deleted_at", None) is not None:
-        return {"type": row.record_type, "record_id": row.record_id, "version": row.version, "deleted": True,
-                "data": None}
-    binding = BINDINGS[row.record_type]
-    return {"type": row.record_type, "record_id": row.record_id, "version": obj.version, "deleted": False,
-            "data": binding.to_wire(session, obj, row.audience)}
+_PLAIN: dict[str, list[tuple[str, Any]] | None] = {}
+
+
+def plain_wire_columns(binding: Binding) -> list[tuple[str, Any]] | None:
+    """For a binding whose wire form is its columns as they are (the base `to_wire`): its wire fields
+    in wire order, each with the function that makes its value wire-ready (None: as it is). None when
+    the binding shapes its wire form itself. Such records are pulled as plain rows, no ORM objects."""
+    if binding.type_name not in _PLAIN:
+        cls = type(binding)
+        own = any(getattr(cls, name) is not getattr(Binding, name) for name in ("to_wire", "current_values", "get_field"))
+        names = [f.name for f in binding.spec.fields] + list(binding.spec.read_only_fields)
+        columns = {prop.key: prop.columns[0] for prop in inspect(binding.model).column_attrs}
+        plain = not own and set(names) <= set(columns) and "deleted_at" in columns
+        _PLAIN[binding.type_name] = [(name, _converter(columns[name])) for name in names] if plain else None
+    return _PLAIN[binding.type_name]
+
+
+def _converter(column: Any) -> Any:
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return wire_value
+    return wire_value if issubclass(python_type, dt.date) else None  # dates and datetimes; the rest as is
 
 
 def current_change(session: Session, ctx: DeviceContext, record_type: str, record_id: str) -> dict[str, Any] | None:

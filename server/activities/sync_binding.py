@@ -18,6 +18,7 @@ class ActivityBinding(Binding):
     type_name = "activity"
     model = Activity
     ignored_attrs = Binding.ignored_attrs | {"approved_at", "approved_by_id", "plenum_event_id", "guide_id"}
+    bulk_creates = True  # one row, no side effects on other records
 
     def lock_reason(self, obj: Any, author: Author) -> str | None:
         if not author.is_staff and obj.state == "approved":

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_babel import gettext as translate  # for message ids stored in results, not literals
@@ -16,7 +17,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from server.accounts.models import Device
 from server.api.auth import current_device, device_context
 from server.api.schemas import ApiErrorSchema, SyncRequestSchema, SyncResponseSchema
-from server.audit.log import record_event
+from server.audit.log import record_events
 from server.errors import ApiError
 from server.extensions import db
 from sync import engine
@@ -62,12 +63,13 @@ class Sync(MethodView):
             try:
                 outcome = engine.sync(db.session, device_context(device), mutations, body["cursor"], body["limit"],
                                       careful=careful)
-                for mutation, result in outcome.applied:
-                    record_event(f"sync.{mutation['type']}.{mutation['op']}", device.organization_id,
-                                 actor_user_id=device.user_id, device_id=device.id, object_type=mutation["type"],
-                                 object_id=mutation["record_id"],
-                                 details={"mutation_id": mutation["id"], "status": result["status"],
-                                          "version": result.get("version"), "fields": sorted(mutation["fields"])})
+                record_events([
+                    {"action": f"sync.{mutation['type']}.{mutation['op']}", "organization_id": device.organization_id,
+                     "actor_user_id": device.user_id, "device_id": device.id, "object_type": mutation["type"],
+                     "object_id": mutation["record_id"],
+                     "details": {"mutation_id": mutation["id"], "status": result["status"],
+                                 "version": result.get("version"), "fields": sorted(mutation["fields"])}}
+                    for mutation, result in outcome.applied])
                 note_sync(device, body.get("app_version"))
                 db.session.commit()
                 break
@@ -93,12 +95,15 @@ class Sync(MethodView):
                 if attempt == RETRIES - 1:
                     raise ApiError(503, "busy", _("The server is busy. Please try again.")) from exc
         assert outcome is not None
-        return jsonify({
+        payload = {
             "results": [translate_result(r) for r in outcome.results],
             "changes": outcome.changes,
             "cursor": outcome.cursor,
             "has_more": outcome.has_more,
-        })
+        }
+        # Compact and unsorted: a page of 500 records is encoded noticeably faster than by `jsonify`.
+        body = json.dumps(payload, separators=(",", ":"), default=getattr(current_app.json, "default", None))
+        return current_app.response_class(body, mimetype="application/json")
 
 
 def note_sync(device: Device, app_version: str | None) -> None:

@@ -194,7 +194,10 @@ def run_machine(app: Any, client: Any, max_examples: int) -> None:
                 return
             record_id = data.draw(st.sampled_from(ids))
             mileage = (device.record("expense", record_id) or {}).get("category") == "mileage"
-            fields = data.draw(mileage_expense_edits if mileage else plain_expense_edits)
+            # Draw both shapes, use one: which record is picked depends on random uuids, so the draws
+            # must not (Hypothesis replays choices and refuses data generation that varies).
+            mileage_fields, plain_fields = data.draw(st.tuples(mileage_expense_edits, plain_expense_edits))
+            fields = mileage_fields if mileage else plain_fields
             device.upsert("expense", record_id, **fields)
 
         @rule(index=st.integers(0, 2), month=st.sampled_from(MONTHS))
