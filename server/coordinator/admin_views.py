@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -29,6 +28,7 @@ from server.coordinator.admin_forms import (
 )
 from server.coordinator.auth import is_admin, staff_required
 from server.coordinator.forms import ActionForm
+from server.coordinator.money_messages import show_bank_errors
 from server.coordinator.views import bp
 from server.extensions import db
 from server.money.bank import masked_iban, set_organization_account
@@ -36,14 +36,6 @@ from server.money.errors import MoneyError
 from server.organizations import operations
 from server.organizations.models import Organization
 from sync.merge import Author
-
-BANK_ERRORS = {
-    "invalid_iban": _l("This is not a valid IBAN."),
-    "invalid_bic": _l("This is not a valid BIC."),
-    "country_mismatch": _l("The BIC belongs to another country than the IBAN."),
-    "required": _l("This field is required."),
-    "too_long": _l("This is too long."),
-}
 
 
 def admins_only(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -156,8 +148,7 @@ def admin_bank_account(org_id: int) -> Any:
                                  form.bic.data or "", form.account_holder.data or "")
     except MoneyError as exc:
         db.session.rollback()
-        for name, codes in exc.fields.items():
-            getattr(form, name).errors = [str(BANK_ERRORS.get(code, code)) for code in codes]
+        show_bank_errors(form, exc)
         return _render_organization(org, 400, bank=form)
     db.session.commit()
     flash(_("The bank account for payouts was saved."), "info")

@@ -15,10 +15,13 @@ from sqlalchemy import select
 
 from server.audit.log import record_event
 from server.coordinator.access import get_guide_or_404
+from server.coordinator.admin_forms import BankAccountForm
 from server.coordinator.auth import current_org_id, staff_required
 from server.coordinator.certificate_views import certificate_context
 from server.coordinator.views import bp
 from server.extensions import db
+from server.guides.models import GuideProfile
+from server.money.bank import masked_iban
 from server.money.limits import LEGAL_BASIS_LABELS, LimitStatus, guide_limit_status
 from server.money.models import LEGAL_BASES, AllowanceLine
 from server.money.statements import year_statement_pdf
@@ -48,15 +51,21 @@ def year_ledger(guide_id: int, year: int) -> YearLedger:
     return YearLedger(year, [guide_limit_status(guide_id, year, basis) for basis in LEGAL_BASES], lines)
 
 
-def guide_money_context(guide_id: int) -> dict[str, Any]:
-    """What the guide page shows of money: the chosen year's ledger and the guide's certificates."""
+def guide_money_context(guide_id: int, bank_form: BankAccountForm | None = None) -> dict[str, Any]:
+    """What the guide page shows of money: the bank account payouts go to, the chosen year's ledger
+    and the guide's certificates."""
+    profile = db.session.scalar(select(GuideProfile).where(GuideProfile.user_id == guide_id))
+    if bank_form is None:
+        bank_form = BankAccountForm(formdata=None, account_holder=(profile.account_holder if profile else "") or "",
+                                    bic=(profile.bic if profile else "") or "")
+    bank = {"bank_form": bank_form, "bank_iban": masked_iban(profile.iban) if profile and profile.iban else ""}
     this_year = dt.date.today().year
     years = _years_with_lines(guide_id, this_year)
     year = request.args.get("year", type=int)
     if year not in years:
         year = this_year
     return {"ledger": year_ledger(guide_id, year), "ledger_years": years, "basis_labels": LEGAL_BASIS_LABELS,
-            **certificate_context(guide_id)}
+            **certificate_context(guide_id), **bank}
 
 
 @bp.get("/guides/<int:guide_id>/year-statement.pdf")

@@ -12,6 +12,7 @@ from flask_login import current_user
 from server.accounts.operations import enrolment_link, format_code, issue_enrolment_code
 from server.audit.log import record_event
 from server.coordinator.access import get_device_or_404, get_guide_or_404, get_qualification_or_404
+from server.coordinator.admin_forms import BankAccountForm
 from server.coordinator.allowance_ledger_views import guide_money_context
 from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.forms import (
@@ -29,10 +30,13 @@ from server.coordinator.labels import (
     STATE_LABELS,
     language_label,
 )
+from server.coordinator.money_messages import show_bank_errors
 from server.coordinator.views import bp
 from server.extensions import db
 from server.guides import operations
 from server.guides.models import GuideProfile
+from server.money.bank import set_guide_account
+from server.money.errors import MoneyError
 from sync.coordinator import CoordinatorError
 from sync.db import utcnow
 from sync.vocabulary import DISTRICTS, SPECIALISATIONS
@@ -104,7 +108,7 @@ def _wanted_profile(form: ProfileForm) -> tuple[dict[str, Any], list[str]]:
 
 def _render_guide(guide: Any, profile: GuideProfile, profile_form: ProfileForm | None = None,
                   qualification_form: QualificationForm | None = None, status: int = 200,
-                  errors: list[str] | None = None) -> Any:
+                  errors: list[str] | None = None, bank_form: BankAccountForm | None = None) -> Any:
     if qualification_form is None:
         qualification_form = QualificationForm(formdata=None)
     qualification_form.kind.choices = qualification_choices()
@@ -113,7 +117,7 @@ def _render_guide(guide: Any, profile: GuideProfile, profile_form: ProfileForm |
         profile_form=profile_form or _profile_form(profile), qualification_form=qualification_form,
         action_form=ActionForm(), devices=operations.guide_devices(db.session, guide),
         timeline=operations.guide_timeline(db.session, current_org_id(), guide), errors=errors or [], **_labels(),
-        **guide_money_context(guide.id),
+        **guide_money_context(guide.id, bank_form),
     ), status
 
 
@@ -216,3 +220,23 @@ def revoke_device(guide_id: int, device_id: str) -> Any:
         db.session.commit()
         flash(_("The device “%(name)s” was signed out. It can no longer sync.", name=device.name), "info")
     return redirect(url_for("coordinator.guide", guide_id=user.id) + "#devices")
+
+
+@bp.post("/guides/<int:guide_id>/bank-account")
+@staff_required
+def guide_bank_account(guide_id: int) -> Any:
+    """The account the guide's payouts go to; IBAN and BIC checked by schwifty on entry (money/bank.py)."""
+    user, profile = get_guide_or_404(guide_id)
+    form = BankAccountForm()
+    if not form.validate_on_submit():
+        return _render_guide(user, profile, status=400, bank_form=form)
+    try:
+        set_guide_account(current_author(), current_org_id(), profile, form.iban.data or "", form.bic.data or "",
+                          form.account_holder.data or "")
+    except MoneyError as exc:
+        db.session.rollback()
+        show_bank_errors(form, exc)
+        return _render_guide(user, profile, status=400, bank_form=form)
+    db.session.commit()
+    flash(_("The bank account for payouts was saved."), "info")
+    return redirect(url_for("coordinator.guide", guide_id=user.id) + "#bank-account")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +31,22 @@ MESSAGES = {
                                "both tax exemptions for the same activity. Correct the rates first."),
     "totals_differ": _l("The payout's totals do not agree; please contact the administrator."),
 }
+# What is wrong with a typed bank detail (server/money/bank.py's codes), shown at the form field.
+BANK_FIELD_ERRORS = {
+    "invalid_iban": _l("This is not a valid IBAN."),
+    "invalid_bic": _l("This is not a valid BIC."),
+    "country_mismatch": _l("The BIC belongs to another country than the IBAN."),
+    "required": _l("This field is required."),
+    "too_long": _l("This is too long."),
+}
+
+
+def show_bank_errors(form: Any, error: MoneyError) -> None:
+    """Put a bank-details MoneyError's field codes on the form's fields, as sentences."""
+    for name, codes in error.fields.items():
+        getattr(form, name).errors = [str(BANK_FIELD_ERRORS.get(code, code)) for code in codes]
+
+
 FIELD_NAMES = {
     "iban": _l("IBAN"),
     "bic": _l("BIC"),
@@ -58,7 +76,7 @@ def money_message(error: MoneyError) -> str | Markup:
 def _missing_bank_details(guide_ids: list[int]) -> Markup:
     names = db.session.execute(select(User.id, User.name).where(User.id.in_(guide_ids)).order_by(User.name)).all()
     links = Markup(", ").join(
-        Markup('<a href="{}">{}</a>').format(url_for("coordinator.guide", guide_id=guide_id), name)
+        Markup('<a href="{}">{}</a>').format(url_for("coordinator.guide", guide_id=guide_id) + "#bank-account", name)
         for guide_id, name in names)
     return Markup("{} {}").format(
         escape(_("These guides have no valid bank details (IBAN, account holder) in their profile:")), links)

@@ -9,6 +9,7 @@ from schwifty.exceptions import SchwiftyException
 
 from server.audit.log import record_event
 from server.extensions import db
+from server.guides.models import GuideProfile
 from server.money.errors import MoneyError
 from server.organizations.models import Organization
 from sync.merge import Author
@@ -81,6 +82,19 @@ def set_organization_account(author: Author, organization_id: int, iban: str, bi
                  details={"iban_last4": details.iban[-4:], "bic": details.bic})
     db.session.flush()
     return org
+
+
+def set_guide_account(author: Author, organization_id: int, profile: GuideProfile, iban: str, bic: str,
+                      account_holder: str) -> GuideProfile:
+    """The account a guide's payouts go to (the coordinator types it from the guide's form); audited
+    without the full IBAN. Bank details never sync to the phone (see guides/sync_binding.py)."""
+    details = validate_bank_details(iban, bic, account_holder)
+    profile.iban, profile.bic, profile.account_holder = details.iban, details.bic or None, details.account_holder
+    record_event("money.guide_bank_account_set", organization_id, actor_user_id=author.user_id,
+                 object_type="user", object_id=profile.user_id,
+                 details={"iban_last4": details.iban[-4:], "bic": details.bic})
+    db.session.flush()
+    return profile
 
 
 def masked_iban(iban: str) -> str:

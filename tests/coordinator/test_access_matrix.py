@@ -32,6 +32,8 @@ ROUTES = [
     Route("coordinator.guide", "GET", lambda o: f"/coordinator/guides/{o.guide_id}"),
     Route("coordinator.edit_profile", "POST", lambda o: f"/coordinator/guides/{o.guide_id}/profile",
           data={"availability": "Montags", "languages-0-language": ""}),
+    Route("coordinator.guide_bank_account", "POST", lambda o: f"/coordinator/guides/{o.guide_id}/bank-account",
+          data={"account_holder": "Lotsin", "iban": "DE89370400440532013000"}),
     Route("coordinator.add_qualification", "POST", lambda o: f"/coordinator/guides/{o.guide_id}/qualifications",
           data={"kind": "basic", "completed_on": "2026-01-01"}),
     Route("coordinator.delete_qualification", "POST",

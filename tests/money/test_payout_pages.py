@@ -179,7 +179,7 @@ def test_missing_bank_details_are_listed_not_a_500(desk, org, guide, make_guide,
     response = _create(desk, [claim])
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert f'href="/coordinator/guides/{no_iban.id}">Kein Konto</a>' in html
+    assert f'href="/coordinator/guides/{no_iban.id}#bank-account">Kein Konto</a>' in html
     assert db.session.scalar(select(Payout)) is None
     # The organization's own account missing: the export says so and the payout stays a draft.
     ok = make_claim(guide, org, "2026-09", [250])
