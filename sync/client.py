@@ -33,6 +33,9 @@ CREATE TABLE IF NOT EXISTS rejections (mutation_id TEXT PRIMARY KEY, result TEXT
 """
 
 
+_encode = json.JSONEncoder().encode  # bound once: a page encodes 500 small dicts
+
+
 class SyncFailed(RuntimeError):
     def __init__(self, status: int, body: Any) -> None:
         super().__init__(f"{status}: {body}")
@@ -167,14 +170,11 @@ class SyncClient:
             self.db.executemany("DELETE FROM outbox WHERE seq = ?", done)
             busy = self._busy()
             # Records with unsent local edits keep them: the server merges them on the next push. The
-            # page goes to SQLite as one JSON text (one encode, not one per record).
-            changes = [c for c in response["changes"] if (c["type"], c["record_id"]) not in busy]
-            self.db.execute(
-                "INSERT OR REPLACE INTO records (type, record_id, version, deleted, data)"
-                " SELECT value ->> '$.type', value ->> '$.record_id', value ->> '$.version',"
-                " value ->> '$.deleted', CASE WHEN value ->> '$.data' IS NULL THEN '{}' ELSE value -> '$.data' END"
-                " FROM json_each(?)",
-                (json.dumps(changes),))
+            # page goes to SQLite in one executemany (faster than one JSON text unpacked by json_each).
+            self.db.executemany(
+                "INSERT OR REPLACE INTO records (type, record_id, version, deleted, data) VALUES (?, ?, ?, ?, ?)",
+                [(c["type"], c["record_id"], c["version"], c["deleted"], "{}" if c["data"] is None else _encode(c["data"]))
+                 for c in response["changes"] if not busy or (c["type"], c["record_id"]) not in busy])
             self._set_meta("cursor", response["cursor"])
         return RoundTrip(response["results"], len(response["changes"]), response["has_more"])
 

@@ -28,7 +28,15 @@ from sync import bulk as bulk_creates
 from sync import feed
 from sync.db import new_uuid, utcnow
 from sync.merge import Author, Change, Resolution, merge_delete, merge_edit, merge_edit_of_deleted
-from sync.pull import BadCursor, current_change, decode_cursor, encode_cursor, pull
+from sync.pull import (
+    BadCursor,
+    EncodedChange,
+    current_change,
+    decode_cursor,
+    encode_change,
+    encode_cursor,
+    pull,
+)
 from sync.registry import BINDINGS, Binding
 from sync.spec import MSG, MUTABLE_TYPES, N_, UUID_RE, wire_value
 from sync.tables import AppliedMutation, Conflict, RecordHistory
@@ -66,7 +74,7 @@ class DeviceContext:
 @dataclass
 class SyncOutcome:
     results: list[dict[str, Any]]
-    changes: list[dict[str, Any]]
+    changes: list[EncodedChange]  # each already as JSON text
     cursor: str
     has_more: bool
     applied: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
@@ -95,11 +103,11 @@ def sync(session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], 
     # This request's own changes are published when it commits (sync/feed.py), so the counter lock is
     # held only for that last moment; the device receives them on its next pull.
     changes, last_seq, has_more = pull(session, ctx, after_seq, limit)
-    seen = {(c["type"], c["record_id"]) for c in changes}
+    seen = {(c.type, c.record_id) for c in changes}
     for record_type, record_id in sorted(batch.force - seen):
         change = current_change(session, ctx, record_type, record_id)
         if change is not None:
-            changes.append(change)
+            changes.append(encode_change(change))
     return SyncOutcome(results, changes, encode_cursor(ctx.organization_id, last_seq), has_more, batch.applied)
 
 

@@ -305,16 +305,22 @@ def _chunks(items: list[str], size: int) -> list[list[str]]:
 
 def pull_statement(org_id: int, guide_id: int, after_seq: int, limit: int) -> Any:
     """The feed query for one device: limit+1 rows after the cursor, oldest first."""
+    return page_statement(org_id, str(guide_id), after_seq, limit + 1)
+
+
+def page_statement(org_id: Any, guide_audience: Any, after_seq: Any, fetch: Any) -> Any:
+    """`pull_statement` with each value given as it is or as a bind parameter (a pull builds its
+    statement once and binds the values per request)."""
     per_audience = [
         select(SyncChange.id, SyncChange.seq).where(
             SyncChange.organization_id == org_id, SyncChange.audience == audience, SyncChange.seq > after_seq,
-        ).order_by(SyncChange.seq).limit(limit + 1).subquery()
-        for audience in (str(guide_id), EVERYONE)
+        ).order_by(SyncChange.seq).limit(fetch).subquery()
+        for audience in (guide_audience, EVERYONE)
     ]
     # Each audience is one index range scan that stops after limit+1 rows; SQLite wants the limited
     # scans wrapped as subqueries before they can be combined.
     union = union_all(*(select(sub.c.id, sub.c.seq) for sub in per_audience)).subquery()
-    ids = select(union.c.id).order_by(union.c.seq).limit(limit + 1)
+    ids = select(union.c.id).order_by(union.c.seq).limit(fetch)
     # Plain columns, not SyncChange objects: a page is read once, the identity map would only cost.
     return (select(SyncChange.record_type, SyncChange.record_id, SyncChange.version, SyncChange.deleted,
                    SyncChange.audience, SyncChange.seq)
