@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,20 +41,13 @@ class LiveServer:
     app: Any
 
 
-@pytest.fixture(scope="session")
-def live_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The app at http://127.0.0.1:<port>, shared by the session's browser tests."""
+@contextmanager
+def serve(app: Any) -> Iterator[LiveServer]:
+    """`app` at http://127.0.0.1:<free port> in a background thread, until the block ends."""
     from werkzeug.serving import make_server
 
-    from server import create_app
     from server.extensions import db
 
-    if not PWA_INDEX.is_file():
-        skip_or_fail(f"the PWA is not built ({PWA_INDEX} missing): run `make pwa`")
-    folder = tmp_path_factory.mktemp("live-server")
-    path = folder / "live.sqlite"
-    shutil.copy(sqlite_template, path)
-    app = create_app(_config(f"sqlite:///{path}", folder))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -65,6 +59,24 @@ def live_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory)
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+def fresh_app(sqlite_template: Path, folder: Path) -> Any:
+    """The app on its own copy of the migrated SQLite template, with its blobs in `folder`."""
+    from server import create_app
+
+    if not PWA_INDEX.is_file():
+        skip_or_fail(f"the PWA is not built ({PWA_INDEX} missing): run `make pwa`")
+    path = folder / "live.sqlite"
+    shutil.copy(sqlite_template, path)
+    return create_app(_config(f"sqlite:///{path}", folder))
+
+
+@pytest.fixture(scope="session")
+def live_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app at http://127.0.0.1:<port>, shared by the session's browser tests."""
+    with serve(fresh_app(sqlite_template, tmp_path_factory.mktemp("live-server"))) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,8 @@ function ExpenseRow({ row, inClaim }: { row: Row; inClaim: boolean }) {
   const receipts = data.receipts?.length ?? 0;
   return (
     <li>
-      <button type="button" class="entry" data-testid="expense" data-state={status.key} onClick={() => editExpense(record.id)}
+      <button type="button" class="entry" data-testid="expense" data-id={record.id} data-state={status.key}
+              onClick={() => editExpense(record.id)}
               aria-label={`${title}, ${formatDate(String(data.date))}, ${status.label}. ${status.editable ? t("Edit") : t("Show")}`}>
         <span class="entry-head">
           <span class="entry-title">{title}</span>
@@ -168,9 +169,9 @@ function MonthList() {
       )}
       <button type="button" class="primary wide" onClick={() => editExpense("new")}>{t("Add an expense")}</button>
       <nav class="month-switch" aria-label={t("Month")}>
-        <button type="button" class="secondary" onClick={() => setMonth(shiftMonth(month, -1))}
+        <button type="button" class="secondary" data-testid="month-previous" onClick={() => setMonth(shiftMonth(month, -1))}
                 aria-label={t("Previous month")}><span aria-hidden="true">‹</span></button>
-        <span class="month-name" aria-live="polite">{formatMonth(month)}</span>
+        <span class="month-name" data-testid="month-name" data-month={month} aria-live="polite">{formatMonth(month)}</span>
         <button type="button" class="secondary" onClick={() => setMonth(shiftMonth(month, 1))}
                 disabled={month >= current} aria-label={t("Next month")}><span aria-hidden="true">›</span></button>
       </nav>

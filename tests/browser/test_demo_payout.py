@@ -1,0 +1,129 @@
+"""The demo, paid out: a coordinator approves a claim the demo data left waiting for review, pays it out
+(SEPA export, marked paid), and the guide's phone — enrolled on the demo — shows its expenses as paid
+after syncing. This is the demo a newcomer gets from `make run`, not data made for the test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import LiveServer, fresh_app, serve
+from tests.browser.test_expenses import open_expenses, sync_now
+from tests.browser.test_field_day import enrol
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    from server.demo.seed import seed_demo_data
+
+    app = fresh_app(sqlite_template, tmp_path_factory.mktemp("demo-server"))
+    with app.app_context():
+        assert seed_demo_data() is not None
+    with serve(app) as server:
+        yield server
+
+
+def _waiting_claim(demo_server: LiveServer) -> dict[str, Any]:
+    """A claim of the demo waiting for review (the enrolment guide's if they have one), and a code for
+    that guide's phone."""
+    from sqlalchemy import select
+
+    from server.accounts.models import Membership, User
+    from server.accounts.operations import issue_enrolment_code
+    from server.demo import data
+    from server.expenses.models import Claim, Expense
+    from server.extensions import db
+
+    with demo_server.app.app_context():
+        claims = db.session.scalars(select(Claim).where(Claim.state == "submitted").order_by(Claim.month)).all()
+        assert claims, "the demo leaves claims waiting for review"
+        guides = {c.guide_id: db.session.get(User, c.guide_id) for c in claims}
+        claim = next((c for c in claims if guides[c.guide_id].email == data.DEMO_ENROL_GUIDE), claims[0])
+        guide = guides[claim.guide_id]
+        expenses = db.session.scalars(select(Expense).where(Expense.claim_id == claim.id,
+                                                            Expense.deleted_at.is_(None))).all()
+        out = {"claim_id": claim.id, "month": claim.month, "guide": guide.name, "code": issue_enrolment_code(guide),
+               "expense_ids": sorted(e.id for e in expenses), "cents": sum(e.amount_cents for e in expenses),
+               "coordinator": db.session.scalars(select(User.email).join(Membership).where(
+                   Membership.organization_id == claim.organization_id, Membership.role == "coordinator")).first()}
+        db.session.commit()
+        db.session.remove()
+    assert out["expense_ids"] and out["cents"] > 0
+    return out
+
+
+def _states(page: Any, expense_ids: list[str]) -> list[str | None]:
+    return [page.locator(f'[data-testid=expense][data-id="{i}"]').get_attribute("data-state") for i in expense_ids]
+
+
+def _show_month(page: Any, month: str) -> None:
+    """The Expenses screen opens on this month; step back to the claim's."""
+    for _ in range(24):
+        if page.get_by_test_id("month-name").get_attribute("data-month") == month:
+            return
+        page.get_by_test_id("month-previous").click()
+    raise AssertionError(f"month {month} not reached")
+
+
+def _wait_states(page: Any, expense_ids: list[str], state: str) -> None:
+    deadline = dt.datetime.now() + dt.timedelta(seconds=20)
+    while _states(page, expense_ids) != [state] * len(expense_ids):
+        assert dt.datetime.now() < deadline, _states(page, expense_ids)
+        page.wait_for_timeout(200)
+
+
+def test_a_demo_claim_approved_and_paid_out_shows_paid_on_the_phone(browser, phone, demo_server) -> None:
+    from server.demo import data
+
+    claim = _waiting_claim(demo_server)
+    app = enrol(phone("de-DE", base_url=demo_server.url), claim["code"], claim["guide"])
+    app.get_by_text("Alles synchronisiert").wait_for(timeout=20_000)
+    open_expenses(app)
+    _show_month(app, claim["month"])
+    _wait_states(app, claim["expense_ids"], "submitted")
+
+    desk_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE",
+                                       base_url=demo_server.url)
+    desk_context.set_default_timeout(10_000)
+    try:
+        desk = desk_context.new_page()
+        desk.goto("/coordinator/login")
+        desk.fill("input[name=email]", claim["coordinator"])
+        desk.fill("input[name=password]", data.DEMO_PASSWORD)
+        desk.click("form button[type=submit].primary")
+        desk.wait_for_url(re.compile(r"/coordinator/$"))
+        desk.goto("/coordinator/claims?state=submitted")
+        desk.locator(f'tr[data-claim-id="{claim["claim_id"]}"]').get_by_role("link").first.click()
+        desk.click("#approve-remaining")
+        desk.locator("#claim-state[data-decided=true]").wait_for()
+
+        # A payout of just this claim (the demo has others ready to pay, left alone here).
+        desk.goto("/coordinator/payouts/new")
+        for box in desk.locator("#payout-form input[type=checkbox]").all():
+            box.set_checked(box.get_attribute("value") == claim["claim_id"])
+        assert desk.locator("#payout-total").get_attribute("data-cents") == str(claim["cents"])
+        desk.click("#payout-form button[type=submit]")
+        desk.locator("#payout-state[data-state=draft]").wait_for()
+        desk.click("form[action$='/export'] button[type=submit]")
+        desk.locator("#payout-state[data-state=exported]").wait_for()
+        with desk.expect_download() as download:
+            desk.click("#download-xml")
+        xml = Path(download.value.path()).read_text(encoding="utf-8")
+        euros = f"{claim['cents'] // 100}.{claim['cents'] % 100:02d}"
+        assert f"<CtrlSum>{euros}</CtrlSum>" in xml
+        desk.click("form[action$='/paid'] button[type=submit]")
+        desk.locator("#payout-state[data-state=paid]").wait_for()
+    finally:
+        desk_context.close()
+
+    sync_now(app)
+    open_expenses(app)
+    _show_month(app, claim["month"])
+    _wait_states(app, claim["expense_ids"], "paid")
