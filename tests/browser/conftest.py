@@ -80,6 +80,18 @@ def live_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="session")
+def demo_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A second server holding the demo of `make run` (seed-demo), for tests of the demo itself."""
+    from server.demo.seed import seed_demo_data
+
+    app = fresh_app(sqlite_template, tmp_path_factory.mktemp("demo-server"))
+    with app.app_context():
+        assert seed_demo_data() is not None
+    with serve(app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Headless Chromium from Debian (Playwright's own download does not work here)."""
     try:

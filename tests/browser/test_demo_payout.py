@@ -6,28 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveServer, fresh_app, serve
+from tests.browser.conftest import LiveServer
 from tests.browser.test_expenses import open_expenses, sync_now
 from tests.browser.test_field_day import enrol
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    from server.demo.seed import seed_demo_data
-
-    app = fresh_app(sqlite_template, tmp_path_factory.mktemp("demo-server"))
-    with app.app_context():
-        assert seed_demo_data() is not None
-    with serve(app) as server:
-        yield server
 
 
 def _waiting_claim(demo_server: LiveServer) -> dict[str, Any]:
