@@ -147,6 +147,31 @@ def phone(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]
 
 
 @pytest.fixture
+def desk(browser: Any) -> Iterator[Callable[..., Any]]:
+    """A factory: `desk(server, email, password)` → a page of a coordinator signed in at a desktop
+    (1280×900, German), on the dashboard; the contexts it made are closed after the test."""
+    import re
+
+    contexts: list[Any] = []
+
+    def sign_in(server: LiveServer, email: str, password: str) -> Any:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE", base_url=server.url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/coordinator/login")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("form button[type=submit].primary")
+        page.wait_for_url(re.compile(r"/coordinator/$"))
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def artifacts() -> Path:
     """test-artifacts/ at the repo root (git-ignored): screenshots to look at."""
     ARTIFACTS.mkdir(exist_ok=True)

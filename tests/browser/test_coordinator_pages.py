@@ -51,43 +51,32 @@ def _links(page: Any) -> list[str]:
     return [h.split("#")[0].split("?")[0] for h in hrefs if h and h.startswith("/coordinator")]
 
 
-def test_every_coordinator_page_is_accessible_and_fits_a_phone(browser, demo_server, artifacts: Path) -> None:
+def test_every_coordinator_page_is_accessible_and_fits_a_phone(desk, demo_server, artifacts: Path) -> None:
     from server.demo import data
 
     admin = next(email for email, _name, role in data.VHS_STAFF if role == "admin")
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE",
-                                  base_url=demo_server.url)
-    context.set_default_timeout(10_000)
+    page = desk(demo_server, admin, data.DEMO_PASSWORD)
     problems: list[str] = []
     visited: dict[str, str] = {}
-    try:
-        page = context.new_page()
-        page.goto("/coordinator/login")
-        page.fill("input[name=email]", admin)
-        page.fill("input[name=password]", data.DEMO_PASSWORD)
-        page.click("form button[type=submit].primary")
-        page.wait_for_url(re.compile(r"/coordinator/$"))
-        queue = deque(["/coordinator/"])
-        while queue and len(visited) < 80:
-            path = queue.popleft()
-            if _kind(path) in visited or NOT_A_PAGE.search(path):
-                continue
-            response = page.goto(path)
-            visited[_kind(path)] = path
-            if response is None or response.status != 200:
-                problems.append(f"{path}: HTTP {response.status if response else '?'}")
-                continue
-            page.add_script_tag(path=str(AXE))
-            problems.extend(f"{path}: {v}" for v in page.evaluate(RUN_AXE))
-            page.set_viewport_size({"width": 360, "height": 640})
-            page.reload()  # as a phone opens it (charts and tables lay out for 360 px from the start)
-            if has_horizontal_scroll(page):
-                problems.append(f"{path}: scrolls sideways at 360 px: {', '.join(page.evaluate(OVERFLOWING))}")
-                page.screenshot(path=str(artifacts / f"coordinator-overflow-{len(visited)}.png"), full_page=True)
-            page.set_viewport_size({"width": 1280, "height": 900})
-            queue.extend(link for link in _links(page) if _kind(link) not in visited)
-    finally:
-        context.close()
+    queue = deque(["/coordinator/"])
+    while queue and len(visited) < 80:
+        path = queue.popleft()
+        if _kind(path) in visited or NOT_A_PAGE.search(path):
+            continue
+        response = page.goto(path)
+        visited[_kind(path)] = path
+        if response is None or response.status != 200:
+            problems.append(f"{path}: HTTP {response.status if response else '?'}")
+            continue
+        page.add_script_tag(path=str(AXE))
+        problems.extend(f"{path}: {v}" for v in page.evaluate(RUN_AXE))
+        page.set_viewport_size({"width": 360, "height": 640})
+        page.reload()  # as a phone opens it (charts and tables lay out for 360 px from the start)
+        if has_horizontal_scroll(page):
+            problems.append(f"{path}: scrolls sideways at 360 px: {', '.join(page.evaluate(OVERFLOWING))}")
+            page.screenshot(path=str(artifacts / f"coordinator-overflow-{len(visited)}.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        queue.extend(link for link in _links(page) if _kind(link) not in visited)
     # The crawl reached the desk's and the money's pages, and the admin's set-up.
     for kind in ("/coordinator/guides/<id>", "/coordinator/claims/<id>", "/coordinator/payouts/<id>",
                  "/coordinator/reports", "/coordinator/rates", "/coordinator/review/<id>",

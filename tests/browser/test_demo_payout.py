@@ -5,7 +5,6 @@ after syncing. This is the demo a newcomer gets from `make run`, not data made f
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +66,7 @@ def _wait_states(page: Any, expense_ids: list[str], state: str) -> None:
         page.wait_for_timeout(200)
 
 
-def test_a_demo_claim_approved_and_paid_out_shows_paid_on_the_phone(browser, phone, demo_server) -> None:
+def test_a_demo_claim_approved_and_paid_out_shows_paid_on_the_phone(desk, phone, demo_server) -> None:
     from server.demo import data
 
     claim = _waiting_claim(demo_server)
@@ -77,39 +76,28 @@ def test_a_demo_claim_approved_and_paid_out_shows_paid_on_the_phone(browser, pho
     _show_month(app, claim["month"])
     _wait_states(app, claim["expense_ids"], "submitted")
 
-    desk_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE",
-                                       base_url=demo_server.url)
-    desk_context.set_default_timeout(10_000)
-    try:
-        desk = desk_context.new_page()
-        desk.goto("/coordinator/login")
-        desk.fill("input[name=email]", claim["coordinator"])
-        desk.fill("input[name=password]", data.DEMO_PASSWORD)
-        desk.click("form button[type=submit].primary")
-        desk.wait_for_url(re.compile(r"/coordinator/$"))
-        desk.goto("/coordinator/claims?state=submitted")
-        desk.locator(f'tr[data-claim-id="{claim["claim_id"]}"]').get_by_role("link").first.click()
-        desk.click("#approve-remaining")
-        desk.locator("#claim-state[data-decided=true]").wait_for()
+    office = desk(demo_server, claim["coordinator"], data.DEMO_PASSWORD)
+    office.goto("/coordinator/claims?state=submitted")
+    office.locator(f'tr[data-claim-id="{claim["claim_id"]}"]').get_by_role("link").first.click()
+    office.click("#approve-remaining")
+    office.locator("#claim-state[data-decided=true]").wait_for()
 
-        # A payout of just this claim (the demo has others ready to pay, left alone here).
-        desk.goto("/coordinator/payouts/new")
-        for box in desk.locator("#payout-form input[type=checkbox]").all():
-            box.set_checked(box.get_attribute("value") == claim["claim_id"])
-        assert desk.locator("#payout-total").get_attribute("data-cents") == str(claim["cents"])
-        desk.click("#payout-form button[type=submit]")
-        desk.locator("#payout-state[data-state=draft]").wait_for()
-        desk.click("form[action$='/export'] button[type=submit]")
-        desk.locator("#payout-state[data-state=exported]").wait_for()
-        with desk.expect_download() as download:
-            desk.click("#download-xml")
-        xml = Path(download.value.path()).read_text(encoding="utf-8")
-        euros = f"{claim['cents'] // 100}.{claim['cents'] % 100:02d}"
-        assert f"<CtrlSum>{euros}</CtrlSum>" in xml
-        desk.click("form[action$='/paid'] button[type=submit]")
-        desk.locator("#payout-state[data-state=paid]").wait_for()
-    finally:
-        desk_context.close()
+    # A payout of just this claim (the demo has others ready to pay, left alone here).
+    office.goto("/coordinator/payouts/new")
+    for box in office.locator("#payout-form input[type=checkbox]").all():
+        box.set_checked(box.get_attribute("value") == claim["claim_id"])
+    assert office.locator("#payout-total").get_attribute("data-cents") == str(claim["cents"])
+    office.click("#payout-form button[type=submit]")
+    office.locator("#payout-state[data-state=draft]").wait_for()
+    office.click("form[action$='/export'] button[type=submit]")
+    office.locator("#payout-state[data-state=exported]").wait_for()
+    with office.expect_download() as download:
+        office.click("#download-xml")
+    xml = Path(download.value.path()).read_text(encoding="utf-8")
+    euros = f"{claim['cents'] // 100}.{claim['cents'] % 100:02d}"
+    assert f"<CtrlSum>{euros}</CtrlSum>" in xml
+    office.click("form[action$='/paid'] button[type=submit]")
+    office.locator("#payout-state[data-state=paid]").wait_for()
 
     sync_now(app)
     open_expenses(app)

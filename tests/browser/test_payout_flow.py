@@ -65,7 +65,7 @@ def _shot(page: Any, artifacts: Path, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_claim_approved_paid_out_and_shown_paid_on_the_phone(browser, phone, live_server, artifacts: Path) -> None:
+def test_claim_approved_paid_out_and_shown_paid_on_the_phone(desk, phone, live_server, artifacts: Path) -> None:
     slug = f"pay-{uuid.uuid4().hex[:8]}"
     code, guide_id, org_id = enrolled_guide(live_server, slug, "Amira Haddad")
     email = _desk_setup(live_server, slug, guide_id, org_id)
@@ -84,58 +84,47 @@ def test_claim_approved_paid_out_and_shown_paid_on_the_phone(browser, phone, liv
     assert _expense_state(live_server, guide_id) == ["submitted"]
 
     # The coordinator, at a desk: sign in, open the claim waiting for review, see the receipt.
-    desk_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE",
-                                       base_url=live_server.url)
-    desk_context.set_default_timeout(10_000)
-    try:
-        desk = desk_context.new_page()
-        desk.goto("/coordinator/login")
-        desk.fill("input[name=email]", email)
-        desk.fill("input[name=password]", PASSWORD)
-        desk.click("form button[type=submit].primary")
-        desk.wait_for_url(re.compile(r"/coordinator/$"))
-        desk.goto("/coordinator/claims")
-        row = desk.locator("tr[data-state=submitted]", has_text="Amira Haddad")
-        _shot(desk, artifacts, "coordinator-claims")
-        row.get_by_role("link").click()
-        receipt = desk.locator("a.receipt-zoom img")
-        receipt.wait_for()
-        desk.wait_for_function("() => document.querySelector('a.receipt-zoom img').naturalWidth > 0")
-        _shot(desk, artifacts, "coordinator-claim")
-        receipt.click()  # zoom in a dialog; Escape closes it
-        desk.locator("#receipt-dialog[open] img").wait_for()
-        desk.keyboard.press("Escape")
-        desk.locator("#receipt-dialog[open]").wait_for(state="detached")
-        desk.click("#approve-remaining")
-        desk.locator("#claim-state[data-decided=true]").wait_for()
-        assert desk.locator("article.expense-item[data-state=approved]").count() == 1
+    office = desk(live_server, email, PASSWORD)
+    office.goto("/coordinator/claims")
+    row = office.locator("tr[data-state=submitted]", has_text="Amira Haddad")
+    _shot(office, artifacts, "coordinator-claims")
+    row.get_by_role("link").click()
+    receipt = office.locator("a.receipt-zoom img")
+    receipt.wait_for()
+    office.wait_for_function("() => document.querySelector('a.receipt-zoom img').naturalWidth > 0")
+    _shot(office, artifacts, "coordinator-claim")
+    receipt.click()  # zoom in a dialog; Escape closes it
+    office.locator("#receipt-dialog[open] img").wait_for()
+    office.keyboard.press("Escape")
+    office.locator("#receipt-dialog[open]").wait_for(state="detached")
+    office.click("#approve-remaining")
+    office.locator("#claim-state[data-decided=true]").wait_for()
+    assert office.locator("article.expense-item[data-state=approved]").count() == 1
 
-        # A payout of the approved claim, exported and downloaded, then marked paid.
-        desk.goto("/coordinator/payouts/new")
-        _shot(desk, artifacts, "coordinator-payout-new")
-        assert desk.locator("#payout-total").get_attribute("data-cents") == "1250"
-        desk.locator("#payout-form input[name=claim]").uncheck()
-        assert desk.locator("#payout-total").get_attribute("data-cents") == "0"
-        desk.locator("#payout-form input[name=claim]").check()
-        assert desk.locator("#payout-total").get_attribute("data-cents") == "1250"
-        desk.click("#payout-form button[type=submit]")
-        desk.locator("#payout-state[data-state=draft]").wait_for()
-        desk.click("form[action$='/export'] button[type=submit]")
-        desk.locator("#payout-state[data-state=exported]").wait_for()
-        _shot(desk, artifacts, "coordinator-payout-exported")
-        with desk.expect_download() as download:
-            desk.click("#download-xml")
-        assert download.value.suggested_filename.endswith(".xml")
-        xml = Path(download.value.path()).read_text(encoding="utf-8")
-        assert "<InstdAmt Ccy=\"EUR\">12.50</InstdAmt>" in xml and "<CtrlSum>12.50</CtrlSum>" in xml
-        with desk.expect_download() as download:
-            desk.click("#download-xlsx")
-        assert download.value.suggested_filename.endswith(".xlsx")
-        desk.click("form[action$='/paid'] button[type=submit]")
-        desk.locator("#payout-state[data-state=paid]").wait_for()
-        assert desk.locator("#payout-total").get_attribute("data-cents") == "1250"
-    finally:
-        desk_context.close()
+    # A payout of the approved claim, exported and downloaded, then marked paid.
+    office.goto("/coordinator/payouts/new")
+    _shot(office, artifacts, "coordinator-payout-new")
+    assert office.locator("#payout-total").get_attribute("data-cents") == "1250"
+    office.locator("#payout-form input[name=claim]").uncheck()
+    assert office.locator("#payout-total").get_attribute("data-cents") == "0"
+    office.locator("#payout-form input[name=claim]").check()
+    assert office.locator("#payout-total").get_attribute("data-cents") == "1250"
+    office.click("#payout-form button[type=submit]")
+    office.locator("#payout-state[data-state=draft]").wait_for()
+    office.click("form[action$='/export'] button[type=submit]")
+    office.locator("#payout-state[data-state=exported]").wait_for()
+    _shot(office, artifacts, "coordinator-payout-exported")
+    with office.expect_download() as download:
+        office.click("#download-xml")
+    assert download.value.suggested_filename.endswith(".xml")
+    xml = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "<InstdAmt Ccy=\"EUR\">12.50</InstdAmt>" in xml and "<CtrlSum>12.50</CtrlSum>" in xml
+    with office.expect_download() as download:
+        office.click("#download-xlsx")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    office.click("form[action$='/paid'] button[type=submit]")
+    office.locator("#payout-state[data-state=paid]").wait_for()
+    assert office.locator("#payout-total").get_attribute("data-cents") == "1250"
     assert _expense_state(live_server, guide_id) == ["paid"]
 
     # The guide's app, after a sync: the expense is paid ("Ausgezahlt").

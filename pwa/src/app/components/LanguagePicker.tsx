@@ -19,7 +19,9 @@ export function LanguagePicker() {
         <circle cx="12" cy="12" r="9.5" />
         <path d="M2.5 12h19M12 2.5c2.6 2.7 3.9 5.9 3.9 9.5s-1.3 6.8-3.9 9.5c-2.6-2.7-3.9-5.9-3.9-9.5s1.3-6.8 3.9-9.5z" />
       </svg>
-      <span class="language-label">{t("Language")}</span>
+      {/* "Language" for screen readers and for people who cannot read the current script; the select shows
+          each language's own name. */}
+      <span class="visually-hidden">{t("Language")}</span>
       <select value={locale.value} onChange={(e) => void change(e.currentTarget.value)}>
         {LOCALES.map((l) => (
           <option key={l.code} value={l.code} lang={l.code.replace("_", "-")}>
