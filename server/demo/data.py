@@ -12,6 +12,9 @@ from dataclasses import dataclass
 DEMO_PASSWORD = "lotsenbuch-demo"
 CAR_CENTS_PER_KM = 30
 RATE_VALID_FROM = (2024, 1, 1)
+# The VHS pays a flat allowance for accompaniments and meetings (Ehrenamtspauschale, § 3 Nr. 26a EStG).
+VHS_HOURLY_ALLOWANCE_CENTS = 600
+VHS_ALLOWANCE_KINDS = ("accompaniment", "meeting")
 
 VHS = ("vhs-hannover", "VHS Hannover – Integrationslotsen")
 AWO = ("awo-region-hannover", "AWO Region Hannover – Integrationslotsen")

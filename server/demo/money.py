@@ -14,6 +14,7 @@ from server.demo.context import DemoClock, DemoOrg, demo_uuid
 from server.expenses.models import Claim, Expense, Payout
 from server.extensions import db
 from server.guides.models import GuideProfile
+from sync.merge import Author
 
 # Month offset → the state its expenses are in: paid, decided (approved or rejected), submitted, open.
 _MONTH_STATES = {-3: "paid", -2: "approved", -1: "submitted", 0: "open"}
@@ -125,3 +126,19 @@ def demo_iban(account: int) -> str:
     from schwifty import IBAN
 
     return str(IBAN.generate("DE", bank_code="37040044", account_code=str(account)).compact)
+
+
+def seed_allowances(ctx: DemoOrg, clock: DemoClock) -> None:
+    """A flat allowance per hour, computed from the approved activities of the last three months; the two
+    older months approved (ready for the next payout), last month's waiting for the coordinator."""
+    from server.money.allowances import approve_allowance_line, compute_allowance_lines
+    from server.money.rates import set_allowance_rate
+
+    author = Author(role="coordinator", user_id=ctx.approver.id)
+    set_allowance_rate(author, ctx.org.id, "hour", "ehrenamt_26a", dt.date(*data.RATE_VALID_FROM),
+                       data.VHS_HOURLY_ALLOWANCE_CENTS, data.VHS_ALLOWANCE_KINDS)
+    for offset in (-3, -2, -1):
+        lines = compute_allowance_lines(author, ctx.org.id, clock.month_start(offset).strftime("%Y-%m"))
+        if offset < -1:
+            for line in lines:
+                approve_allowance_line(author, ctx.org.id, line.id)

@@ -28,7 +28,7 @@ from server.audit.log import record_event
 from server.demo import data
 from server.demo.context import DemoClock, DemoOrg, demo_uuid
 from server.demo.data import DemoAssignment, DemoGuide, DemoRequest
-from server.demo.money import demo_iban, seed_expenses
+from server.demo.money import demo_iban, seed_allowances, seed_expenses
 from server.extensions import db
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
 from server.organizations.models import MileageRate, Organization
@@ -54,6 +54,7 @@ def seed_demo_data() -> str | None:
     for ctx in (vhs, awo):
         _approve_activities(ctx, rng, clock)
         seed_expenses(ctx, rng, clock, lagging_guide="rojda")
+    seed_allowances(vhs, clock)
     for ctx in (vhs, awo):
         record_event("demo.seeded", ctx.org.id, object_type="organization", object_id=ctx.org.id,
                      details={"activities": len(ctx.activities), "expenses": len(ctx.expenses)})
