@@ -10,6 +10,7 @@ import flask_babel
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter, Map
 
 from server.config import INSTANCE_DIR, load_config
 
@@ -17,9 +18,19 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT_DIR = PACKAGE_DIR.parent
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in every route: 0 … 2**31-1, the range of an id column on PostgreSQL and SQLite."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     """Build the app; `config_override` wins over environment variables (tests pass one)."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
+    # Ids in URLs are database integers: a larger number is "not found" (404), not an overflow (500).
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(load_config(config_override))
     # No pre-ping: it costs a round trip per request; stale connections are recycled hourly instead.
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_recycle": 3600})

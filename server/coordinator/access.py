@@ -19,8 +19,13 @@ from server.guides.models import GuideProfile, Qualification
 from sync.tables import Conflict
 
 
+MAX_ID = 2**31 - 1  # an id column's range; a number from a form may be anything
+
+
 def get_guide_or_404(user_id: int) -> tuple[User, GuideProfile]:
     """A guide of the current organization and their competence profile."""
+    if not 0 < user_id <= MAX_ID:
+        abort(404)
     row = db.session.execute(
         select(User, GuideProfile)
         .join(Membership, Membership.user_id == User.id)

@@ -25,7 +25,7 @@ def _filters() -> queries.AuditFilters:
             return None
 
     actor = request.args.get("actor", "")
-    return queries.AuditFilters(actor_id=int(actor) if actor.isdigit() else None,
+    return queries.AuditFilters(actor_id=int(actor) if actor.isdigit() and len(actor) <= 9 else None,
                                 action=request.args.get("action", "").strip()[:60],
                                 date_from=day("from"), date_to=day("to"))
 
