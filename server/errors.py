@@ -48,7 +48,28 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+def has_nul_byte() -> bool:
+    """A NUL character in the address, a query or a form field: never part of anything we store, and
+    PostgreSQL refuses it in a text parameter (an error, not an empty result)."""
+    if "\x00" in request.path:
+        return True
+    if any("\x00" in value for _key, values in request.args.lists() for value in values):
+        return True
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return any("\x00" in value for _key, values in request.form.lists() for value in values)
+    return False
+
+
 def register_error_handlers(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_bytes() -> Any:
+        if not has_nul_byte():
+            return None
+        message = _("The request contains a character that is not allowed (NUL).")
+        if wants_json():
+            raise ApiError(400, "bad_request", message)
+        return render_template("error.html", status=400, message=message), 400
+
     @app.errorhandler(ApiError)
     def handle_api_error(exc: ApiError) -> Any:
         response = jsonify(error_body(exc.code, exc.message, exc.fields))

@@ -23,10 +23,15 @@ class ApiErrorSchema(Schema):
     error = ma.Nested(ApiErrorDetailSchema, required=True)
 
 
+# No control characters (NUL above all: PostgreSQL refuses it in text) in what a device names itself.
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*\Z", error="Control characters are not allowed.")
+PRINTABLE_TEXT = re.compile(r"^[^\x00-\x1f\x7f]*\Z")
+
+
 class EnrollRequestSchema(Schema):
-    code = ma.String(required=True, validate=validate.Length(min=1, max=64))
-    device_name = ma.String(load_default="", validate=validate.Length(max=100))
-    app_version = ma.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    code = ma.String(required=True, validate=[validate.Length(min=1, max=64), PRINTABLE])
+    device_name = ma.String(load_default="", validate=[validate.Length(max=100), PRINTABLE])
+    app_version = ma.String(load_default=None, allow_none=True, validate=[validate.Length(max=40), PRINTABLE])
 
 
 class GuideSchema(Schema):
@@ -56,7 +61,7 @@ class MutationSchema(Schema):
     op = ma.String(required=True, validate=validate.Length(max=10))
     base_version = ma.Integer(strict=True, allow_none=True, load_default=None)
     fields = ma.Dict(keys=ma.String(), load_default=dict)
-    client_time = ma.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    client_time = ma.String(load_default=None, allow_none=True, validate=[validate.Length(max=40), PRINTABLE])
 
 
 MUTATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -93,7 +98,8 @@ def _well_formed_mutations(value: Any) -> list[dict[str, Any]] | None:
             return None
         if not isinstance(fields, dict) or not all(isinstance(k, str) for k in fields):
             return None
-        if client_time is not None and (not isinstance(client_time, str) or len(client_time) > 40):
+        if client_time is not None and (not isinstance(client_time, str) or len(client_time) > 40
+                                        or not PRINTABLE_TEXT.match(client_time)):
             return None
         loaded.append({"id": mutation_id, "type": item["type"], "record_id": item["record_id"], "op": item["op"],
                        "base_version": base, "fields": fields, "client_time": client_time})
@@ -104,7 +110,7 @@ class SyncRequestSchema(Schema):
     cursor = ma.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     mutations = MutationList(ma.Nested(MutationSchema), load_default=list)
     limit = ma.Integer(strict=True, load_default=500, validate=validate.Range(min=1, max=1000))
-    app_version = ma.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    app_version = ma.String(load_default=None, allow_none=True, validate=[validate.Length(max=40), PRINTABLE])
 
 
 class ResultSchema(Schema):

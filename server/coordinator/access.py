@@ -18,7 +18,6 @@ from server.extensions import db
 from server.guides.models import GuideProfile, Qualification
 from sync.tables import Conflict
 
-
 MAX_ID = 2**31 - 1  # an id column's range; a number from a form may be anything
 
 

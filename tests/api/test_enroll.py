@@ -166,3 +166,26 @@ def test_messages_follow_accept_language(client, enrol_code, guide):
     german = error_of(client.post("/api/v1/sync", json={}, headers={"Accept-Language": "de"}))
     assert english["message"] == "This device is not enrolled. Please enrol it with a code."
     assert german["message"] != english["message"]
+
+
+@pytest.mark.parametrize("extra", [{"device_name": "Handy\u0000"}, {"app_version": "1.0\u0000"},
+                                   {"device_name": "Zeile\neins"}])
+def test_control_characters_in_what_a_device_says_of_itself_are_refused(client, enrol_code, guide, extra):
+    """PostgreSQL refuses NUL in text: that must be a 400 here, not an error at the insert (a 500)."""
+    from sqlalchemy import func, select
+
+    from server.accounts.models import Device
+    from server.extensions import db
+
+    code = enrol_code(guide)
+    response = enrol(client, code, **extra)
+    assert response.status_code == 400
+    assert set(error_of(response)["fields"]) == set(extra)
+    assert db.session.scalar(select(func.count()).select_from(Device)) == 0
+    assert enrol(client, code).status_code == 201  # the code was not used up
+
+
+def test_control_characters_in_a_sync_request_are_refused(sync, token):
+    response = sync(token, app_version="2.0\u0000")
+    assert response.status_code == 400
+    assert "app_version" in error_of(response)["fields"]
