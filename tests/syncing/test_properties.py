@@ -155,14 +155,23 @@ def run_machine(app: Any, client: Any, max_examples: int) -> None:
                 self.devices.append((device, transport, guide))
             self.coordinator_writes: list[dict[str, Any]] = []
             self.seen_versions: list[dict[tuple[str, str], int]] = [{} for _ in self.devices]
+            # Records in the order this machine created them: a drawn index must pick the same record
+            # when Hypothesis replays the steps, and uuids (hence their sort order) differ every run.
+            self.created: dict[str, int] = {}
+
+        def _created(self, record_id: str) -> None:
+            self.created.setdefault(record_id, len(self.created))
+
+        def _in_creation_order(self, ids: Any) -> list[str]:
+            return sorted(ids, key=lambda rid: (self.created.get(rid, len(self.created)), rid))
 
         # -------------------------------------------------------------------------- device edits
         def _local_ids(self, index: int, record_type: str) -> list[str]:
-            return sorted(rid for (_t, rid) in self.devices[index][0].records(record_type))
+            return self._in_creation_order(rid for (_t, rid) in self.devices[index][0].records(record_type))
 
         @rule(index=st.integers(0, 2), fields=new_activities)
         def create_activity(self, index: int, fields: dict[str, Any]) -> None:
-            self.devices[index][0].upsert("activity", **fields)
+            self._created(self.devices[index][0].upsert("activity", **fields))
 
         @rule(index=st.integers(0, 2), fields=activity_edits, data=st.data())
         def edit_activity(self, index: int, fields: dict[str, Any], data: st.DataObject) -> None:
@@ -184,7 +193,7 @@ def run_machine(app: Any, client: Any, max_examples: int) -> None:
                 fields: dict[str, Any] = {"category": "mileage", "km": km}
             else:
                 fields = {"category": category, "amount_cents": amount}
-            self.devices[index][0].upsert("expense", date=date, description=description, **fields)
+            self._created(self.devices[index][0].upsert("expense", date=date, description=description, **fields))
 
         @rule(index=st.integers(0, 2), data=st.data())
         def edit_expense(self, index: int, data: st.DataObject) -> None:
@@ -227,7 +236,7 @@ def run_machine(app: Any, client: Any, max_examples: int) -> None:
         # -------------------------------------------------------------------------- the coordinator
         def _server_ids(self, record_type: str) -> list[str]:
             model = BINDINGS[record_type].model
-            return sorted(session.scalars(select(model.id).where(
+            return self._in_creation_order(session.scalars(select(model.id).where(
                 model.organization_id == self.org.id, model.deleted_at.is_(None))))
 
         def _coordinator(self, action: Any) -> None:
