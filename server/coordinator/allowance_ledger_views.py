@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, abort, request
+from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,6 +18,7 @@ from server.coordinator.access import get_guide_or_404
 from server.coordinator.admin_forms import BankAccountForm
 from server.coordinator.auth import current_org_id, staff_required
 from server.coordinator.certificate_views import certificate_context
+from server.coordinator.files import download
 from server.coordinator.views import bp
 from server.extensions import db
 from server.guides.models import GuideProfile
@@ -80,5 +81,4 @@ def year_statement(guide_id: int) -> Any:
                  object_type="user", object_id=guide.id, details={"year": year})
     db.session.commit()
     name = f"aufwandsentschaedigung-{year}-{guide.id}.pdf"
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return download(data, "application/pdf", name)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, render_template, request, stream_with_context
+from flask import render_template, request, stream_with_context
 from flask_login import current_user
 
 from server.audit import queries
 from server.audit.log import record_event
 from server.coordinator.auth import current_org_id, staff_required
+from server.coordinator.files import download
 from server.coordinator.views import bp
 from server.extensions import db
 
@@ -58,6 +59,4 @@ def audit_csv() -> Any:
     record_event("audit.exported", org_id, actor_user_id=current_user.id, details=_described(filters))
     db.session.commit()
     name = f"audit-{dt.date.today().isoformat()}.csv"
-    return Response(stream_with_context(queries.csv_lines(db.session, org_id, filters)),
-                    mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"',
-                                                  "Cache-Control": "no-store"})
+    return download(stream_with_context(queries.csv_lines(db.session, org_id, filters)), "text/csv", name)

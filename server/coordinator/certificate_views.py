@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from server.accounts.models import Membership, User
 from server.audit.log import record_event
 from server.coordinator.access import get_guide_or_404
 from server.coordinator.auth import current_author, current_org_id, staff_required
+from server.coordinator.files import download
 from server.coordinator.forms import ActionForm
 from server.coordinator.rate_forms import CertificateForm
 from server.coordinator.views import bp
@@ -106,8 +107,7 @@ def certificate_file(certificate_id: int) -> Any:
                  object_type="certificate", object_id=cert.id)
     db.session.commit()
     name = f"ehrenamtsnachweis-{cert.id}-{cert.period_to.isoformat()}.pdf"
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return download(data, "application/pdf", name)
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from server.blobs.models import Blob
-from server.blobs.store import blob_store
 from server.coordinator import claim_pages
 from server.coordinator.auth import current_author, current_org_id, staff_required
+from server.coordinator.files import inline_receipt, receipt_blob
 from server.coordinator.formatting import euros
 from server.coordinator.forms import ActionForm
 from server.coordinator.labels import EXPENSE_CATEGORY_LABELS, STATE_LABELS
@@ -113,16 +112,8 @@ def approve_remaining_items(claim_id: str) -> Any:
 def receipt_file(receipt_id: int) -> Any:
     """The receipt as uploaded (cleaned), shown inline; only for the expense's own organization."""
     receipt = get_receipt_or_404(receipt_id)
-    blob = db.session.get(Blob, receipt.sha256)
-    data = blob_store().read(receipt.sha256) if blob is not None else None
-    if blob is None or data is None:
-        abort(404)
-    response = Response(data, mimetype=blob.content_type)
-    extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(blob.content_type, "bin")
-    response.headers["Content-Disposition"] = f'inline; filename="receipt-{receipt.id}.{extension}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    blob, data = receipt_blob(receipt.sha256)
+    return inline_receipt(receipt.id, blob, data, cache="private, max-age=3600")
 
 
 @bp.post("/claims/<claim_id>/allowances/compute")

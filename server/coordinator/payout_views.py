@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from server.accounts.models import User
 from server.audit.log import record_event
 from server.coordinator.auth import current_author, current_org_id, staff_required
+from server.coordinator.files import download
 from server.coordinator.formatting import euros
 from server.coordinator.forms import ActionForm
 from server.coordinator.money_access import get_payout_or_404
@@ -205,10 +206,7 @@ def _download(payout_id: int, kind: str) -> Any:
                  object_id=payout.id, details={"file": kind})
     db.session.commit()
     filename = f"payout-{payout.id}-{PAIN_SCHEMA}.xml" if kind == "xml" else f"payout-{payout.id}.xlsx"
-    response = Response(data, mimetype="application/xml" if kind == "xml" else XLSX_TYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return download(data, "application/xml" if kind == "xml" else XLSX_TYPE, filename, cache="private, no-store")
 
 
 @bp.get("/payouts/<int:payout_id>/sepa.xml")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from server.audit.log import record_event
 from server.blobs.store import blob_store
 from server.coordinator.access import get_guide_or_404
 from server.coordinator.auth import current_author, current_org, current_org_id, is_admin, staff_required
+from server.coordinator.files import download
 from server.coordinator.forms import ActionForm, EraseForm, RetentionForm
 from server.coordinator.views import bp
 from server.extensions import db
@@ -49,8 +50,7 @@ def export_guide(guide_id: int) -> Any:
                  object_id=guide.id, details={"legal_basis": "Art. 15 DSGVO", "counts": counts})
     db.session.commit()
     name = f"lotsenbuch-export-{guide.id}-{dt.date.today().isoformat()}.zip"
-    return Response(data, mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return download(data, "application/zip", name)
 
 
 @bp.post("/guides/<int:guide_id>/erase")

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from flask import Response, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from server.audit.log import record_event
 from server.coordinator.auth import current_org_id, staff_required
+from server.coordinator.files import download
 from server.coordinator.views import bp
 from server.extensions import db
 from server.money.errors import MoneyError
@@ -130,5 +131,4 @@ def report_file(file_type: str) -> Any:
                  object_id=period.slug, details={"kind": period.kind, "format": file_type})
     db.session.commit()
     name = f"lotsenbuch-report-{period.slug}.{file_type}"
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"',
-                                                      "Cache-Control": "no-store"})
+    return download(data, mimetype, name)

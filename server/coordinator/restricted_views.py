@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, abort, render_template
+from flask import abort, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server.audit.log import record_event
-from server.blobs.models import Blob
-from server.blobs.store import blob_store
 from server.coordinator.auth import current_org_id, staff_required
+from server.coordinator.files import inline_receipt, receipt_blob
 from server.coordinator.formatting import euros
 from server.coordinator.labels import EXPENSE_CATEGORY_LABELS, STATE_LABELS, label
 from server.coordinator.views import bp
@@ -51,18 +50,10 @@ def restricted_receipt(receipt_id: int) -> Any:
     if found is None:
         abort(404)
     receipt, expense = found
-    blob = db.session.get(Blob, receipt.sha256)
-    data = blob_store().read(receipt.sha256) if blob is not None else None
-    if blob is None or data is None:
-        abort(404)
+    blob, data = receipt_blob(receipt.sha256)
     record_event("privacy.restricted_receipt_viewed", current_org_id(), actor_user_id=current_user.id,
                  object_type="expense", object_id=expense.id,
                  details={"receipt_id": receipt.id, "guide_id": expense.guide_id, "legal_basis": LEGAL_BASIS})
     db.session.commit()
-    response = Response(data, mimetype=blob.content_type)
-    extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(blob.content_type, "bin")
-    response.headers["Content-Disposition"] = f'inline; filename="receipt-{receipt.id}.{extension}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
     # Not kept by the browser: a second look is a second, audited access.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return inline_receipt(receipt.id, blob, data, cache="no-store")
