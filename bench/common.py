@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import requests
 from sqlalchemy import create_engine, text
 
@@ -87,12 +88,16 @@ def http_transport(base: str, stats: dict[str, int] | None = None) -> Callable[.
     session = requests.Session()
 
     def transport(method: str, path: str, body: dict[str, Any] | None, token: str | None) -> tuple[int, Any]:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = session.request(method, base + path, json=body, headers=headers, timeout=120)
+        # orjson: encoding 500 mutations with the stdlib took longer than the server took to store them
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = None if body is None else orjson.dumps(body)
+        response = session.request(method, base + path, data=data, headers=headers, timeout=120)
         if stats is not None:
             stats["bytes"] = stats.get("bytes", 0) + len(response.content)
             stats["last_body"] = response.content  # type: ignore[assignment]
-        return response.status_code, response.json()
+        return response.status_code, orjson.loads(response.content)
 
     return transport
 

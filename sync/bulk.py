@@ -18,15 +18,15 @@ retries in careful mode, as for the ORM fast path.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Connection, insert, inspect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from sync import feed
+from sync.bulk_insert import insert_many
 from sync.db import utcnow
 from sync.registry import BINDINGS, Binding
 from sync.spec import UUID_RE
@@ -81,7 +81,10 @@ def push_creates(batch: _Batch, mutations: list[dict[str, Any]]) -> list[dict[st
         if errors:
             result = batch._rejected(mutation, Rejected("invalid", errors))
         else:
-            obj = binding.create(session, mutation["record_id"], ctx.organization_id, ctx.guide_id)
+            # A plain object, not the model: the binding's hooks only get and set attributes, and an
+            # ORM instance costs more to build than its row costs to write.
+            obj = NewRecord(id=mutation["record_id"], organization_id=ctx.organization_id, guide_id=ctx.guide_id,
+                            version=1)
             values = binding.before_write(session, obj, clean, author)
             binding.set_fields(session, obj, values, author)
             obj.version = 1
@@ -101,68 +104,58 @@ def push_creates(batch: _Batch, mutations: list[dict[str, Any]]) -> list[dict[st
     return results
 
 
-def _record_row(binding: Binding, obj: Any) -> dict[str, Any]:
+class NewRecord(SimpleNamespace):
+    """A record about to be written in bulk: its attributes, as the model's would be."""
+
+
+def _record_row(binding: Binding, obj: NewRecord) -> dict[str, Any]:
     """The record's column values as the ORM would insert them (Python-side defaults included); the
     defaults are also set on the object, so its history shows them as after an ORM flush."""
-    row: dict[str, Any] = {}
     state = obj.__dict__
-    for prop in inspect(binding.model).column_attrs:
-        column = prop.columns[0]
-        if prop.key in state:
-            row[column.key] = state[prop.key]
-        elif column.default is not None and column.default.is_scalar:
-            row[column.key] = column.default.arg
-            setattr(obj, prop.key, column.default.arg)
-        elif column.default is not None and column.default.is_callable:
-            value = column.default.arg(None)
-            row[column.key] = value
-            setattr(obj, prop.key, value)
+    row: dict[str, Any] = {}
+    for key, name, default, call in _columns(binding):
+        if name in state:
+            row[key] = state[name]
+        elif default is not _NO_DEFAULT:
+            value = default(None) if call else default
+            row[key] = state[name] = value
     return row
 
 
+_NO_DEFAULT = object()
+_COLUMNS: dict[type[Any], list[tuple[str, str, Any, bool]]] = {}
+
+
+def _columns(binding: Binding) -> list[tuple[str, str, Any, bool]]:
+    """(column key, attribute name, Python-side default or _NO_DEFAULT, whether it is called) per column."""
+    if binding.model not in _COLUMNS:
+        found = []
+        for prop in inspect(binding.model).column_attrs:
+            column = prop.columns[0]
+            default = column.default
+            if default is not None and default.is_scalar:
+                found.append((column.key, prop.key, default.arg, False))
+            elif default is not None and default.is_callable:
+                found.append((column.key, prop.key, default.arg, True))
+            else:
+                found.append((column.key, prop.key, _NO_DEFAULT, False))
+        _COLUMNS[binding.model] = found
+    return _COLUMNS[binding.model]
+
+
 def _history_row(session: Session, binding: Binding, obj: Any, author: Any, now: Any) -> dict[str, Any]:
-    fields = {f.name for f in binding.spec.fields} | set(binding.spec.read_only_fields)
     return {"organization_id": binding.organization_id_of(obj), "record_type": binding.type_name,
             "record_id": binding.record_id_of(obj), "version": obj.version,
-            "fields": {name: feed.history_value(session, binding, obj, name) for name in sorted(fields)},
+            "fields": {name: feed.history_value(session, binding, obj, name) for name in _history_fields(binding)},
             "author_role": author.role, "author_user_id": author.user_id, "device_id": author.device_id,
             "at": now}
 
 
-# Below this many rows a plain INSERT is as fast: COPY costs a few more round trips to set up.
-COPY_FROM_ROWS = 20
+_HISTORY_FIELDS: dict[str, list[str]] = {}
 
 
-def insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert rows in bulk, in the session's transaction: one statement per set of columns (rows that
-    left different optional fields unset differ). Many rows on PostgreSQL go with COPY: an executemany
-    sends one protocol message per row, which costs more than writing the rows themselves."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        groups[tuple(sorted(row))].append(row)
-    connection = session.connection()
-    for keys, group in groups.items():
-        if connection.dialect.name == "postgresql" and len(group) >= COPY_FROM_ROWS:
-            _copy(connection, table, keys, group)
-        else:
-            session.execute(insert(table), group)
-
-
-def _copy(connection: Connection, table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    dialect = connection.dialect
-    # Each column's bind processing as SQLAlchemy would do it (our UTC timestamps); JSON columns as
-    # text (psycopg adapts them per statement otherwise, which COPY does not do).
-    processors = [json.dumps if isinstance(table.c[key].type, JSON) else table.c[key].type.bind_processor(dialect)
-                  for key in keys]
-    columns = ", ".join(dialect.identifier_preparer.quote(table.c[key].name) for key in keys)
-    statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row([row[key] if convert is None else convert(row[key])
-                                for key, convert in zip(keys, processors, strict=True)])
-    except dialect.loaded_dbapi.Error as exc:
-        # As SQLAlchemy would raise it (IntegrityError, DataError, ...): the caller retries carefully.
-        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
+def _history_fields(binding: Binding) -> list[str]:
+    if binding.type_name not in _HISTORY_FIELDS:
+        _HISTORY_FIELDS[binding.type_name] = sorted({f.name for f in binding.spec.fields}
+                                                    | set(binding.spec.read_only_fields))
+    return _HISTORY_FIELDS[binding.type_name]

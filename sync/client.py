@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 # transport(method, path, json_body, token) -> (status, json_response); raises on network failure
 Transport = Callable[[str, str, dict[str, Any] | None, str | None], tuple[int, Any]]
 
@@ -28,12 +30,14 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS records (type TEXT, record_id TEXT, version INTEGER, deleted INTEGER, data TEXT,
                                     PRIMARY KEY (type, record_id));
-CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, mutation TEXT);
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT, record_id TEXT, mutation TEXT);
+CREATE INDEX IF NOT EXISTS outbox_record ON outbox (type, record_id);
 CREATE TABLE IF NOT EXISTS rejections (mutation_id TEXT PRIMARY KEY, result TEXT);
 """
 
 
-_encode = json.JSONEncoder().encode  # bound once: a page encodes 500 small dicts
+def _encode(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 class SyncFailed(RuntimeError):
@@ -96,10 +100,9 @@ class SyncClient:
         return [json.loads(m) for (m,) in self.db.execute("SELECT mutation FROM outbox ORDER BY seq")]
 
     def _busy(self) -> set[tuple[str, str]]:
-        """Records with mutations still in the outbox (read without decoding every mutation)."""
-        rows = self.db.execute("SELECT DISTINCT json_extract(mutation, '$.type'), json_extract(mutation, '$.record_id')"
-                               " FROM outbox").fetchall()
-        return {(str(t), str(r)) for t, r in rows}
+        """Records with mutations still in the outbox (their own columns: a 10,000-entry outbox is read
+        after every round trip, and decoding each mutation for it took longer than the round trip)."""
+        return {(str(t), str(r)) for t, r in self.db.execute("SELECT DISTINCT type, record_id FROM outbox")}
 
     def has_pending(self) -> bool:
         return self.db.execute("SELECT 1 FROM outbox LIMIT 1").fetchone() is not None
@@ -128,7 +131,7 @@ class SyncClient:
             self.db.execute(
                 "INSERT INTO records (type, record_id, version, deleted, data) VALUES (?, ?, 0, 0, ?) "
                 "ON CONFLICT (type, record_id) DO UPDATE SET data = excluded.data, deleted = 0",
-                (record_type, record_id, json.dumps(current)))
+                (record_type, record_id, _encode(current)))
         return record_id
 
     def delete(self, record_type: str, record_id: str) -> None:
@@ -136,19 +139,24 @@ class SyncClient:
             self._queue(record_type, record_id, "delete", {})
             self.db.execute("UPDATE records SET deleted = 1 WHERE type = ? AND record_id = ?", (record_type, record_id))
 
-    def _queue(self, record_type: str, record_id: str, op: str, fields: dict[str, Any]) -> None:
+    def _queue(self, record_type: str, record_id: str, op: str, fields: dict[str, Any]) -> dict[str, Any]:
         mutation = {
             "id": str(uuid.uuid4()), "type": record_type, "record_id": record_id, "op": op,
             "base_version": self.version(record_type, record_id) or None, "fields": fields,
-            "client_time": dt.datetime.now(dt.UTC).isoformat(),
+            "client_time": self.client_time().isoformat(),
         }
-        self.db.execute("INSERT INTO outbox (mutation) VALUES (?)", (json.dumps(mutation),))
+        self.db.execute("INSERT INTO outbox (type, record_id, mutation) VALUES (?, ?, ?)",
+                        (record_type, record_id, _encode(mutation)))
+        return mutation
+
+    def client_time(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
 
     # -- sync -------------------------------------------------------------------------------------
     def sync_once(self) -> RoundTrip:
         """One round trip. On any failure the outbox and cursor are untouched: call again to retry."""
         rows = self.db.execute("SELECT seq, mutation FROM outbox ORDER BY seq LIMIT ?", (self.batch,)).fetchall()
-        mutations = [json.loads(m) for _seq, m in rows]
+        mutations = [orjson.loads(m) for _seq, m in rows]
         body = {"cursor": self.cursor, "mutations": mutations, "limit": self.limit}
         status, response = self.transport("POST", "/api/v1/sync", body, self.token)
         if status != 200:
@@ -163,7 +171,7 @@ class SyncClient:
                 done.append((seq,))
                 if result["status"] == "rejected":
                     self.db.execute("INSERT OR REPLACE INTO rejections VALUES (?, ?)",
-                                    (mutation["id"], json.dumps(result)))
+                                    (mutation["id"], _encode(result)))
                     if result.get("version") is None:  # a refused create: nothing exists on the server
                         self.db.execute("DELETE FROM records WHERE type = ? AND record_id = ?",
                                         (mutation["type"], mutation["record_id"]))

@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, event, func, inspect, select, union_all, updat
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from sync.bulk_insert import insert_many
 from sync.merge import Author
 from sync.registry import BINDINGS, BY_MODEL, CHILD_LINKS, Binding
 from sync.spec import wire_value
@@ -31,6 +32,7 @@ SYSTEM = Author(role="system")
 MARKS = "sync_marks"
 AUTHOR = "sync_author"
 CREATED = "sync_created"
+NEW = "new"  # a feed row's mark (not a column): its record was created in bulk in this transaction
 KNOWN = "sync_known"  # (type, id) -> (version, audiences) of records written in bulk, not loaded
 
 
@@ -195,7 +197,15 @@ def publish(session: Session, marks: dict[tuple[str, str], int]) -> None:
         first = top - len(rows) + 1
         for offset, row in enumerate(rows):
             row["seq"] = first + offset
-        _upsert_feed_rows(session, rows)
+        # Records created in bulk in this transaction have no feed rows yet: theirs are plain inserts
+        # (COPY). Should one exist after all, the database refuses it and the push is retried carefully.
+        new: list[dict[str, Any]] = []
+        others: list[dict[str, Any]] = []
+        for row in rows:
+            (new if row.pop(NEW) else others).append(row)
+        insert_many(session, SyncChange.__table__, new)
+        if others:
+            _upsert_feed_rows(session, others)
 
 
 FEED_COLUMNS = ("organization_id", "audience", "record_type", "record_id", "version", "deleted", "seq")
@@ -227,8 +237,9 @@ def _feed_rows(session: Session, org_id: int, keys: list[tuple[str, str]]) -> li
     rows: list[dict[str, Any]] = []
     for record_type, ids in sorted(ids_by_type.items()):
         binding = BINDINGS[record_type]
+        known = _known(session, binding, ids)
         existing: dict[str, dict[str, bool]] = defaultdict(dict)
-        for chunk in _chunks(sorted(ids), 500):
+        for chunk in _chunks(sorted(i for i in ids if i not in known), 500):
             # By (record_type, record_id) only, so `ix_sync_changes_record` is the one index that fits,
             # whatever the planner believes about the table's size; the organization is checked here.
             for rid, audience, deleted, row_org in session.execute(
@@ -237,7 +248,6 @@ def _feed_rows(session: Session, org_id: int, keys: list[tuple[str, str]]) -> li
             ):
                 if row_org == org_id:
                     existing[rid][audience] = deleted
-        known = _known(session, binding, ids)
         # One query per type (the identity map may have dropped them: it holds objects weakly).
         missing = [i for i in ids if i not in known]
         objects = {binding.record_id_of(obj): obj for obj in load_many(session, binding, missing)} if missing else {}
@@ -250,10 +260,10 @@ def _feed_rows(session: Session, org_id: int, keys: list[tuple[str, str]]) -> li
                 audiences = binding.audiences(session, obj) if live else set()
                 version = obj.version if obj is not None else 0
             for audience in sorted(audiences):
-                rows.append(_row(org_id, audience, record_type, record_id, version, False))
+                rows.append(_row(org_id, audience, record_type, record_id, version, False, record_id in known))
             for audience, was_deleted in existing[record_id].items():
                 if audience not in audiences and not was_deleted:
-                    rows.append(_row(org_id, audience, record_type, record_id, version, True))
+                    rows.append(_row(org_id, audience, record_type, record_id, version, True, False))
     return rows
 
 
@@ -294,9 +304,10 @@ def one_of(session: Session, column: Any, values: list[Any]) -> Any:
     return column.in_(values)
 
 
-def _row(org_id: int, audience: str, record_type: str, record_id: str, version: int, deleted: bool) -> dict[str, Any]:
+def _row(org_id: int, audience: str, record_type: str, record_id: str, version: int, deleted: bool,
+         new: bool) -> dict[str, Any]:
     return {"organization_id": org_id, "audience": audience, "record_type": record_type, "record_id": record_id,
-            "version": version, "deleted": deleted, "seq": 0}
+            "version": version, "deleted": deleted, "seq": 0, NEW: new}
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:

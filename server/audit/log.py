@@ -7,7 +7,7 @@ from typing import Any
 
 from server.audit.models import AuditEvent
 from server.extensions import db
-from sync.bulk import insert_many
+from sync.bulk_insert import insert_many
 from sync.db import utcnow
 
 

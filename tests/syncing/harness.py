@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -75,14 +74,13 @@ class SkewedClient(SyncClient):
         self.skew = skew
         self.queued: list[str] = []
 
-    def _queue(self, record_type: str, record_id: str, op: str, fields: dict[str, Any]) -> None:
-        mutation = {
-            "id": str(uuid.uuid4()), "type": record_type, "record_id": record_id, "op": op,
-            "base_version": self.version(record_type, record_id) or None, "fields": fields,
-            "client_time": (dt.datetime.now(dt.UTC) + self.skew).isoformat(),
-        }
+    def client_time(self) -> dt.datetime:
+        return super().client_time() + self.skew
+
+    def _queue(self, record_type: str, record_id: str, op: str, fields: dict[str, Any]) -> dict[str, Any]:
+        mutation = super()._queue(record_type, record_id, op, fields)
         self.queued.append(mutation["id"])
-        self.db.execute("INSERT INTO outbox (mutation) VALUES (?)", (json.dumps(mutation),))
+        return mutation
 
     def snapshot(self) -> dict[tuple[str, str], tuple[int, dict[str, Any]]]:
         """Live records as (version, data)."""

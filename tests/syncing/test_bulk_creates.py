@@ -94,7 +94,7 @@ def test_bulk_path_writes_the_same_rows_as_the_per_mutation_path(make_device, ma
 
     other = make_user(org, "guide", "lena@example.org", "Lena Vogel")
     fast_device, slow_device = _device(make_device, guide), _device(make_device, other)
-    # 20 of each shape: enough rows per table for COPY on PostgreSQL (`bulk.COPY_FROM_ROWS`)
+    # 20 of each shape: enough rows per table for COPY on PostgreSQL (`bulk_insert.COPY_FROM_ROWS`)
     fast_batch, slow_batch = _batch(repeat=20), _batch(repeat=20)
     for fast, slow in zip(fast_batch, slow_batch, strict=True):
         slow["fields"] = dict(fast["fields"])
