@@ -65,7 +65,8 @@ def gunicorn(database_url: str, workers: int = 4, threads: int = 1) -> Iterator[
                RATELIMIT_ENABLED="false",
                BLOB_DIR=str(ROOT / "instance" / "bench-blobs"))
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+        [str(BIN / "gunicorn"), "-c", "server/gunicorn.conf.py", "-w", str(workers), "--threads", str(threads),
+         "-b", f"127.0.0.1:{port}",
          "--log-level", "warning", "server:create_app()"],
         cwd=ROOT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -96,7 +97,7 @@ def http_transport(base: str, stats: dict[str, int] | None = None) -> Callable[.
         response = session.request(method, base + path, data=data, headers=headers, timeout=120)
         if stats is not None:
             stats["bytes"] = stats.get("bytes", 0) + len(response.content)
-            stats["last_body"] = response.content  # type: ignore[assignment]
+            stats.setdefault("first_body", response.content)  # type: ignore[arg-type]
         return response.status_code, orjson.loads(response.content)
 
     return transport

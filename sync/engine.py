@@ -30,10 +30,8 @@ from sync.db import new_uuid, utcnow
 from sync.merge import Author, Change, Resolution, merge_delete, merge_edit, merge_edit_of_deleted
 from sync.pull import (
     BadCursor,
-    EncodedChange,
     current_change,
     decode_cursor,
-    encode_change,
     encode_cursor,
     pull,
 )
@@ -74,7 +72,7 @@ class DeviceContext:
 @dataclass
 class SyncOutcome:
     results: list[dict[str, Any]]
-    changes: list[EncodedChange]  # each already as JSON text
+    changes: list[dict[str, Any]]  # wire form: type, record_id, version, deleted, data
     cursor: str
     has_more: bool
     applied: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
@@ -103,11 +101,11 @@ def sync(session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], 
     # This request's own changes are published when it commits (sync/feed.py), so the counter lock is
     # held only for that last moment; the device receives them on its next pull.
     changes, last_seq, has_more = pull(session, ctx, after_seq, limit)
-    seen = {(c.type, c.record_id) for c in changes}
+    seen = {(c["type"], c["record_id"]) for c in changes}
     for record_type, record_id in sorted(batch.force - seen):
         change = current_change(session, ctx, record_type, record_id)
         if change is not None:
-            changes.append(encode_change(change))
+            changes.append(change)
     return SyncOutcome(results, changes, encode_cursor(ctx.organization_id, last_seq), has_more, batch.applied)
 
 

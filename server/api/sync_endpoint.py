@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from typing import Any
 
@@ -22,6 +21,7 @@ from server.errors import ApiError
 from server.extensions import db
 from sync import engine
 from sync.db import utcnow
+from sync.pull import json_text
 
 log = logging.getLogger(__name__)
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="Push and pull in one round trip")
@@ -95,15 +95,8 @@ class Sync(MethodView):
                 if attempt == RETRIES - 1:
                     raise ApiError(503, "busy", _("The server is busy. Please try again.")) from exc
         assert outcome is not None
-        # Compact and unsorted; the changes arrive as JSON text (on PostgreSQL built by the database)
-        # and are spliced in as they are.
-        default = getattr(current_app.json, "default", None)
-        body = "".join((
-            '{"results":', json.dumps([translate_result(r) for r in outcome.results], separators=(",", ":"),
-                                      default=default),
-            ',"changes":[', ",".join(change.json for change in outcome.changes),
-            '],"cursor":', json.dumps(outcome.cursor), ',"has_more":', "true" if outcome.has_more else "false", "}",
-        ))
+        body = json_text({"results": [translate_result(r) for r in outcome.results], "changes": outcome.changes,
+                          "cursor": outcome.cursor, "has_more": outcome.has_more})
         return current_app.response_class(body, mimetype="application/json")
 
 

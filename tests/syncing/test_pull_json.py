@@ -1,7 +1,7 @@
-"""On PostgreSQL a pull page renders plain records' changes as JSON in the database
-(`sync/wire_sql.py`); the Python path renders them from the columns. Both must mean the same thing,
+"""A pull page reads plain records (activities) from columns joined to the feed and encodes them with
+orjson; the binding's own wire form (`to_wire`, as for every other type) must mean the same thing,
 field by field: every field type of activities, nulls, awkward text, tombstones of deleted records and
-of records that left the device's scope, mixed with types that always take the Python path."""
+of records that left the device's scope, mixed with types that always go through their binding."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import literal, select, update
+from sqlalchemy import select, update
 
-from sync.db import UTCDateTime
 from sync.tables import SyncChange
 from tests.syncing.conftest import activity_fields
 
@@ -23,19 +22,38 @@ def _canonical(text: str) -> str:
     return json.dumps(json.loads(text), sort_keys=True)
 
 
-def _page(guide: Any, in_database: bool) -> list[Any]:
+def _page(guide: Any) -> list[Any]:
     from server.accounts.models import Device
     from server.api.auth import device_context
     from server.extensions import db
     from sync.pull import pull
 
     device = db.session.scalars(select(Device).where(Device.user_id == guide.id)).first()
-    changes, _last, has_more = pull(db.session, device_context(device), 0, 500, in_database=in_database)
+    changes, _last, has_more = pull(db.session, device_context(device), 0, 500)
     assert not has_more
     return changes
 
 
-def test_database_built_page_means_the_same_as_python_built(app: Any, make_device: Any,
+def _through_bindings(guide: Any, page: list[Any]) -> list[str]:
+    """Each change of the page as the binding renders it (`to_wire`), or a tombstone, in stdlib JSON."""
+    from server.extensions import db
+    from sync.registry import BINDINGS
+
+    rendered = []
+    for change in page:
+        kind, record_id = change["type"], change["record_id"]
+        obj = db.session.get(BINDINGS[kind].model, record_id)
+        if change["deleted"]:
+            rendered.append(json.dumps({"type": kind, "record_id": record_id, "version": change["version"],
+                                        "deleted": True, "data": None}, sort_keys=True))
+        else:
+            rendered.append(json.dumps({"type": kind, "record_id": record_id, "version": obj.version,
+                                        "deleted": False, "data": BINDINGS[kind].to_wire(db.session, obj, str(guide.id))},
+                                       sort_keys=True))
+    return rendered
+
+
+def test_page_from_joined_columns_means_what_the_bindings_say(app: Any, make_device: Any,
                                                             org: Any, guide: Any) -> None:
     from server.activities.models import Activity
     from server.extensions import db
@@ -60,46 +78,34 @@ def test_database_built_page_means_the_same_as_python_built(app: Any, make_devic
     db.session.commit()
     assert db.session.get(Activity, ids[4]).deleted_at is None
 
-    in_database = _page(guide, in_database=True)
-    in_python = _page(guide, in_database=False)
-    assert [(c.type, c.record_id) for c in in_database] == [(c.type, c.record_id) for c in in_python]
-    decoded = [json.loads(c.json) for c in in_database]
+    page = _page(guide)
+    from sync.pull import json_text
+
+    encoded = [json_text(c) for c in page]
+    decoded = [json.loads(text) for text in encoded]
     # compared as canonical text: `0 == False` in Python, not on the wire
-    assert [_canonical(c.json) for c in in_database] == [_canonical(c.json) for c in in_python]
+    assert [_canonical(text) for text in encoded] == _through_bindings(guide, page)
     by_id = {c["record_id"]: c for c in decoded}
     assert by_id[ids[1]]["data"]["note"] == AWKWARD
     assert by_id[ids[1]]["data"]["travel_km"] == 0 and by_id[ids[0]]["data"]["travel_km"] is None
+    assert by_id[ids[1]]["data"]["needs_professional_help"] is True and by_id[ids[1]]["data"]["minutes"] == 1440
+    assert by_id[ids[2]]["data"]["date"] == "2026-02-28"
     assert by_id[ids[3]] == {"type": "activity", "record_id": ids[3], "version": by_id[ids[3]]["version"],
                              "deleted": True, "data": None}
     assert by_id[ids[4]]["deleted"] is True and by_id[ids[4]]["data"] is None
     assert {c["type"] for c in decoded} == {"activity", "expense", "profile", "organization"}
-    # On PostgreSQL the database did write the activities (not the Python path twice): it leaves
-    # non-ASCII as UTF-8 where `json.dumps` escapes it.
-    awkward = [next(c.json for c in page if c.record_id == ids[1]) for page in (in_database, in_python)]
-    assert "\\u00e4" in awkward[1]
-    if db.session.get_bind().dialect.name == "postgresql":
-        assert "\u00e4" in awkward[0] and "\\u00e4" not in awkward[0]
-    else:
-        assert awkward[0] == awkward[1]
+    # UTF-8 as it is, not escaped: fewer bytes on the wire
+    assert "\\u00e4" not in next(text for text, c in zip(encoded, decoded, strict=True) if c["record_id"] == ids[1])
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 @pytest.mark.parametrize("moment", [
     dt.datetime(2026, 11, 25, 7, 0, tzinfo=dt.UTC),
     dt.datetime(2026, 11, 25, 7, 0, 5, 123, tzinfo=dt.UTC),
-    dt.datetime(2026, 3, 29, 1, 30, 0, 500000, tzinfo=dt.timezone(dt.timedelta(hours=2))),
     dt.datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    dt.date(2026, 2, 28),
 ])
-def test_timestamps_render_as_wire_value_does(app: Any, moment: dt.datetime) -> None:
-    from server.extensions import db
-    from sync import wire_sql
+def test_dates_and_utc_timestamps_encode_as_wire_value_does(moment: dt.date) -> None:
+    from sync.pull import json_text
     from sync.spec import wire_value
 
-    for zone in ("UTC", "Europe/Berlin", "America/New_York"):
-        db.session.connection().exec_driver_sql(f"SET LOCAL TIME ZONE '{zone}'")
-        value = wire_sql.json_value(literal(moment, UTCDateTime()))
-        assert value is not None
-        assert json.loads(db.session.scalar(select(value))) == wire_value(moment)
-    assert db.session.scalar(select(wire_sql.json_value(literal(None, UTCDateTime())))) == "null"
-    db.session.rollback()
+    assert json.loads(json_text({"at": moment})) == {"at": wire_value(moment)}
