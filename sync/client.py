@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS records (type TEXT, record_id TEXT, version INTEGER, deleted INTEGER, data TEXT,
                                     PRIMARY KEY (type, record_id));
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT, record_id TEXT, mutation TEXT);
-CREATE INDEX IF NOT EXISTS outbox_record ON outbox (type, record_id);
+CREATE INDEX IF NOT EXISTS outbox_record ON outbox (record_id);
 CREATE TABLE IF NOT EXISTS rejections (mutation_id TEXT PRIMARY KEY, result TEXT);
 """
 
@@ -100,10 +100,16 @@ class SyncClient:
     def pending(self) -> list[dict[str, Any]]:
         return [json.loads(m) for (m,) in self.db.execute("SELECT mutation FROM outbox ORDER BY seq")]
 
-    def _busy(self) -> set[tuple[str, str]]:
-        """Records with mutations still in the outbox (their own columns: a 10,000-entry outbox is read
-        after every round trip, and decoding each mutation for it took longer than the round trip)."""
-        return {(str(t), str(r)) for t, r in self.db.execute("SELECT DISTINCT type, record_id FROM outbox")}
+    def _busy(self, changes: list[dict[str, Any]]) -> set[tuple[str, str]]:
+        """Which of these changed records still have mutations in the outbox. Looked up by id (a
+        10,000-entry outbox is consulted after every round trip; decoding each queued mutation for it
+        took longer than the round trip)."""
+        if not changes:
+            return set()
+        ids = _encode([c["record_id"] for c in changes])
+        rows = self.db.execute("SELECT DISTINCT type, record_id FROM outbox"
+                               " WHERE record_id IN (SELECT value FROM json_each(?))", (ids,))
+        return {(str(t), str(r)) for t, r in rows}
 
     def has_pending(self) -> bool:
         return self.db.execute("SELECT 1 FROM outbox LIMIT 1").fetchone() is not None
@@ -177,7 +183,7 @@ class SyncClient:
                         self.db.execute("DELETE FROM records WHERE type = ? AND record_id = ?",
                                         (mutation["type"], mutation["record_id"]))
             self.db.executemany("DELETE FROM outbox WHERE seq = ?", done)
-            busy = self._busy()
+            busy = self._busy(response["changes"])
             # Records with unsent local edits keep them: the server merges them on the next push. The
             # page goes to SQLite in one executemany (faster than one JSON text unpacked by json_each).
             self.db.executemany(

@@ -270,18 +270,16 @@ def _feed_rows(session: Session, org_id: int, keys: list[tuple[str, str]]) -> li
 def _known(session: Session, binding: Binding, ids: list[str]) -> dict[str, tuple[int, set[str]]]:
     """Version and audiences of records written in bulk in this transaction and not loaded since
     (a loaded one may have been changed through the ORM: it is read again)."""
-    written = session.info.get(KNOWN, {})
+    written = session.info.get(KNOWN)
+    if not written:
+        return {}
+    loaded = {str(key[1][0]) for key in session.identity_map.keys() if key[0] is binding.model}
     found = {}
     for record_id in ids:
         entry = written.get((binding.type_name, record_id))
-        if entry is not None and session.identity_key(binding.model, _model_key(binding, record_id)) \
-                not in session.identity_map:
+        if entry is not None and record_id not in loaded:
             found[record_id] = entry
     return found
-
-
-def _model_key(binding: Binding, record_id: str) -> Any:
-    return int(record_id) if inspect(binding.model).primary_key[0].type.python_type is int else record_id
 
 
 def load_many(session: Session, binding: Binding, ids: list[str]) -> list[Any]:
