@@ -234,16 +234,17 @@ def _all_rows_floor(engine: Any, org_id: int, guide_id: int) -> float:
 
 
 def _pull_plan(engine: Any, org_id: int, guide_id: int) -> str:
-    """EXPLAIN ANALYZE of the feed query 100 changes before the end, at the big table size."""
+    """EXPLAIN ANALYZE of a pull page's query 100 changes before the end, at the big table size."""
     from sqlalchemy.dialects import postgresql
 
-    from sync.feed import pull_statement
+    from sync.pull import page_query
 
     with engine.connect() as conn:
         top = conn.execute(text("SELECT value FROM sync_counters WHERE organization_id = :o"), {"o": org_id}).scalar()
-        sql = pull_statement(org_id, guide_id, int(top) - 100, 500).compile(
-            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
-        rows = conn.execute(text(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) {sql}")).scalars().all()
+        compiled = page_query().compile(dialect=postgresql.dialect())
+        params = dict(compiled.params, org=org_id, audience=str(guide_id), after=int(top) - 100, fetch=501)
+        rows = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) {compiled}",
+                                    params).scalars().all()
     return "\n".join("    " + r for r in rows)
 
 
@@ -334,7 +335,7 @@ def _print(f: dict[str, Any]) -> None:
     print(f"  bare GET /healthz, same load:  {h['rps']:.0f} req/s, p50 {fmt(h['p50'])}, p95 {fmt(h['p95'])},"
           f" errors {h['errors']}")
     print(f"  bytes per record on the wire: {f['bytes_raw']:.0f} raw, {f['bytes_gzip']:.0f} gzip")
-    print("  plan of the feed query at the big size (100 changes after the cursor):")
+    print("  plan of a pull page's query at the big size (100 changes after the cursor):")
     print(f["plan"])
 
 

@@ -320,20 +320,27 @@ def pull_statement(org_id: int, guide_id: int, after_seq: int, limit: int) -> An
 def page_statement(org_id: Any, guide_audience: Any, after_seq: Any, fetch: Any) -> Any:
     """`pull_statement` with each value given as it is or as a bind parameter (a pull builds its
     statement once and binds the values per request)."""
+    page = page_rows(org_id, guide_audience, after_seq, fetch)
+    return select(*page.c).order_by(page.c.seq)
+
+
+FEED_PAGE_COLUMNS = ("record_type", "record_id", "version", "deleted", "audience", "seq")
+
+
+def page_rows(org_id: Any, guide_audience: Any, after_seq: Any, fetch: Any) -> Any:
+    """The page's feed rows as a subquery (columns FEED_PAGE_COLUMNS, unordered: order by `seq`)."""
+    columns = [getattr(SyncChange, name) for name in FEED_PAGE_COLUMNS]
     per_audience = [
-        select(SyncChange.id, SyncChange.seq).where(
+        select(*columns).where(
             SyncChange.organization_id == org_id, SyncChange.audience == audience, SyncChange.seq > after_seq,
         ).order_by(SyncChange.seq).limit(fetch).subquery()
         for audience in (guide_audience, EVERYONE)
     ]
-    # Each audience is one index range scan that stops after limit+1 rows; SQLite wants the limited
-    # scans wrapped as subqueries before they can be combined.
-    union = union_all(*(select(sub.c.id, sub.c.seq) for sub in per_audience)).subquery()
-    ids = select(union.c.id).order_by(union.c.seq).limit(fetch)
-    # Plain columns, not SyncChange objects: a page is read once, the identity map would only cost.
-    return (select(SyncChange.record_type, SyncChange.record_id, SyncChange.version, SyncChange.deleted,
-                   SyncChange.audience, SyncChange.seq)
-            .where(SyncChange.id.in_(ids)).order_by(SyncChange.seq))
+    # Each audience is one index range scan that stops after limit+1 rows and reads the rows it needs
+    # there (no second lookup by id); SQLite wants the limited scans wrapped as subqueries before they
+    # can be combined. Plain columns, not SyncChange objects: a page is read once.
+    union = union_all(*(select(*sub.c) for sub in per_audience)).subquery()
+    return select(*union.c).order_by(union.c.seq).limit(fetch).subquery("page")
 
 
 def pull_page(session: Session, org_id: int, guide_id: int, after_seq: int,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sync import feed
 from sync.registry import BINDINGS, Binding
 from sync.spec import UUID_RE, wire_value
-from sync.tables import SyncChange, SyncCounter
+from sync.tables import SyncCounter
 
 if TYPE_CHECKING:
     from sync.engine import DeviceContext
@@ -71,80 +71,82 @@ def pull(session: Session, ctx: DeviceContext, after_seq: int, limit: int) -> tu
     if top is not None and top <= after_seq:
         return [], after_seq, False  # nothing numbered since the cursor: skip the feed query
     # The feed page with plain records' columns joined in: one query reads most of a page.
-    statement, joined = _page_query()
+    statement, layouts = _page_query()
     result = session.connection().execute(statement, {
         "org": ctx.organization_id, "audience": str(ctx.guide_id), "after": after_seq, "fetch": limit + 1,
     }).all()
     rows, has_more = result[:limit], len(result) > limit
-    # Plain records: wire data straight from their joined columns (version first, then the fields).
-    live: dict[tuple[str, str], tuple[int, Any]] = {}  # (type, id) -> (version, wire data) of live records
-    offset = 6
-    for binding, fields in joined:
-        names = [name for name, _convert in fields]
-        converted = [(name, convert) for name, convert in fields if convert is not None]
-        end = offset + 1 + len(fields)
-        for row in rows:
-            if row[0] == binding.type_name and row[offset] is not None:
-                data = dict(zip(names, row[offset + 1:end], strict=True))
-                for name, convert in converted:
-                    data[name] = convert(data[name])
-                live[(row[0], row[1])] = (row[offset], data)
-        offset = end
+    changes: list[dict[str, Any]] = []
+    waiting: dict[str, list[tuple[int, str, str]]] = defaultdict(list)  # type -> (index, id, audience)
+    for record_type, record_id, version, deleted, audience, _seq, *columns in rows:
+        change = {"type": record_type, "record_id": record_id, "version": version, "deleted": True, "data": None}
+        changes.append(change)
+        if deleted:
+            continue
+        layout = layouts.get(record_type)
+        if layout is None:  # shaped by its binding: loaded below
+            waiting[record_type].append((len(changes) - 1, record_id, audience))
+            continue
+        # A plain record: wire data straight from its joined columns (its version first, then its fields;
+        # no version: the record is deleted and the feed row not yet marked).
+        start, end, names, converted = layout
+        if columns[start] is not None:
+            data = dict(zip(names, columns[start + 1:end], strict=True))
+            for name, convert in converted:
+                data[name] = convert(data[name])
+            change.update(version=columns[start], deleted=False, data=data)
     # The other types: loaded as objects, one query per type, shaped by their binding.
-    ids_by_type: dict[str, list[str]] = defaultdict(list)
-    plain = {binding.type_name for binding, _fields in joined}
-    for row in rows:
-        if not row[3] and row[0] not in plain:
-            ids_by_type[row[0]].append(row[1])
-    objects: dict[tuple[str, str], Any] = {}
-    for record_type, ids in ids_by_type.items():
+    for record_type, entries in waiting.items():
         binding = BINDINGS[record_type]
-        for obj in feed.load_many(session, binding, ids):
-            if getattr(obj, "deleted_at", None) is None:
-                objects[(record_type, binding.record_id_of(obj))] = obj
-    changes = []
-    for record_type, record_id, version, deleted, audience, _seq, *_columns in rows:
-        key = (record_type, record_id)
-        if not deleted and key in objects:
-            obj = objects[key]
-            live[key] = (obj.version, BINDINGS[record_type].to_wire(session, obj, audience))
-        found = None if deleted else live.get(key)
-        if found is None:
-            changes.append({"type": record_type, "record_id": record_id, "version": version,
-                            "deleted": True, "data": None})
-        else:
-            changes.append({"type": record_type, "record_id": record_id, "version": found[0],
-                            "deleted": False, "data": found[1]})
+        objects = {binding.record_id_of(obj): obj for obj in feed.load_many(session, binding, [e[1] for e in entries])}
+        for index, record_id, audience in entries:
+            obj = objects.get(record_id)
+            if obj is not None and getattr(obj, "deleted_at", None) is None:
+                changes[index].update(version=obj.version, deleted=False,
+                                      data=binding.to_wire(session, obj, audience))
     last_seq = rows[-1].seq if rows else after_seq
     return changes, last_seq, has_more
 
 
-_PageQuery = tuple[Any, list[tuple[Binding, list[tuple[str, Any]]]]]
+# A plain type's place in a page row (after the six feed columns): its version's index, the end of its
+# fields, their names, and the converters of those that need one.
+_Layout = tuple[int, int, list[str], list[tuple[str, Any]]]
+_PageQuery = tuple[Any, dict[str, _Layout]]
 _PAGE_QUERIES: dict[Any, _PageQuery] = {}
+
+
+def page_query() -> Any:
+    """The statement a pull page runs (bind parameters org, audience, after, fetch), for EXPLAIN."""
+    return _page_query()[0]
 
 
 def _page_query() -> _PageQuery:
     """The page query with bind parameters, built once per set of bindings (building it took about a
     millisecond a page): the feed rows, then per plain record type its version and wire columns
-    (NULL when the row is another type's or the record is deleted); and those types with their fields.
+    (NULL when the row is another type's or the record is deleted); and where each plain type's
+    columns are in a row.
 
     (PostgreSQL once rendered these changes as JSON text in this query; plain columns encoded by
     orjson take 20 ms for 10,000 changes where the database took 34 ms, see bench/README.md.)"""
     key = tuple((name, id(binding)) for name, binding in sorted(BINDINGS.items()))
     if key not in _PAGE_QUERIES:
         _PAGE_QUERIES.clear()  # bindings registered anew (another app in tests): forget the old ones
-        statement = feed.page_statement(bindparam("org"), bindparam("audience"), bindparam("after"),
-                                        bindparam("fetch"))
-        joined = _joined_bindings()
-        for binding, fields in joined:
+        page = feed.page_rows(bindparam("org"), bindparam("audience"), bindparam("after"), bindparam("fetch"))
+        statement = select(*page.c).order_by(page.c.seq)
+        layouts: dict[str, _Layout] = {}
+        offset = 0
+        for binding, fields in _joined_bindings():
             model = binding.model
             statement = statement.outerjoin(model, and_(
-                SyncChange.record_type == binding.type_name, model.id == SyncChange.record_id,
-                model.deleted_at.is_(None),
+                page.c.record_type == binding.type_name, model.id == page.c.record_id, model.deleted_at.is_(None),
             )).add_columns(
                 model.version.label(f"{binding.type_name}__version"),
                 *(getattr(model, name).label(f"{binding.type_name}__{name}") for name, _convert in fields))
-        _PAGE_QUERIES[key] = (statement, joined)
+            end = offset + 1 + len(fields)
+            layouts[binding.type_name] = (offset, end, [name for name, _convert in fields],
+                                          [(name, convert) for name, convert in fields if convert is not None])
+            offset = end
+        _PAGE_QUERIES[key] = (statement, layouts)
     return _PAGE_QUERIES[key]
 
 
