@@ -28,6 +28,16 @@ def median_of(runs: int, fn: Callable[[], float]) -> tuple[float, list[float]]:
     return statistics.median(values), values
 
 
+def medians_interleaved(runs: int, fns: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """The median of each figure, the figures taken in turn run after run: a figure and its floor then
+    see the same machine (the shared development machine's speed drifts by 30 % within minutes)."""
+    values: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            values[name].append(fn())
+    return {name: statistics.median(found) for name, found in values.items()}
+
+
 def timed(fn: Callable[[], Any]) -> float:
     start = time.perf_counter()
     fn()

@@ -1,6 +1,6 @@
 """Sync benchmark on PostgreSQL behind gunicorn, through the reference client over HTTP on loopback.
 
-Prints each figure (median of RUNS) next to its floor measured in the same run:
+Prints each figure (median of RUNS) next to its floor measured in the same run, taken in turn with it:
   push 10,000 new activities in batches of 500        floor: a bare executemany INSERT of the same rows;
                                                       and of all rows the push writes (record, history,
                                                       stored result, audit event, feed row)
@@ -30,7 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import requests  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench.common import fmt, fresh_database, gunicorn, http_transport, median_of, timed  # noqa: E402
+from bench.common import (  # noqa: E402
+    fmt,
+    fresh_database,
+    gunicorn,
+    http_transport,
+    median_of,
+    medians_interleaved,
+    timed,
+)
 from sync.client import SyncClient  # noqa: E402
 
 QUICK = "--quick" in sys.argv
@@ -87,7 +95,6 @@ def main() -> None:
                     device.upsert("activity", **activity(i))
                 return timed(device.sync)
 
-            figures["push"], _ = median_of(RUNS, push_once)
             rows = [(str(uuid.uuid4()), org_id, guide_ids[-1], dt.date(2026, 1, 1), 30 + i % 120,
                      "accompaniment", "x" * 20) for i in range(N)]
 
@@ -105,8 +112,10 @@ def main() -> None:
                     conn.rollback()
                     return elapsed
 
-            figures["push_floor"], _ = median_of(RUNS, insert_floor)
-            figures["push_floor_all"], _ = median_of(RUNS, lambda: _all_rows_floor(engine, org_id, guide_ids[-1]))
+            figures.update(medians_interleaved(RUNS, {
+                "push": push_once, "push_floor": insert_floor,
+                "push_floor_all": lambda: _all_rows_floor(engine, org_id, guide_ids[-1]),
+            }))
 
             # ---- initial pull ------------------------------------------------------------------
             source_guide = pushers[0]
@@ -122,11 +131,6 @@ def main() -> None:
                 wire["sample"] = stats["first_body"]
                 return elapsed
 
-            # The reference client asks for the largest page the protocol allows (1,000); the PWA asks
-            # for 500 (smaller pages on a slow mobile connection).
-            figures["pull"], _ = median_of(RUNS, lambda: pull_once(1000))
-            figures["pull_500"], _ = median_of(RUNS, lambda: pull_once(500))
-
             def select_floor() -> float:
                 with engine.connect() as conn:
                     start = time.perf_counter()
@@ -137,7 +141,11 @@ def main() -> None:
                     json.dumps([dict(r) for r in result], default=str)
                     return time.perf_counter() - start
 
-            figures["pull_floor"], _ = median_of(RUNS, select_floor)
+            # The reference client asks for the largest page the protocol allows (1,000); the PWA asks
+            # for 500 (smaller pages on a slow mobile connection).
+            figures.update(medians_interleaved(RUNS, {
+                "pull": lambda: pull_once(1000), "pull_floor": select_floor, "pull_500": lambda: pull_once(500),
+            }))
             # a whole response as sent (a page of changes), per change
             per_page = len(json.loads(wire["sample"])["changes"]) or 1
             figures["bytes_raw"] = len(wire["sample"]) / per_page
