@@ -104,7 +104,7 @@ class SyncClient:
         """Which of these changed records still have mutations in the outbox. Looked up by id (a
         10,000-entry outbox is consulted after every round trip; decoding each queued mutation for it
         took longer than the round trip)."""
-        if not changes:
+        if not changes or not self.has_pending():
             return set()
         ids = _encode([c["record_id"] for c in changes])
         rows = self.db.execute("SELECT DISTINCT type, record_id FROM outbox"

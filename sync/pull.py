@@ -67,9 +67,10 @@ def _json_default(value: Any) -> Any:
 
 def pull(session: Session, ctx: DeviceContext, after_seq: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
     """A page of changes after `after_seq` (wire form), the page's last seq and whether more remain."""
-    top = session.scalar(select(SyncCounter.value).where(SyncCounter.organization_id == ctx.organization_id))
-    if top is not None and top <= after_seq:
-        return [], after_seq, False  # nothing numbered since the cursor: skip the feed query
+    if after_seq:
+        top = session.scalar(select(SyncCounter.value).where(SyncCounter.organization_id == ctx.organization_id))
+        if top is not None and top <= after_seq:
+            return [], after_seq, False  # nothing numbered since the cursor: skip the feed query
     # The feed page with plain records' columns joined in: one query reads most of a page.
     statement, layouts = _page_query(session.get_bind().dialect.name == "postgresql")
     result = session.connection().execute(statement, {

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
+from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from server.accounts.models import Device, Membership, User
 from server.errors import ApiError
@@ -39,13 +41,7 @@ def current_device() -> Device:
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
         raise _unauthorized("invalid_token", _("This device is not enrolled. Please enrol it with a code."))
-    row = db.session.execute(
-        select(Device, Membership.id, User.active)
-        .join(User, User.id == Device.user_id)
-        .outerjoin(Membership, (Membership.user_id == Device.user_id)
-                   & (Membership.organization_id == Device.organization_id) & (Membership.role == "guide"))
-        .where(Device.token_hash == token_hash(token.strip()))
-    ).first()
+    row = db.session.execute(_device_by_token(), {"token_hash": token_hash(token.strip())}).first()
     if row is None:
         raise _unauthorized("invalid_token", _("This device is not enrolled. Please enrol it with a code."))
     device, membership_id, active = row
@@ -53,6 +49,16 @@ def current_device() -> Device:
         raise _unauthorized("device_revoked", _("This device was signed out by your coordination office."))
     request.environ["lotsenbuch.device"] = device
     return device
+
+
+@functools.cache
+def _device_by_token() -> Any:
+    """Built once: building the statement took about a sixth of an empty pull's time in Python."""
+    return (select(Device, Membership.id, User.active)
+            .join(User, User.id == Device.user_id)
+            .outerjoin(Membership, (Membership.user_id == Device.user_id)
+                       & (Membership.organization_id == Device.organization_id) & (Membership.role == "guide"))
+            .where(Device.token_hash == bindparam("token_hash")))
 
 
 def device_context(device: Device) -> DeviceContext:
