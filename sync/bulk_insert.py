@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-import orjson
 from sqlalchemy import JSON, Connection, insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from sync.db import json_text
 
 # Below this many rows a plain INSERT is as fast: COPY costs a few more round trips to set up.
 COPY_FROM_ROWS = 20
@@ -34,15 +35,11 @@ def insert_many(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
             session.execute(insert(table), group)
 
 
-def _json_text(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
 def _copy(connection: Connection, table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
     dialect = connection.dialect
     # Each column's bind processing as SQLAlchemy would do it (our UTC timestamps); JSON columns as
     # text (psycopg adapts them per statement otherwise, which COPY does not do).
-    processors = [_json_text if isinstance(table.c[key].type, JSON) else table.c[key].type.bind_processor(dialect)
+    processors = [json_text if isinstance(table.c[key].type, JSON) else table.c[key].type.bind_processor(dialect)
                   for key in keys]
     columns = ", ".join(dialect.identifier_preparer.quote(table.c[key].name) for key in keys)
     statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"

@@ -7,8 +7,11 @@ so the base lives in the framework-free package and Flask-SQLAlchemy is handed i
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import uuid
+from typing import Any
 
+import orjson
 from sqlalchemy import DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -54,6 +57,19 @@ def new_uuid() -> str:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def json_text(value: Any) -> str:
+    """Compact JSON by orjson, for everything sync writes (responses, JSON columns filled by COPY):
+    several times faster than the stdlib on a page of changes. Dates and UTC times come out as
+    `sync.spec.wire_value` writes them (`Z`); decimals as text."""
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 class Base(DeclarativeBase):

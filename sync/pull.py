@@ -10,11 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import decimal
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from sqlalchemy import and_, bindparam, inspect, select, true
 from sqlalchemy.orm import Session
 
@@ -51,19 +49,6 @@ def decode_cursor(cursor: str | None, organization_id: int) -> int:
 
 
 # ------------------------------------------------------------------------------------------ pull
-
-def json_text(value: Any) -> str:
-    """Compact JSON with orjson (several times faster than the stdlib on a page of changes; a response
-    is encoded in one call). Dates
-    and times come out as `wire_value` writes them (UTC as `Z`); decimals as text."""
-    return orjson.dumps(value, default=_json_default, option=orjson.OPT_UTC_Z).decode()
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
 
 def pull(session: Session, ctx: DeviceContext, after_seq: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
     """A page of changes after `after_seq` (wire form), the page's last seq and whether more remain."""

@@ -21,8 +21,7 @@ from server.audit.log import record_events
 from server.errors import ApiError
 from server.extensions import db
 from sync import engine
-from sync.db import utcnow
-from sync.pull import json_text
+from sync.db import json_text, utcnow
 
 log = logging.getLogger(__name__)
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="Push and pull in one round trip")

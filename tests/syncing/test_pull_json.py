@@ -79,7 +79,7 @@ def test_page_from_joined_columns_means_what_the_bindings_say(app: Any, make_dev
     assert db.session.get(Activity, ids[4]).deleted_at is None
 
     page = _page(guide)
-    from sync.pull import json_text
+    from sync.db import json_text
 
     encoded = [json_text(c) for c in page]
     decoded = [json.loads(text) for text in encoded]
@@ -105,7 +105,7 @@ def test_page_from_joined_columns_means_what_the_bindings_say(app: Any, make_dev
     dt.date(2026, 2, 28),
 ])
 def test_dates_and_utc_timestamps_encode_as_wire_value_does(moment: dt.date) -> None:
-    from sync.pull import json_text
+    from sync.db import json_text
     from sync.spec import wire_value
 
     assert json.loads(json_text({"at": moment})) == {"at": wire_value(moment)}
