@@ -12,6 +12,15 @@ Why one feed row per (record, audience) and not per change: a pull wants the cur
 record that changed since the cursor, once. Updating the row's `seq` in place keeps the feed as large as
 the number of records (not of edits), and a pull reads `WHERE organization_id = ? AND audience IN (…)
 AND seq > ?` from an index, so its cost grows with what it returns.
+
+Why the log tables (feed, applied mutations, history; and `audit_events`) hold plain ids with no
+foreign keys: they are appended to only by the sync engine and the audit writer, with the ids of the
+device that just authenticated, its guide and organization, so a dangling id cannot arise from a
+request. A foreign key is checked row by row: seven checks per pushed record were a third of
+PostgreSQL's work in a bulk push (`bench/README.md`). And a log must outlive what it names: nothing in
+the application deletes an organization, user or device (a device is revoked, a guide erased in
+place), and a cascade would have silently shortened the log. Deleting an organization by hand means
+deleting its rows here too (`organization_id` is indexed for it).
 """
 
 from __future__ import annotations
@@ -50,7 +59,7 @@ class SyncChange(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(Integer)
     audience: Mapped[str] = mapped_column(String(20))
     record_type: Mapped[str] = mapped_column(String(20))
     record_id: Mapped[str] = mapped_column(String(36))
@@ -65,9 +74,9 @@ class AppliedMutation(Base):
 
     __tablename__ = "sync_applied_mutations"
 
-    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     mutation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(Integer, index=True)
     applied_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
 
@@ -79,13 +88,13 @@ class RecordHistory(Base):
     __table_args__ = (UniqueConstraint("record_type", "record_id", "version"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(Integer, index=True)
     record_type: Mapped[str] = mapped_column(String(20))
     record_id: Mapped[str] = mapped_column(String(36))
     version: Mapped[int] = mapped_column(Integer)
     fields: Mapped[dict[str, Any]] = mapped_column(JSON)
     author_role: Mapped[str] = mapped_column(String(20))  # guide | coordinator | system
-    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    author_user_id: Mapped[int | None] = mapped_column(Integer, default=None)
     device_id: Mapped[str | None] = mapped_column(String(36), default=None)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
