@@ -22,7 +22,7 @@ from collections import defaultdict
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from sync import feed
@@ -36,14 +36,17 @@ if TYPE_CHECKING:
     from sync.engine import _Batch
 
 
-def qualifies(batch: _Batch, mutations: list[dict[str, Any]]) -> bool:
-    """Whether every mutation not answered before creates a new record of a bulk-creatable type."""
+def qualifies(batch: _Batch, mutations: list[dict[str, Any]], base_less: bool = False) -> bool:
+    """Whether every mutation not answered before creates a new record of a bulk-creatable type (not
+    among the batch's prefetched records); with `base_less`, also whether none claims a base version."""
     fresh = [m for m in mutations if m["id"] not in batch.prior]
     if not fresh:
         return False
     if len({m["id"] for m in fresh}) != len(fresh):
         return False
     if len({(m.get("type"), m.get("record_id")) for m in fresh}) != len(fresh):
+        return False
+    if base_less and any(m.get("base_version") for m in fresh):
         return False
     return all(_new_create(batch, m) for m in fresh)
 
@@ -59,9 +62,14 @@ def _new_create(batch: _Batch, mutation: dict[str, Any]) -> bool:
             and (binding.type_name, record_id) not in batch.known)
 
 
-def push_creates(batch: _Batch, mutations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Apply a qualifying batch (see `qualifies`); returns one result per mutation, in order."""
-    from sync.engine import Rejected
+def push_creates(batch: _Batch, mutations: list[dict[str, Any]], assume_new: bool = False) -> list[dict[str, Any]]:
+    """Apply a qualifying batch (see `qualifies`); returns one result per mutation, in order.
+
+    With `assume_new` the batch's records were not looked up. A record that exists makes the database
+    refuse its INSERT; but an invalid mutation writes nothing, and its answer would depend on whether
+    its record exists (an invalid create, or an edit, perhaps forbidden): those few are looked up here,
+    and if one exists, `NotNew` is raised before anything is written."""
+    from sync.engine import NotNew, Rejected
 
     session, ctx = batch.session, batch.ctx
     author = ctx.author
@@ -71,6 +79,7 @@ def push_creates(batch: _Batch, mutations: list[dict[str, Any]]) -> list[dict[st
     stored: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
     now = utcnow()
+    invalid: dict[str, list[str]] = defaultdict(list)
     for mutation in mutations:
         if mutation["id"] in batch.prior:
             results.append(batch.push(mutation))  # a replay: its stored result, nothing written
@@ -79,6 +88,7 @@ def push_creates(batch: _Batch, mutations: list[dict[str, Any]]) -> list[dict[st
         clean, errors = binding.spec.validate(mutation.get("fields") or {}, "guide", creating=True)
         errors.update(binding.validate_references(session, None, clean, ctx.organization_id, ctx.guide_id))
         if errors:
+            invalid[binding.type_name].append(mutation["record_id"])
             result = batch._rejected(mutation, Rejected("invalid", errors))
         else:
             # A plain object, not the model: the binding's hooks only get and set attributes, and an
@@ -97,11 +107,18 @@ def push_creates(batch: _Batch, mutations: list[dict[str, Any]]) -> list[dict[st
         stored.append({"device_id": ctx.device_id, "mutation_id": mutation["id"],
                        "organization_id": ctx.organization_id, "applied_at": now, "result": result})
         results.append(result)
+    if assume_new and any(_existing(session, type_name, ids) for type_name, ids in invalid.items()):
+        raise NotNew()
     for type_name in sorted(records):
         insert_many(session, BINDINGS[type_name].model.__table__, records[type_name])
     insert_many(session, RecordHistory.__table__, history)
     insert_many(session, AppliedMutation.__table__, stored)
     return results
+
+
+def _existing(session: Session, type_name: str, record_ids: list[str]) -> bool:
+    model = BINDINGS[type_name].model
+    return session.scalar(select(model.id).where(feed.one_of(session, model.id, record_ids)).limit(1)) is not None
 
 
 class NewRecord(SimpleNamespace):

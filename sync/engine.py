@@ -81,7 +81,7 @@ class SyncOutcome:
 # ------------------------------------------------------------------------------------------ push
 
 def sync(session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], cursor: str | None,
-         limit: int, careful: bool = False, bulk: bool = True) -> SyncOutcome:
+         limit: int, careful: bool = False, bulk: bool = True, optimistic: bool = False) -> SyncOutcome:
     """Push then pull, in the caller's transaction (the caller commits).
 
     The fast path applies the whole batch without SAVEPOINTs and flushes once, so inserts go out in
@@ -89,11 +89,18 @@ def sync(session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], 
     something (a constraint we did not foresee), the caller rolls back and calls again with
     `careful=True`: every mutation then runs in its own SAVEPOINT and a refused one is rejected alone.
     A batch of nothing but new records goes faster still (`sync/bulk.py`; `bulk=False` turns it off).
+    With `optimistic`, such a batch whose records claim no base version is not first looked up: its
+    ids are fresh UUIDs, and should one exist after all (in any organization) the database refuses
+    the batch's INSERT and the caller calls again without `optimistic`, which looks them up.
     """
     after_seq = decode_cursor(cursor, ctx.organization_id)
-    batch = _Batch(session, ctx, mutations, careful)
-    if bulk and not careful and bulk_creates.qualifies(batch, mutations):
-        results = bulk_creates.push_creates(batch, mutations)
+    assume_new = bulk and optimistic and not careful
+    batch = _Batch(session, ctx, mutations, careful, prefetch=not assume_new)
+    if assume_new and not bulk_creates.qualifies(batch, mutations, base_less=True):
+        batch.known = batch._prefetch(mutations)
+        assume_new = False
+    if bulk and not careful and (assume_new or bulk_creates.qualifies(batch, mutations)):
+        results = bulk_creates.push_creates(batch, mutations, assume_new=assume_new)
     else:
         results = [batch.push(mutation) for mutation in mutations]
     if mutations:
@@ -109,10 +116,16 @@ def sync(session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], 
     return SyncOutcome(results, changes, encode_cursor(ctx.organization_id, last_seq), has_more, batch.applied)
 
 
+class NotNew(Exception):
+    """A batch pushed with `optimistic` named a record that exists: nothing was written; the caller
+    rolls back and calls again without `optimistic`."""
+
+
 class _Batch:
     """The push half of one request: replays, prefetched records, results waiting for versions."""
 
-    def __init__(self, session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], careful: bool) -> None:
+    def __init__(self, session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], careful: bool,
+                 prefetch: bool = True) -> None:
         self.session, self.ctx, self.careful = session, ctx, careful
         self.force: set[tuple[str, str]] = set()
         self.applied: list[tuple[dict[str, Any], dict[str, Any]]] = []
@@ -127,7 +140,7 @@ class _Batch:
                     feed.one_of(session, AppliedMutation.mutation_id, ids[start:start + 500]))
             ):
                 self.prior[mutation_id] = result
-        self.known = self._prefetch(mutations)
+        self.known = self._prefetch(mutations) if prefetch else {}
 
     def _prefetch(self, mutations: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
         """Load (and lock) every existing record the batch touches, in one query per type."""
@@ -347,4 +360,4 @@ def record_history(session: Session, record_type: str, record_id: str) -> list[C
     return [Change(version, frozenset(fields), Author(role, device, user)) for version, fields, role, device, user in rows]
 
 
-__all__ = ["BadCursor", "DeviceContext", "Rejected", "SyncOutcome", "sync"]
+__all__ = ["BadCursor", "DeviceContext", "NotNew", "Rejected", "SyncOutcome", "sync"]

@@ -58,11 +58,12 @@ class Sync(MethodView):
         device_id = current_device().id
         outcome = None
         careful = False
+        optimistic = True  # new records are not looked up first (sync.engine.sync)
         for attempt in range(RETRIES):
             device = current_device()
             try:
                 outcome = engine.sync(db.session, device_context(device), mutations, body["cursor"], body["limit"],
-                                      careful=careful)
+                                      careful=careful, optimistic=optimistic)
                 record_events([
                     {"action": f"sync.{mutation['type']}.{mutation['op']}", "organization_id": device.organization_id,
                      "actor_user_id": device.user_id, "device_id": device.id, "object_type": mutation["type"],
@@ -76,12 +77,19 @@ class Sync(MethodView):
             except engine.BadCursor:
                 db.session.rollback()
                 raise ApiError(400, "invalid_cursor", _("The sync position is not valid; start again without it.")) from None
+            except engine.NotNew:
+                db.session.rollback()
+                optimistic = False  # an invalid mutation names a record that exists: look them all up
             except (IntegrityError, DataError) as exc:
                 db.session.rollback()
                 if careful and not is_retryable(exc):
                     raise
-                # The database refused something in the fast path: apply one by one, in SAVEPOINTs.
-                careful = careful or not is_retryable(exc)
+                if optimistic and not is_retryable(exc):
+                    # A record taken for new exists after all: look the batch's records up this time.
+                    optimistic = False
+                else:
+                    # The database refused something in the fast path: apply one by one, in SAVEPOINTs.
+                    careful = careful or not is_retryable(exc)
                 log.info("sync retry %s for device %s: %s", attempt + 1, device_id, exc.__class__.__name__)
                 if attempt == RETRIES - 1:
                     raise ApiError(503, "busy", _("The server is busy. Please try again.")) from exc

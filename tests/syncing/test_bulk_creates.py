@@ -180,3 +180,64 @@ def test_record_changed_through_the_orm_before_commit_is_published_as_changed(ma
     versions = db.session.scalars(select(RecordHistory.version).where(
         RecordHistory.record_id == batch[0]["record_id"]).order_by(RecordHistory.version)).all()
     assert versions == [1, 2]
+
+
+def _post(client: Any, token: str, mutations: list[dict[str, Any]]) -> dict[str, Any]:
+    response = client.post("/api/v1/sync", json={"mutations": mutations}, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_new_looking_batch_with_an_existing_own_record_applies_it_as_an_edit(client, make_device, guide):
+    """The endpoint does not look new records up first (`optimistic`). A base-less upsert of a record
+    that exists (the phone lost the answer to its create, then edited it) makes the database refuse
+    the batch; the retry looks the records up and applies it as version 2, with the rest applied."""
+    from server.activities.models import Activity
+    from server.extensions import db
+    from sync.tables import AppliedMutation
+
+    phone = make_device(guide)
+    created = _batch()[:2]
+    _post(client, phone.token, created)
+    edit = dict(created[0], id=str(uuid.uuid4()), base_version=None, fields=dict(created[0]["fields"], minutes=15))
+    batch = _batch()[:3] + [edit]
+    results = _post(client, phone.token, batch)["results"]
+    assert [r["status"] for r in results] == ["applied", "applied", "applied", "applied"]
+    assert results[-1]["version"] == 2
+    # Only some fields: invalid for a new record, a plain edit of an existing one; answered as an edit.
+    partial = dict(created[1], id=str(uuid.uuid4()), base_version=None, fields={"note": "Nachtrag"})
+    results = _post(client, phone.token, _batch()[:1] + [partial])["results"]
+    assert [(r["status"], r["version"]) for r in results] == [("applied", 1), ("applied", 2)]
+    db.session.expire_all()
+    assert db.session.get(Activity, created[0]["record_id"]).minutes == 15
+    assert db.session.get(Activity, created[1]["record_id"]).note == "Nachtrag"
+    assert len(db.session.scalars(select(Activity.id).where(Activity.guide_id == guide.id)).all()) == 6
+    stored = db.session.scalars(select(AppliedMutation.mutation_id).where(AppliedMutation.mutation_id.in_(
+        [m["id"] for m in batch]))).all()
+    assert len(stored) == len(batch)  # each remembered once, by the attempt that applied them
+
+
+def test_new_looking_batch_naming_another_guides_or_organizations_record_rejects_only_that(
+        client, make_device, make_org, make_user, guide, org):
+    from server.activities.models import Activity
+    from server.extensions import db
+
+    other_guide = make_user(org, "guide")
+    stranger = make_user(make_org(), "guide")
+    theirs, foreign = _batch()[:1], _batch()[:1]
+    _post(client, make_device(other_guide).token, theirs)
+    _post(client, make_device(stranger).token, foreign)
+    phone = make_device(guide)
+    forged = [dict(m, id=str(uuid.uuid4()), fields={"date": "2026-10-03", "minutes": 5, "kind": "accompaniment"})
+              for m in theirs + foreign]
+    batch = _batch()[:2] + forged
+    results = _post(client, phone.token, batch)["results"]
+    assert [r["status"] for r in results] == ["applied", "applied", "rejected", "rejected"]
+    assert {r["error"]["code"] for r in results[2:]} == {"forbidden"}
+    db.session.expire_all()
+    for m in theirs + foreign:
+        record = db.session.get(Activity, m["record_id"])
+        assert (record.minutes, record.guide_id) == (m["fields"]["minutes"], record.guide_id)
+        assert record.guide_id != guide.id
+    mine = db.session.scalars(select(Activity.id).where(Activity.guide_id == guide.id)).all()
+    assert sorted(mine) == sorted(m["record_id"] for m in batch[:2])
