@@ -7,7 +7,10 @@ sync endpoint rolls back and retries in careful mode.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, insert
@@ -39,17 +42,42 @@ def _copy(connection: Connection, table: Any, keys: tuple[str, ...], rows: list[
     dialect = connection.dialect
     # Each column's bind processing as SQLAlchemy would do it (our UTC timestamps); JSON columns as
     # text (psycopg adapts them per statement otherwise, which COPY does not do).
-    processors = [json_text if isinstance(table.c[key].type, JSON) else table.c[key].type.bind_processor(dialect)
-                  for key in keys]
+    converting: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, key in enumerate(keys):
+        if isinstance(table.c[key].type, JSON):
+            converting.append((index, json_text))
+        elif (process := table.c[key].type.bind_processor(dialect)) is not None:
+            converting.append((index, _once_per_value(process)))
     columns = ", ".join(dialect.identifier_preparer.quote(table.c[key].name) for key in keys)
     statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"
+    values_of = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
     driver = connection.connection.driver_connection
     assert driver is not None
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row([row[key] if convert is None else convert(row[key])
-                                for key, convert in zip(keys, processors, strict=True)])
+                values = values_of(row)
+                if converting:
+                    values = list(values)
+                    for index, convert in converting:
+                        values[index] = convert(values[index])
+                copy.write_row(values)
     except dialect.loaded_dbapi.Error as exc:
         # As SQLAlchemy would raise it (IntegrityError, DataError, ...): the caller retries carefully.
         raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
+
+
+def _once_per_value(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A bind processor that converts each distinct timestamp once: a batch's rows mostly share theirs
+    (one `now` per batch), and converting each again cost more than writing it. (Timestamps only:
+    equal values of some other types, such as Decimal('1.0') and Decimal('1.00'), are not the same.)"""
+    done: dict[dt.datetime, Any] = {}
+
+    def converted(value: Any) -> Any:
+        if type(value) is not dt.datetime:
+            return process(value)
+        if value not in done:
+            done[value] = process(value)
+        return done[value]
+
+    return converted

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from server.accounts.models import Device
 from server.api.auth import current_device, device_context
 from server.api.schemas import ApiErrorSchema, SyncRequestSchema, SyncResponseSchema
-from server.audit.log import record_events
+from server.audit.log import record_sync_events
 from server.errors import ApiError
 from server.extensions import db
 from sync import engine
@@ -64,13 +64,7 @@ class Sync(MethodView):
             try:
                 outcome = engine.sync(db.session, device_context(device), mutations, body["cursor"], body["limit"],
                                       careful=careful, optimistic=optimistic)
-                record_events([
-                    {"action": f"sync.{mutation['type']}.{mutation['op']}", "organization_id": device.organization_id,
-                     "actor_user_id": device.user_id, "device_id": device.id, "object_type": mutation["type"],
-                     "object_id": mutation["record_id"],
-                     "details": {"mutation_id": mutation["id"], "status": result["status"],
-                                 "version": result.get("version"), "fields": sorted(mutation["fields"])}}
-                    for mutation, result in outcome.applied])
+                record_sync_events(device.organization_id, device.user_id, device.id, outcome.applied)
                 note_sync(device, body.get("app_version"))
                 db.session.commit()
                 break
