@@ -29,7 +29,7 @@ from sync import feed
 from sync.bulk_insert import insert_many
 from sync.db import utcnow
 from sync.registry import BINDINGS, Binding
-from sync.spec import UUID_RE
+from sync.spec import UUID_RE, wire_value
 from sync.tables import AppliedMutation, RecordHistory
 
 if TYPE_CHECKING:
@@ -160,10 +160,18 @@ def _columns(binding: Binding) -> list[tuple[str, str, Any, bool]]:
     return _COLUMNS[binding.model]
 
 
-def _history_row(session: Session, binding: Binding, obj: Any, author: Any, now: Any) -> dict[str, Any]:
+def _history_row(session: Session, binding: Binding, obj: NewRecord, author: Any, now: Any) -> dict[str, Any]:
+    names = _history_fields(binding)
+    if type(binding).get_field is Binding.get_field:
+        # What `feed.history_value` returns for a binding that reads plain attributes, without a call
+        # per field (a push of 10,000 activities makes 140,000 of them).
+        state = obj.__dict__
+        fields = {name: state.get("deleted_at") is not None if name == "deleted" else wire_value(state.get(name))
+                  for name in names}
+    else:
+        fields = {name: feed.history_value(session, binding, obj, name) for name in names}
     return {"organization_id": binding.organization_id_of(obj), "record_type": binding.type_name,
-            "record_id": binding.record_id_of(obj), "version": obj.version,
-            "fields": {name: feed.history_value(session, binding, obj, name) for name in _history_fields(binding)},
+            "record_id": binding.record_id_of(obj), "version": obj.version, "fields": fields,
             "author_role": author.role, "author_user_id": author.user_id, "device_id": author.device_id,
             "at": now}
 
