@@ -11,7 +11,9 @@ Only bindings that declare `bulk_creates` qualify: a record that is one row, who
 other record (no child rows, no `after_write`, no `related_records`). Anything else in the batch (an
 edit, a delete, a record that exists, the same record twice) sends the whole batch down the
 per-mutation path, and so does careful mode. If the database refuses a row, the caller rolls back and
-retries in careful mode, as for the ORM fast path.
+retries in careful mode, as for the ORM fast path. The sync endpoint does not even look the records up
+first (`optimistic`, see `sync.engine.sync`): a record that exists after all makes the INSERT fail, and
+the retry looks them up.
 
 `tests/syncing/test_bulk_creates.py` proves that both paths write the same rows.
 """
