@@ -94,8 +94,9 @@ def main() -> None:
                     device.upsert("activity", **activity(i))
                 return timed(device.sync)
 
-            rows = [(str(uuid.uuid4()), org_id, guide_ids[-1], dt.date(2026, 1, 1), 30 + i % 120,
-                     "accompaniment", "x" * 20) for i in range(N)]
+            # The very rows the push inserts (the same activity fields, dates as dates)
+            rows = [(org_id, guide_ids[-1], dt.date.fromisoformat(a["date"]), a["minutes"], a["kind"], a["note"],
+                     a["needs_professional_help"], a["district"]) for a in map(activity, range(N))]
 
             def insert_floor() -> float:
                 with engine.begin() as conn:
@@ -104,9 +105,9 @@ def main() -> None:
                     with raw.cursor() as cur:
                         cur.executemany(
                             "INSERT INTO activities (id, organization_id, guide_id, date, minutes, kind, note,"
-                            " needs_professional_help, state, version, created_at, updated_at)"
-                            " VALUES (%s, %s, %s, %s, %s, %s, %s, false, 'logged', 1, now(), now())",
-                            [(str(uuid.uuid4()), *r[1:]) for r in rows])
+                            " needs_professional_help, district, state, version, created_at, updated_at)"
+                            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'logged', 1, now(), now())",
+                            [(str(uuid.uuid4()), *r) for r in rows])
                     elapsed = time.perf_counter() - start
                     conn.rollback()
                     return elapsed
