@@ -76,8 +76,10 @@ def _once_per_value(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def converted(value: Any) -> Any:
         if type(value) is not dt.datetime:
             return process(value)
-        if value not in done:
-            done[value] = process(value)
-        return done[value]
+        try:
+            return done[value]
+        except KeyError:
+            result = done[value] = process(value)
+            return result
 
     return converted

