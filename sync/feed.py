@@ -241,7 +241,7 @@ def _feed_rows(session: Session, org_id: int, keys: list[tuple[str, str]]) -> li
         known = _known(session, binding, ids)
         existing: dict[str, dict[str, bool]] = defaultdict(dict)
         for chunk in _chunks(sorted(i for i in ids if i not in known), 500):
-            # By (record_type, record_id) only, so `ix_sync_changes_record` is the one index that fits,
+            # By (record_type, record_id) only, the leading columns of the feed's unique index, so it fits
             # whatever the planner believes about the table's size; the organization is checked here.
             for rid, audience, deleted, row_org in session.execute(
                 select(SyncChange.record_id, SyncChange.audience, SyncChange.deleted, SyncChange.organization_id)

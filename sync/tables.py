@@ -52,10 +52,10 @@ class SyncChange(Base):
 
     __tablename__ = "sync_changes"
     __table_args__ = (
-        UniqueConstraint("organization_id", "audience", "record_type", "record_id"),
+        # Record first: publishing looks up a record's rows for every audience by its leading columns
+        # (one index for both: a second one, for the look-up alone, was maintained on every feed row's insert).
+        UniqueConstraint("record_type", "record_id", "organization_id", "audience"),
         Index("ix_sync_changes_feed", "organization_id", "audience", "seq"),
-        # Publishing looks up a record's rows for every audience: without this, a scan of the feed.
-        Index("ix_sync_changes_record", "record_type", "record_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
