@@ -26,7 +26,8 @@ from sync.db import json_text, utcnow
 log = logging.getLogger(__name__)
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="Push and pull in one round trip")
 blp.ARGUMENTS_PARSER.DEFAULT_VALIDATION_STATUS = 400
-RETRIES = 4
+# Attempts per request: optimistic, then with look-ups, then careful, and room for racing retries.
+RETRIES = 5
 LAST_SYNC_PRECISION = dt.timedelta(minutes=1)
 
 
@@ -71,9 +72,11 @@ class Sync(MethodView):
             except engine.BadCursor:
                 db.session.rollback()
                 raise ApiError(400, "invalid_cursor", _("The sync position is not valid; start again without it.")) from None
-            except engine.NotNew:
+            except engine.NotNew as exc:
                 db.session.rollback()
                 optimistic = False  # an invalid mutation names a record that exists: look them all up
+                if attempt == RETRIES - 1:
+                    raise ApiError(503, "busy", _("The server is busy. Please try again.")) from exc
             except (IntegrityError, DataError) as exc:
                 db.session.rollback()
                 if careful and not is_retryable(exc):

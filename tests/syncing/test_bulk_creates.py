@@ -241,3 +241,28 @@ def test_new_looking_batch_naming_another_guides_or_organizations_record_rejects
         assert record.guide_id != guide.id
     mine = db.session.scalars(select(Activity.id).where(Activity.guide_id == guide.id)).all()
     assert sorted(mine) == sorted(m["record_id"] for m in batch[:2])
+
+
+def test_a_request_that_never_gets_through_answers_busy_not_500(client, make_device, guide, monkeypatch):
+    """Fault injection: every attempt meets a record taken for new that exists. After the endpoint's
+    attempts the device gets 503 `busy` (its app retries later), never a 500, and nothing is written."""
+    from server.activities.models import Activity
+    from server.api import sync_endpoint
+    from server.extensions import db
+    from sync import engine
+
+    phone = make_device(guide)
+    attempts = []
+
+    def never(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(kwargs.get("optimistic"))
+        raise engine.NotNew()
+
+    monkeypatch.setattr(engine, "sync", never)
+    response = client.post("/api/v1/sync", json={"mutations": _batch()[:2]},
+                           headers={"Authorization": f"Bearer {phone.token}"})
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "busy"
+    assert len(attempts) == sync_endpoint.RETRIES
+    assert attempts[0] is True and not any(attempts[1:])  # optimistic once, then with look-ups
+    assert db.session.scalars(select(Activity.id).where(Activity.guide_id == guide.id)).all() == []
