@@ -63,7 +63,7 @@ def _copy(connection: Connection, table: Any, keys: tuple[str, ...], rows: list[
                         values[index] = convert(values[index])
                 copy.write_row(values)
     except dialect.loaded_dbapi.Error as exc:
-        # As SQLAlchemy would raise it (IntegrityError, DataError, ...): the caller retries carefully.
+        # As SQLAlchemy would raise it (IntegrityError, DataError, ...): the caller retries (sync_endpoint).
         raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
 
 

@@ -94,12 +94,11 @@ def sync(session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], 
     the batch's INSERT and the caller calls again without `optimistic`, which looks them up.
     """
     after_seq = decode_cursor(cursor, ctx.organization_id)
-    assume_new = bulk and optimistic and not careful
-    batch = _Batch(session, ctx, mutations, careful, prefetch=not assume_new)
-    if assume_new and not bulk_creates.qualifies(batch, mutations, base_less=True):
+    batch = _Batch(session, ctx, mutations, careful, prefetch=False)
+    assume_new = bulk and optimistic and not careful and bulk_creates.qualifies(batch, mutations, base_less=True)
+    if not assume_new:
         batch.known = batch._prefetch(mutations)
-        assume_new = False
-    if bulk and not careful and (assume_new or bulk_creates.qualifies(batch, mutations)):
+    if assume_new or (bulk and not careful and bulk_creates.qualifies(batch, mutations)):
         results = bulk_creates.push_creates(batch, mutations, assume_new=assume_new)
     else:
         results = [batch.push(mutation) for mutation in mutations]
