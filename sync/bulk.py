@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from sync import feed
 from sync.bulk_insert import insert_many
-from sync.db import utcnow
+from sync.clock import utcnow
 from sync.registry import BINDINGS, Binding
 from sync.spec import UUID_RE, wire_value
 from sync.tables import AppliedMutation, RecordHistory

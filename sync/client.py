@@ -23,6 +23,8 @@ from typing import Any
 
 import orjson
 
+from sync import clock
+
 # transport(method, path, json_body, token) -> (status, json_response); raises on network failure
 Transport = Callable[[str, str, dict[str, Any] | None, str | None], tuple[int, Any]]
 
@@ -157,7 +159,7 @@ class SyncClient:
         return mutation
 
     def client_time(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
+        return clock.utcnow()
 
     # -- sync -------------------------------------------------------------------------------------
     def sync_once(self) -> RoundTrip:

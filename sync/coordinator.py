@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync import feed
-from sync.db import utcnow
+from sync.clock import utcnow
 from sync.engine import apply_resolution, record_history
 from sync.merge import Author, Resolution, merge_edit
 from sync.registry import BINDINGS

@@ -55,8 +55,6 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def json_text(value: Any) -> str:

@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from sync import bulk as bulk_creates
 from sync import feed
-from sync.db import new_uuid, utcnow
+from sync.clock import utcnow
+from sync.db import new_uuid
 from sync.merge import Author, Change, Resolution, merge_delete, merge_edit, merge_edit_of_deleted
 from sync.pull import (
     BadCursor,

@@ -12,7 +12,8 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from sync.db import UUIDString, new_uuid, utcnow
+from sync.clock import utcnow
+from sync.db import UUIDString, new_uuid
 
 
 class SyncedRecord:

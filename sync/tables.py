@@ -31,7 +31,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sync.db import Base, UUIDString, utcnow
+from sync.clock import utcnow
+from sync.db import Base, UUIDString
 from sync.records import SyncedRecord
 
 BigId = BigInteger().with_variant(Integer, "sqlite")

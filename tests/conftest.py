@@ -169,3 +169,46 @@ def make_user(app: Flask) -> Callable[..., Any]:
         return user
 
     return make
+
+
+# ---------------------------------------------------------------- the clock
+
+# A whole run at another moment: `LOTSENBUCH_TEST_NOW=2027-12-31T23:30:00+01:00 make test` (the Makefile's
+# `test-dates` target does this for the date-sensitive tests). The clock starts there and ticks on.
+SUITE_NOW = os.environ.get("LOTSENBUCH_TEST_NOW", "").strip()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _suite_clock() -> Iterator[None]:
+    if not SUITE_NOW:
+        yield
+        return
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime.fromisoformat(SUITE_NOW), tick=True):
+        yield
+
+
+@pytest.fixture
+def clock() -> Iterator[Callable[[str], Any]]:
+    """Set the one clock (sync/clock.py) for one test: `clock("2028-02-29T23:30+01:00")` moves every
+    reading of the system time there (ticking on); a second call moves it again."""
+    import datetime as dt
+
+    import time_machine
+
+    travellers: list[Any] = []
+
+    def set_to(moment: str) -> Any:
+        while travellers:
+            travellers.pop().stop()
+        traveller = time_machine.travel(dt.datetime.fromisoformat(moment), tick=True)
+        traveller.start()
+        travellers.append(traveller)
+        return traveller
+
+    yield set_to
+    while travellers:
+        travellers.pop().stop()

@@ -9,7 +9,8 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
-from sync.db import UUIDString, new_uuid, utcnow
+from sync.clock import utcnow
+from sync.db import UUIDString, new_uuid
 from sync.vocabulary import ROLES, sql_in
 
 

@@ -20,7 +20,7 @@ from server.accounts.passwords import hash_password
 from server.extensions import db
 from server.guides.models import GuideProfile
 from server.organizations.models import Organization
-from sync.db import utcnow
+from sync.clock import utcnow
 from sync.vocabulary import ROLES
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

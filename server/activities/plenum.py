@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from server.accounts.models import Membership, User
 from server.activities.models import Activity, PlenumAttendance, PlenumEvent
 from sync import feed
-from sync.db import utcnow
+from sync.clock import utcnow
 from sync.merge import Author
 
 

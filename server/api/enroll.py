@@ -18,7 +18,7 @@ from server.audit.log import record_event
 from server.errors import ApiError
 from server.extensions import db, limiter
 from server.organizations.models import Organization
-from sync.db import utcnow
+from sync.clock import utcnow
 
 blp = Blueprint("enroll", __name__, url_prefix="/api/v1", description="Enrolling a guide's phone")
 blp.ARGUMENTS_PARSER.DEFAULT_VALIDATION_STATUS = 400

@@ -21,7 +21,8 @@ from server.audit.log import record_sync_events
 from server.errors import ApiError
 from server.extensions import db
 from sync import engine
-from sync.db import json_text, utcnow
+from sync.clock import utcnow
+from sync.db import json_text
 
 log = logging.getLogger(__name__)
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="Push and pull in one round trip")

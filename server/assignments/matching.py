@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from sync import clock
+
 # Points for how well a guide speaks the language (native and C2 alike: both can interpret).
 LEVEL_POINTS = {"native": 6, "C2": 6, "C1": 5, "B2": 4, "B1": 2, "A2": 1, "A1": 0}
 LANGUAGE_MATCH, NO_LANGUAGE = 40, -100
@@ -167,7 +169,7 @@ def load_candidates(session: Session, organization_id: int, *, starts_on: dt.dat
     from server.assignments.models import Assignment, AssignmentOffer
     from server.guides.operations import GuideFilters, search_guides
 
-    today = today or dt.date.today()
+    today = today or clock.today()
     month_start = today.replace(day=1)
     rows = search_guides(session, organization_id, GuideFilters(active="yes"), today)
     minutes = dict(session.execute(

@@ -20,7 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
-from sync.db import UUIDString, new_uuid, utcnow
+from sync.clock import utcnow
+from sync.db import UUIDString, new_uuid
 from sync.records import SyncedRecord
 from sync.vocabulary import ASSIGNMENT_STATES, OFFER_STATES, REQUEST_STATES, sql_in
 

@@ -22,9 +22,9 @@ from server.assignments.models import (
     Client,
     PartnerInstitution,
 )
-from sync import feed
+from sync import clock, feed
+from sync.clock import utcnow
 from sync.coordinator import edit_record
-from sync.db import utcnow
 from sync.merge import Author
 from sync.vocabulary import SPECIALISATIONS
 
@@ -142,7 +142,7 @@ def clients(session: Session, organization_id: int) -> list[Client]:
 
 def suggest_client_code(session: Session, organization_id: int, today: dt.date | None = None) -> str:
     """The next free code of the form K-<year>-<nnn>."""
-    year = (today or dt.date.today()).year
+    year = (today or clock.today()).year
     prefix = f"K-{year}-"
     codes = session.scalars(select(Client.code).where(Client.organization_id == organization_id,
                                                       Client.code.like(prefix + "%")))
@@ -326,7 +326,7 @@ class AgreementFilters:
 def agreements(session: Session, organization_id: int, filters: AgreementFilters,
                today: dt.date | None = None) -> list[Assignment]:
     """Assignments of the organization; `ending`: active ones ending within the next days (the reminder)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     query = select(Assignment).where(Assignment.organization_id == organization_id, Assignment.deleted_at.is_(None))
     if filters.show == "ending":
         query = query.where(Assignment.state == "active", Assignment.ends_on.is_not(None),
@@ -345,7 +345,7 @@ def days_left(assignment: Assignment, today: dt.date | None = None) -> int | Non
     """Days until an active agreement ends, or None (no end date, or not active)."""
     if assignment.state != "active" or assignment.ends_on is None:
         return None
-    return (assignment.ends_on - (today or dt.date.today())).days
+    return (assignment.ends_on - (today or clock.today())).days
 
 
 def live_offer_count(session: Session, assignment_ids: list[str]) -> dict[str, int]:

@@ -77,7 +77,7 @@ class AssignmentBinding(Binding):
                 if other is not offer and other.state == "offered":
                     other.state = "taken"
             request_matched(session, obj)
-        from sync.db import utcnow
+        from sync.clock import utcnow
 
         offer.responded_at = utcnow()
         return "applied"

@@ -8,7 +8,7 @@ from typing import Any
 from server.audit.models import AuditEvent
 from server.extensions import db
 from sync.bulk_insert import insert_many
-from sync.db import utcnow
+from sync.clock import utcnow
 
 
 def record_event(action: str, organization_id: int | None, *, actor_user_id: int | None = None,

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
-from sync.db import utcnow
+from sync.clock import utcnow
 
 
 class AuditEvent(db.Model):

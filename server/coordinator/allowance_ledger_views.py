@@ -5,7 +5,6 @@ statements.py; downloading a statement is audited (it carries personal figures).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +25,7 @@ from server.money.bank import masked_iban
 from server.money.limits import LEGAL_BASIS_LABELS, LimitStatus, guide_limit_status
 from server.money.models import LEGAL_BASES, AllowanceLine
 from server.money.statements import year_statement_pdf
+from sync import clock
 
 
 @dataclass
@@ -60,7 +60,7 @@ def guide_money_context(guide_id: int, bank_form: BankAccountForm | None = None)
         bank_form = BankAccountForm(formdata=None, account_holder=(profile.account_holder if profile else "") or "",
                                     bic=(profile.bic if profile else "") or "")
     bank = {"bank_form": bank_form, "bank_iban": masked_iban(profile.iban) if profile and profile.iban else ""}
-    this_year = dt.date.today().year
+    this_year = clock.today().year
     years = _years_with_lines(guide_id, this_year)
     year = request.args.get("year", type=int)
     if year not in years:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -24,6 +23,7 @@ from server.coordinator.request_common import (
 )
 from server.coordinator.views import bp
 from server.extensions import db
+from sync import clock
 from sync.coordinator import CoordinatorError
 
 
@@ -37,7 +37,7 @@ def assignments() -> Any:
     guides = guide_names([a.guide_id for a in rows if a.guide_id])
     return render_template("coordinator/assignments.html", rows=rows, filters=filters, guides=guides,
                            offers=operations.live_offer_count(db.session, [a.id for a in rows]),
-                           days_left=operations.days_left, today=dt.date.today(), **page_labels())
+                           days_left=operations.days_left, today=clock.today(), **page_labels())
 
 
 

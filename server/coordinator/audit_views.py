@@ -14,6 +14,7 @@ from server.coordinator.auth import current_org_id, staff_required
 from server.coordinator.files import download
 from server.coordinator.views import bp
 from server.extensions import db
+from sync import clock
 
 PAGE_SIZE = 100
 
@@ -58,5 +59,5 @@ def audit_csv() -> Any:
     filters = _filters()
     record_event("audit.exported", org_id, actor_user_id=current_user.id, details=_described(filters))
     db.session.commit()
-    name = f"audit-{dt.date.today().isoformat()}.csv"
+    name = f"audit-{clock.today().isoformat()}.csv"
     return download(stream_with_context(queries.csv_lines(db.session, org_id, filters)), "text/csv", name)

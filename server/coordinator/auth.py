@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 from server.accounts.models import Membership, User, UserSession
 from server.extensions import db, login_manager
 from server.organizations.models import Organization
-from sync.db import utcnow
+from sync.clock import utcnow
 from sync.merge import Author
 
 STAFF_ROLES = ("coordinator", "admin")

@@ -33,6 +33,7 @@ from server.money.certificates import (
 from server.money.errors import MoneyError
 from server.money.models import Certificate
 from server.money.reports import KIND_LABELS
+from sync import clock
 
 
 def get_certificate_or_404(certificate_id: int) -> Certificate:
@@ -57,7 +58,7 @@ def guide_certificates(guide_id: int) -> list[Certificate]:
 
 def _render(form: CertificateForm | None = None, guide_id: int | None = None, error: str | None = None,
             status: int = 200) -> Any:
-    today = dt.date.today()
+    today = clock.today()
     certificates = list(db.session.scalars(select(Certificate).where(
         Certificate.organization_id == current_org_id()).order_by(Certificate.issued_at.desc()).limit(500)))
     if form is None:

@@ -15,6 +15,7 @@ from server.expenses.models import Claim
 from server.guides.operations import GuideFilters, search_guides
 from server.money.limits import LimitStatus, guide_limit_status
 from server.money.models import LEGAL_BASES, AllowanceLine
+from sync import clock
 from sync.tables import Conflict
 
 ENDING_WITHIN_DAYS = 14
@@ -35,7 +36,7 @@ class Attention:
 
 def attention(session: Session, organization_id: int, since: dt.datetime | None,
               today: dt.date | None = None) -> Attention:
-    today = today or dt.date.today()
+    today = today or clock.today()
 
     def count(query: object) -> int:
         return int(session.scalar(query) or 0)  # type: ignore[arg-type]
@@ -76,7 +77,7 @@ class MonthFigures:
 
 def last_twelve_months(session: Session, organization_id: int, today: dt.date | None = None) -> list[MonthFigures]:
     """Hours logged and activities (meetings) per month, oldest first, months without any included."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     months = []
     year, month = today.year, today.month
     for _ in range(12):

@@ -37,8 +37,8 @@ from server.guides import operations
 from server.guides.models import GuideProfile
 from server.money.bank import set_guide_account
 from server.money.errors import MoneyError
+from sync.clock import utcnow
 from sync.coordinator import CoordinatorError
-from sync.db import utcnow
 from sync.vocabulary import DISTRICTS, SPECIALISATIONS
 
 

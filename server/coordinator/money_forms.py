@@ -9,6 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from sync import clock
+
 
 class NewPayoutForm(FlaskForm):
     reference = StringField(_l("Reference (optional)"), validators=[Optional(), Length(max=35)])
@@ -19,7 +21,7 @@ class ExportForm(FlaskForm):
 
     def validate_execution_date(self, field: DateField) -> None:
         # Banks refuse transfers requested for the past, and a year ahead is surely a typo.
-        today = dt.date.today()
+        today = clock.today()
         if field.data and not today <= field.data <= today + dt.timedelta(days=365):
             raise ValidationError(_l("Choose a day from today to one year ahead."))
 
@@ -28,7 +30,7 @@ class PaidForm(FlaskForm):
     paid_on = DateField(_l("Paid on (the bank's day)"), validators=[DataRequired()])
 
     def validate_paid_on(self, field: DateField) -> None:
-        if field.data and field.data > dt.date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("The day cannot be in the future."))
 
 

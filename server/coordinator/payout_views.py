@@ -44,6 +44,7 @@ from server.money.operations import (
     remove_from_payout,
 )
 from server.money.payout_files import PAIN_SCHEMA, payout_xlsx, sepa_xml
+from sync import clock
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -131,7 +132,7 @@ def _render_payout(payout: Payout, status: int = 200, errors: list[Any] | None =
     lines = list(db.session.scalars(select(AllowanceLine).where(AllowanceLine.payout_id == payout.id)
                                     .order_by(AllowanceLine.month, AllowanceLine.guide_id)))
     names = _names({c.guide_id for c in claims} | {line.guide_id for line in lines})
-    today = dt.date.today()
+    today = clock.today()
     return render_template(
         "coordinator/payout.html", payout=payout, items=items, claims=[(c, claim_totals(c)) for c in claims],
         lines=lines, names=names, masked_iban=masked_iban, payout_states=payout_state_labels(),

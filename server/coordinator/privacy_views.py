@@ -6,7 +6,6 @@ every erasure is recorded in the audit log.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -22,6 +21,7 @@ from server.coordinator.forms import ActionForm, EraseForm, RetentionForm
 from server.coordinator.views import bp
 from server.extensions import db
 from server.privacy import erasure, export, retention
+from sync import clock
 
 
 def _render_privacy(guide: Any, profile: Any, erase_form: EraseForm | None = None, status: int = 200,
@@ -49,7 +49,7 @@ def export_guide(guide_id: int) -> Any:
     record_event("privacy.exported", current_org_id(), actor_user_id=current_user.id, object_type="user",
                  object_id=guide.id, details={"legal_basis": "Art. 15 DSGVO", "counts": counts})
     db.session.commit()
-    name = f"lotsenbuch-export-{guide.id}-{dt.date.today().isoformat()}.zip"
+    name = f"lotsenbuch-export-{guide.id}-{clock.today().isoformat()}.zip"
     return download(data, "application/zip", name)
 
 
@@ -87,13 +87,13 @@ def erase_guide(guide_id: int) -> Any:
 @staff_required
 def privacy() -> Any:
     org = current_org()
-    preview = retention.apply_to_organization(db.session, org, dt.date.today())
+    preview = retention.apply_to_organization(db.session, org, clock.today())
     db.session.rollback()  # a preview only: the counts of what the next run would anonymise
     org = current_org()
     form = RetentionForm(formdata=None, data={"retention_months": org.retention_months,
                                               "booking_retention_years": org.booking_retention_years})
     return render_template("coordinator/privacy.html", org=org, preview=preview, form=form,
-                           cutoff=retention.cutoff_for(dt.date.today(), org.retention_months), admin=is_admin())
+                           cutoff=retention.cutoff_for(clock.today(), org.retention_months), admin=is_admin())
 
 
 @bp.post("/privacy/retention")

@@ -30,6 +30,7 @@ from server.money import rate_history
 from server.money.errors import MoneyError
 from server.money.limits import LEGAL_BASIS_LABELS, set_tax_free_limit
 from server.money.reports import KIND_LABELS
+from sync import clock
 from sync.merge import Author
 
 
@@ -52,7 +53,7 @@ def _money_error_message(exc: MoneyError) -> str:
 
 def _render(km_form: KmRateForm | None = None, allowance_form: AllowanceRateForm | None = None,
             limit_form: TaxFreeLimitForm | None = None, error: str | None = None, status: int = 200) -> Any:
-    today = dt.date.today()
+    today = clock.today()
     return render_template(
         "coordinator/rates.html", admin=is_admin(), today=today, error=error,
         km_rates=rate_history.km_rate_history(current_org_id(), today),

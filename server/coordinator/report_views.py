@@ -34,6 +34,7 @@ from server.money.reports import (
     build_report,
     period_bounds,
 )
+from sync import clock
 
 FILE_TYPES = {
     "xlsx": (report_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -94,7 +95,7 @@ def chart_value(value: Cell) -> str:
 @bp.get("/reports")
 @staff_required
 def reports() -> Any:
-    today = dt.date.today()
+    today = clock.today()
     try:
         period = _parse_period(request.args, today)
     except MoneyError:
@@ -104,7 +105,7 @@ def reports() -> Any:
 
 
 def _render(period: PeriodChoice, report: Report | None, error: str | None = None, status: int = 200) -> Any:
-    today = dt.date.today()
+    today = clock.today()
     return render_template(
         "coordinator/reports.html", period=period, report=report, error=error, kinds=PERIOD_KINDS,
         years=list(range(today.year, today.year - 6, -1)), numbers=NUMBERS_IN, file_types=list(FILE_TYPES),
@@ -116,7 +117,7 @@ def _render(period: PeriodChoice, report: Report | None, error: str | None = Non
 @bp.get("/reports/report.<file_type>")
 @staff_required
 def report_file(file_type: str) -> Any:
-    today = dt.date.today()
+    today = clock.today()
     if file_type not in FILE_TYPES:
         return _render(_default_period(today), None, _("Unknown file type."), 404)
     try:

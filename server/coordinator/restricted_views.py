@@ -6,7 +6,6 @@ written to the audit log with its legal basis: restricted data may be processed 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import abort, render_template
@@ -22,6 +21,7 @@ from server.coordinator.views import bp
 from server.extensions import db
 from server.money.bank import masked_iban
 from server.privacy import restricted
+from sync import clock
 
 LEGAL_BASIS = "Art. 17 (3) (b), Art. 18 DSGVO; § 147 AO"
 PAYOUT_STATE_LABELS = {"draft": _l("draft"), "exported": _l("exported"), "paid": _l("paid"),
@@ -37,7 +37,7 @@ def restricted_records() -> Any:
     record_event("privacy.restricted_viewed", current_org_id(), actor_user_id=current_user.id,
                  details={"legal_basis": LEGAL_BASIS, "guides": [r.guide.id for r in rows]})
     db.session.commit()
-    return render_template("coordinator/restricted.html", rows=rows, today=dt.date.today(), euro=euros,
+    return render_template("coordinator/restricted.html", rows=rows, today=clock.today(), euro=euros,
                            categories=EXPENSE_CATEGORY_LABELS, states=STATE_LABELS, claim_states=CLAIM_STATE_LABELS,
                            payout_states=PAYOUT_STATE_LABELS, label=label, masked_iban=masked_iban)
 

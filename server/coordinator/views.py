@@ -40,7 +40,8 @@ from server.coordinator.forms import ActionForm, LanguageForm, LoginForm, Organi
 from server.extensions import db, limiter
 from server.i18n import available_locales, locale_name
 from server.organizations.models import Organization
-from sync.db import utcnow
+from sync import clock
+from sync.clock import utcnow
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -281,6 +282,6 @@ def home() -> Any:
     months = dashboard.last_twelve_months(db.session, org.id)
     guides = db.session.scalar(select(func.count()).select_from(Membership).where(
         Membership.organization_id == org.id, Membership.role == "guide"))
-    warnings = dashboard.limit_warnings(db.session, org.id, dt.date.today().year)
+    warnings = dashboard.limit_warnings(db.session, org.id, clock.today().year)
     return render_template("coordinator/dashboard.html", org=org, attention=attention, months=months,
                            since=since, guide_count=guides, limit_warnings=warnings)

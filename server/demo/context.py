@@ -12,7 +12,8 @@ from server.activities.models import Activity
 from server.assignments.models import Assignment, AssignmentRequest, Client, PartnerInstitution
 from server.expenses.models import Claim, Expense, Payout
 from server.organizations.models import Organization
-from sync.db import utcnow
+from sync import clock
+from sync.clock import utcnow
 
 
 @dataclass
@@ -36,7 +37,7 @@ class DemoClock:
     """Today, now, and the dates the demo hangs on them."""
 
     def __init__(self) -> None:
-        self.today = dt.date.today()
+        self.today = clock.today()
         self.now = utcnow()
         three_months_ago = self.month_start(-3)
         # At least three months back, and always into the month that the demo shows as paid.

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
-from sync.db import utcnow
+from sync.clock import utcnow
 from sync.records import SyncedRecord
 from sync.vocabulary import CLAIM_STATES, EXPENSE_CATEGORIES, EXPENSE_STATES, PAYOUT_STATES, sql_in
 

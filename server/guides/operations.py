@@ -20,7 +20,7 @@ from server.accounts.models import Device, Membership, User
 from server.activities.models import Activity
 from server.expenses.models import Expense
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
-from sync import feed
+from sync import clock, feed
 from sync.coordinator import edit_record
 from sync.merge import Author, Resolution
 from sync.registry import BINDINGS
@@ -36,7 +36,7 @@ class GuideRow:
 
     @property
     def idle(self) -> bool:
-        return self.last_activity is None or (dt.date.today() - self.last_activity).days > IDLE_DAYS
+        return self.last_activity is None or (clock.today() - self.last_activity).days > IDLE_DAYS
 
 
 @dataclass
@@ -52,7 +52,7 @@ class GuideFilters:
 def search_guides(session: Session, organization_id: int, filters: GuideFilters,
                   today: dt.date | None = None) -> list[GuideRow]:
     """The organization's guides matching every given filter, by name."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     last_activity = (
         select(Activity.guide_id, func.max(Activity.date).label("last"))
         .where(Activity.organization_id == organization_id, Activity.deleted_at.is_(None))

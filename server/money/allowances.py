@@ -23,7 +23,7 @@ from server.extensions import db
 from server.money.errors import MoneyError
 from server.money.limits import LimitStatus, guide_limit_status
 from server.money.models import AllowanceLine, AllowanceRate
-from sync.db import utcnow
+from sync.clock import utcnow
 from sync.merge import Author
 
 

@@ -37,7 +37,7 @@ from server.money.models import Certificate
 from server.money.pdf import FAMILY, Document
 from server.money.reports import KIND_LABELS
 from server.organizations.models import Organization
-from sync.db import utcnow
+from sync.clock import utcnow
 from sync.merge import Author
 from sync.vocabulary import ACTIVITY_KINDS
 

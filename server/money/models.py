@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
-from sync.db import utcnow
+from sync.clock import utcnow
 from sync.vocabulary import sql_in
 
 # § 3 Nr. 26a EStG (Ehrenamtspauschale) and § 3 Nr. 26 EStG (Übungsleiterpauschale).

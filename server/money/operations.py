@@ -26,8 +26,8 @@ from server.guides.models import GuideProfile
 from server.money.bank import validate_bank_details
 from server.money.errors import MoneyError
 from server.money.models import AllowanceLine, PayoutItem
-from sync import coordinator
-from sync.db import utcnow
+from sync import clock, coordinator
+from sync.clock import utcnow
 from sync.merge import Author
 
 # ------------------------------------------------------------------ claims
@@ -291,7 +291,7 @@ def mark_payout_paid(author: Author, organization_id: int, payout_id: int, paid_
     payout = get_payout(organization_id, payout_id, lock=True)
     if payout.state != "exported":
         raise MoneyError("invalid_transition", state=payout.state)
-    paid_on = paid_on or payout.execution_date or dt.date.today()
+    paid_on = paid_on or payout.execution_date or clock.today()
     claims = list(db.session.scalars(select(Claim).where(Claim.payout_id == payout.id)))
     for claim in claims:
         for expense in claim_expenses(claim):

@@ -29,6 +29,7 @@ from server.extensions import db
 from server.money.errors import MoneyError
 from server.money.models import PayoutItem
 from server.organizations.models import Organization
+from sync import clock
 from sync.vocabulary import ACTIVITY_KINDS, DISTRICTS, EXPENSE_CATEGORIES
 
 SUPPRESSED = "<5"
@@ -183,7 +184,7 @@ def build_report(organization_id: int, kind: str, year: int, number: int = 1) ->
     if kind != "month":
         sections.append(protect_complement(_by_month(base)))
     return Report(organization=org.name, period_kind=kind, period_label=period_label(kind, year, number),
-                  start=start, end=end, generated_at=dt.datetime.now(dt.UTC), sections=sections)
+                  start=start, end=end, generated_at=clock.utcnow(), sections=sections)
 
 
 def _grouped(key: str, title: str, label: str, column: Any, base: tuple[Any, ...], name: Any,

@@ -18,6 +18,7 @@ from server.money.limits import LEGAL_BASIS_LABELS, year_statement
 from server.money.models import PayoutItem
 from server.money.pdf import Document
 from server.organizations.models import Organization
+from sync import clock
 
 
 def _eur(cents: int | None) -> str:
@@ -52,5 +53,5 @@ def year_statement_pdf(organization_id: int, guide_id: int, year: int) -> bytes:
                         amount=_eur(reimbursed_cents(organization_id, guide_id, year))), size=10)
         pdf.ln(4)
         pdf.paragraph(_("Counted in the year of payment. Made on %(day)s.",
-                        day=format_date(dt.date.today(), "long")), size=8)
+                        day=format_date(clock.today(), "long")), size=8)
         return pdf.output_bytes()

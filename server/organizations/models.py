@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
-from sync.db import utcnow
+from sync.clock import utcnow
 
 
 class Organization(db.Model):

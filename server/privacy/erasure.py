@@ -41,7 +41,7 @@ from server.expenses.models import Claim, Expense
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
 from server.organizations.models import Organization
 from sync import feed
-from sync.db import utcnow
+from sync.clock import utcnow
 from sync.merge import Author
 from sync.tables import Conflict, RecordHistory
 

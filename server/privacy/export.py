@@ -26,7 +26,7 @@ from server.blobs.models import Blob
 from server.blobs.store import BlobStore
 from server.expenses.models import Claim, Expense
 from server.guides.models import GuideProfile
-from sync.db import utcnow
+from sync.clock import utcnow
 from sync.tables import Conflict
 
 SECRET_COLUMNS = {"password_hash", "totp_secret", "totp_last_step", "token_hash", "code_hash", "data"}

@@ -32,8 +32,8 @@ from server.activities.models import Activity
 from server.assignments.models import Assignment, Client
 from server.organizations.models import Organization
 from server.privacy.erasure import clear_history
-from sync import feed
-from sync.db import utcnow
+from sync import clock, feed
+from sync.clock import utcnow
 from sync.merge import Author
 from sync.tables import Conflict
 
@@ -119,7 +119,7 @@ def apply_to_organization(session: Session, organization: Organization, today: d
 def apply_retention(session: Session, today: dt.date | None = None) -> dict[str, RetentionCounts]:
     """Anonymise every organization's closed, old records; returns the counts by organization slug.
     The caller commits (or rolls back, for a dry run)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     result = {}
     for organization in session.scalars(select(Organization).order_by(Organization.slug)):
         result[organization.slug] = apply_to_organization(session, organization, today)

@@ -73,7 +73,7 @@ def test_expired_code(client, enrol_code, guide):
     from server.accounts.models import EnrolmentCode
     from server.accounts.operations import hash_secret
     from server.extensions import db
-    from sync.db import utcnow
+    from sync.clock import utcnow
 
     code = enrol_code(guide)
     db.session.execute(update(EnrolmentCode).where(EnrolmentCode.code_hash == hash_secret(code))
