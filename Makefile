@@ -16,7 +16,7 @@ PORT ?= 5000
 # Two test processes: one per core of the development and CI machines.
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run test lint setup pwa charts i18n-extract i18n-update i18n-compile clean-db bench
+.PHONY: help run test test-dates lint setup pwa charts i18n-extract i18n-update i18n-compile clean-db bench
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,6 +35,16 @@ test: setup ## set up, then lint, type-check and run every test
 	@$(BIN)/mypy
 	@cd pwa && npm run --silent typecheck
 	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	@if [ -z "$(PYTEST_ARGS)" ]; then $(MAKE) --no-print-directory test-dates; fi
+
+# The tests whose outcome hangs on the calendar, run again with the whole clock at another moment.
+DATE_TESTS := tests/test_cli.py tests/money tests/coordinator/test_dashboard.py tests/coordinator/test_privacy.py \
+	tests/coordinator/test_restricted_records.py tests/coordinator/test_requests.py tests/coordinator/test_matching.py \
+	tests/coordinator/test_guides.py tests/coordinator/test_review.py tests/coordinator/test_plenum.py
+
+test-dates: setup ## the date-sensitive tests (demo, money, claims, limits, reports, retention) at another moment
+	@now="$${TEST_NOW:-$$($(BIN)/python -m tests.moments)}"; echo "== date-sensitive tests with the clock at $$now"; \
+		LOTSENBUCH_TEST_NOW="$$now" $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -p no:cacheprovider $(DATE_TESTS)
 
 lint: setup ## ruff, mypy and tsc only
 	@$(BIN)/ruff check server sync tests bench

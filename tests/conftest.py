@@ -178,17 +178,14 @@ def make_user(app: Flask) -> Callable[..., Any]:
 SUITE_NOW = os.environ.get("LOTSENBUCH_TEST_NOW", "").strip()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _suite_clock() -> Iterator[None]:
-    if not SUITE_NOW:
-        yield
-        return
-    import datetime as dt
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the whole run's clock before collection, so module-level dates see it too."""
+    if SUITE_NOW:
+        import datetime as dt
 
-    import time_machine
+        import time_machine
 
-    with time_machine.travel(dt.datetime.fromisoformat(SUITE_NOW), tick=True):
-        yield
+        time_machine.travel(dt.datetime.fromisoformat(SUITE_NOW), tick=True).start()
 
 
 @pytest.fixture

@@ -59,9 +59,11 @@ def _render(km_form: KmRateForm | None = None, allowance_form: AllowanceRateForm
         km_rates=rate_history.km_rate_history(current_org_id(), today),
         allowance_rates=rate_history.allowance_rate_history(current_org_id(), today),
         limits=rate_history.tax_free_limits(), limits_now=rate_history.limits_in_force(today.year),
+        limits_missing=rate_history.missing_limits(today.year),
         km_form=km_form or KmRateForm(formdata=None, mode="car"),
         allowance_form=allowance_form or AllowanceRateForm(formdata=None),
-        limit_form=limit_form or TaxFreeLimitForm(formdata=None, year=today.year + 1),
+        limit_form=limit_form or TaxFreeLimitForm(
+            formdata=None, year=today.year if rate_history.missing_limits(today.year) else today.year + 1),
         fallback_cents=FALLBACK_CENTS_PER_KM, modes=TRAVEL_MODE_LABELS, units=UNIT_LABELS, bases=LEGAL_BASIS_LABELS, kinds=KIND_LABELS,
     ), status
 

@@ -39,6 +39,7 @@ from server.coordinator.auth import (
 from server.coordinator.forms import ActionForm, LanguageForm, LoginForm, OrganizationForm, TotpForm, choices
 from server.extensions import db, limiter
 from server.i18n import available_locales, locale_name
+from server.money import rate_history
 from server.organizations.models import Organization
 from sync import clock
 from sync.clock import utcnow
@@ -282,6 +283,8 @@ def home() -> Any:
     months = dashboard.last_twelve_months(db.session, org.id)
     guides = db.session.scalar(select(func.count()).select_from(Membership).where(
         Membership.organization_id == org.id, Membership.role == "guide"))
-    warnings = dashboard.limit_warnings(db.session, org.id, clock.today().year)
+    year = clock.today().year
+    warnings = dashboard.limit_warnings(db.session, org.id, year)
     return render_template("coordinator/dashboard.html", org=org, attention=attention, months=months,
-                           since=since, guide_count=guides, limit_warnings=warnings)
+                           since=since, guide_count=guides, limit_warnings=warnings, year=year,
+                           limits_missing=rate_history.missing_limits(year))

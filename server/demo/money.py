@@ -7,8 +7,9 @@ import random
 from collections import defaultdict
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from server.accounts.models import User
 from server.demo import data
 from server.demo.context import DemoClock, DemoOrg, demo_uuid
 from server.expenses.models import Claim, Expense, Payout
@@ -37,10 +38,12 @@ def seed_expenses(ctx: DemoOrg, rng: random.Random, clock: DemoClock, lagging_gu
         elif activity.kind == "accompaniment" and rng.random() < 0.5:
             add(activity.guide_id, activity.date, "public_transport", 720, "GVH-EinzelTicket, Hin- und Rückfahrt",
                 activity_id=activity.id)
-    for user in ctx.guides.values():
+    for index, user in enumerate(ctx.guides.values()):
         for offset in range(-3, 1):
             first = max(clock.month_start(offset), clock.first_day)
-            if rng.random() < 0.6:
+            # The first guide of each organization claims her phone flat every month, so that every
+            # organization has a paid, a decided and a submitted month on any day the demo is seeded.
+            if rng.random() < 0.6 or index == 0:
                 add(user.id, first, "phone", 500, "Telefonpauschale")
             if rng.random() < 0.25 and first + dt.timedelta(days=10) <= clock.today:
                 category, cents, description = rng.choice(data.SMALL_EXPENSES)
@@ -142,3 +145,19 @@ def seed_allowances(ctx: DemoOrg, clock: DemoClock) -> None:
         if offset < -1:
             for line in lines:
                 approve_allowance_line(author, ctx.org.id, line.id)
+
+
+def seed_current_tax_free_limits(admin: User, today: dt.date) -> None:
+    """The current year's tax-free limits, carried over from the latest year the migrations know, as an
+    admin does each January (the rates page warns about a year without them; README: Money)."""
+    from server.money.limits import LEGAL_BASES, set_tax_free_limit, tax_free_limit
+    from server.money.models import TaxFreeLimit
+
+    latest = db.session.scalar(select(func.max(TaxFreeLimit.year)).where(TaxFreeLimit.year <= today.year))
+    if latest is None or latest == today.year:
+        return
+    author = Author(role="admin", user_id=admin.id)
+    for basis in LEGAL_BASES:
+        cents = tax_free_limit(latest, basis)
+        if cents is not None:
+            set_tax_free_limit(author, today.year, basis, cents)

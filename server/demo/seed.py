@@ -28,7 +28,7 @@ from server.audit.log import record_event
 from server.demo import data
 from server.demo.context import DemoClock, DemoOrg, demo_uuid
 from server.demo.data import DemoAssignment, DemoGuide, DemoRequest
-from server.demo.money import demo_iban, seed_allowances, seed_expenses
+from server.demo.money import demo_iban, seed_allowances, seed_current_tax_free_limits, seed_expenses
 from server.extensions import db
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
 from server.organizations.models import MileageRate, Organization
@@ -54,6 +54,7 @@ def seed_demo_data() -> str | None:
     for ctx in (vhs, awo):
         _approve_activities(ctx, rng, clock)
         seed_expenses(ctx, rng, clock, lagging_guide="rojda")
+    seed_current_tax_free_limits(_admin(), clock.today)
     seed_allowances(vhs, clock)
     for ctx in (vhs, awo):
         record_event("demo.seeded", ctx.org.id, object_type="organization", object_id=ctx.org.id,
@@ -67,6 +68,11 @@ def seed_demo_data() -> str | None:
             f"{sum(len(c.activities) for c in both)} activities, {sum(len(c.expenses) for c in both)} expenses, "
             f"{sum(len(c.claims) for c in both)} claims, {sum(len(c.payouts) for c in both)} paid payout(s); "
             f"staff password: {data.DEMO_PASSWORD}")
+
+
+def _admin() -> User:
+    email = next(e for e, _name, role in data.VHS_STAFF if role == "admin")
+    return db.session.scalars(select(User).where(User.email == email)).one()
 
 
 def demo_info_lines(public_url: str) -> list[str]:

@@ -74,6 +74,12 @@ def limits_in_force(year: int) -> dict[str, int | None]:
     return {basis: known.get(basis) for basis in LEGAL_BASES}
 
 
+def missing_limits(year: int) -> list[str]:
+    """The legal bases without a tax-free limit for `year`: on 1 January until an admin enters the new
+    year's amounts (the rates page and the dashboard warn; the limits are never guessed)."""
+    return [basis for basis, cents in limits_in_force(year).items() if cents is None]
+
+
 def _latest(column_filter: tuple[object, ...], model: type[MileageRate] | type[AllowanceRate]) -> dt.date | None:
     return db.session.scalar(select(model.valid_from).where(*column_filter)  # type: ignore[arg-type]
                              .order_by(model.valid_from.desc()).limit(1))

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from sync import clock
 from tests.browser.test_field_day import enrol, enrolled_guide, has_horizontal_scroll
 
 pytestmark = pytest.mark.browser
@@ -37,7 +38,7 @@ def offer(live_server: Any, org_id: int, title: str, guide_ids: list[int], *, en
     from server.assignments.models import Assignment, AssignmentOffer, Client
     from server.extensions import db
 
-    today = dt.date.today()
+    today = clock.today()
     with live_server.app.app_context():
         client_id = None
         if client:

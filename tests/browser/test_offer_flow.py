@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from sync import clock
 from tests.browser.test_assignments import server_offers
 from tests.browser.test_field_day import WAIT_SW_ACTIVE, has_horizontal_scroll
 
@@ -43,7 +44,7 @@ def _office(live_server: Any, slug: str) -> dict[str, Any]:
     from server.extensions import db
     from server.guides.models import GuideLanguage, GuideProfile
 
-    today = dt.date.today()
+    today = clock.today()
     with live_server.app.app_context():
         org = create_organization(slug, f"Koordinierungsstelle {slug}")
         create_user(org, f"{slug}-desk@example.org", "coordinator", "Clara Desk", PASSWORD)

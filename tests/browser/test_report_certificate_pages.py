@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from sync import clock
 from tests.browser.test_accessibility import AXE, RUN_AXE
 from tests.browser.test_field_day import has_horizontal_scroll
 
@@ -31,7 +32,7 @@ def _setup(live_server: Any, slug: str) -> tuple[str, str, dt.date]:
     from server.activities.models import Activity
     from server.extensions import db
 
-    first = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    first = (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     with live_server.app.app_context():
         org = create_organization(slug, f"Träger {slug}")
         email = f"coord-{slug}@example.org"

@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from sync import clock
 from sync.client import SyncClient
 from tests.syncing.conftest import test_client_transport
 
@@ -83,7 +84,7 @@ def add_activity(app: Flask) -> Callable[..., Any]:
     from server.extensions import db
 
     def add(guide: Any, org: Any, day: dt.date | None = None, minutes: int = 60, **fields: Any) -> Any:
-        activity = Activity(organization_id=org.id, guide_id=guide.id, date=day or dt.date.today(), minutes=minutes,
+        activity = Activity(organization_id=org.id, guide_id=guide.id, date=day or clock.today(), minutes=minutes,
                             kind=fields.pop("kind", "accompaniment"), **fields)
         db.session.add(activity)
         db.session.commit()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from server.accounts.models import User, UserSession
 from server.audit.models import AuditEvent
 from server.extensions import db
+from sync import clock
 from tests.coordinator.conftest import PASSWORD, csrf_token, sign_in
 
 
@@ -104,7 +105,7 @@ def _at(monkeypatch, moment: dt.datetime) -> None:
 
 
 def test_totp_set_up_and_a_code_works_only_once(client, world, monkeypatch):
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = clock.utcnow().replace(microsecond=0)
     _at(monkeypatch, now)
     sign_in(client, world.coord_a.email)
     page = client.get("/coordinator/account/totp")
@@ -141,7 +142,7 @@ def test_the_code_step_expires(client, world, monkeypatch):
     secret = pyotp.random_base32()
     world.coord_a.totp_secret = secret
     db.session.commit()
-    now = dt.datetime.now(dt.UTC)
+    now = clock.utcnow()
     _at(monkeypatch, now)
     sign_in(client, world.coord_a.email)
     _at(monkeypatch, now + dt.timedelta(minutes=10))
@@ -154,7 +155,7 @@ def test_totp_can_be_switched_off_with_a_current_code(signed_in, world, monkeypa
     world.coord_a.totp_secret = secret
     db.session.commit()
     browser = signed_in(world.coord_a)  # the password step (302 to the code step)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.utcnow()
     assert browser.post("/coordinator/login/code", data={"code": pyotp.TOTP(secret).at(now)}).status_code == 302
     _at(monkeypatch, now + dt.timedelta(seconds=30))
     assert browser.post("/coordinator/account/totp/disable", data={"code": "000000"}).status_code == 400

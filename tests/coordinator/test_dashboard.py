@@ -9,6 +9,7 @@ from server.assignments.models import Assignment, AssignmentRequest
 from server.coordinator.dashboard import last_twelve_months
 from server.expenses.models import Claim
 from server.extensions import db
+from sync import clock
 from sync.tables import Conflict
 
 
@@ -19,7 +20,7 @@ def _tiles(html: str) -> dict[str, int]:
 
 
 def test_dashboard_counts(signed_in, world, make_user, add_activity):
-    today = dt.date.today()
+    today = clock.today()
     a, b = world.org_a, world.org_b
     idle_guide = make_user(a, "guide", "idle@example.org", "Ida Idle")
     add_activity(idle_guide, a, today - dt.timedelta(days=90))

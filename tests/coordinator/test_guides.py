@@ -13,6 +13,7 @@ from server.accounts.models import Device, EnrolmentCode
 from server.audit.models import AuditEvent
 from server.extensions import db
 from server.guides.models import GuideLanguage, GuideProfile
+from sync import clock
 from sync.client import SyncFailed
 
 
@@ -44,8 +45,8 @@ def guides(world, make_user, add_activity):
         profile.specialisations, profile.districts = specs, districts
     people["off"].active = False
     db.session.commit()
-    add_activity(people["tr"], org, dt.date.today())
-    add_activity(people["ar"], org, dt.date.today() - dt.timedelta(days=100))
+    add_activity(people["tr"], org, clock.today())
+    add_activity(people["ar"], org, clock.today() - dt.timedelta(days=100))
     return people
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from server.assignments.matching import Candidate, Needs, Reason, Skill, describe, load_candidates, rank
 from server.extensions import db
 from server.guides.models import GuideLanguage, GuideProfile
+from sync import clock
 
 NEEDS = Needs(language="ar", dialect="Levantinisch", field="parents", district="linden-limmer")
 
@@ -116,7 +117,7 @@ def test_loader_reads_profile_load_overlaps_and_history(world, make_user, add_ac
     client = Client(organization_id=org.id, code="K-1")
     db.session.add(client)
     db.session.flush()
-    today = dt.date.today()
+    today = clock.today()
     db.session.add(Assignment(organization_id=org.id, title="Before", starts_on=today - dt.timedelta(days=90),
                               ends_on=today - dt.timedelta(days=30), state="ended", guide_id=samir.id,
                               client_id=client.id))

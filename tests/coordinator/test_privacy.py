@@ -20,6 +20,7 @@ from server.blobs.store import blob_store
 from server.expenses.models import Claim, Expense, ExpenseReceipt
 from server.extensions import db
 from server.guides.models import GuideLanguage, GuideProfile
+from sync import clock
 from sync.client import SyncFailed
 from sync.tables import Conflict, RecordHistory
 from tests.syncing.conftest import activity_fields
@@ -126,7 +127,7 @@ def test_erasure_waits_for_unpaid_money(signed_in, world):
 
 
 def _old_and_new_records(world, add_activity):
-    today = dt.date.today()
+    today = clock.today()
     old, recent = today - dt.timedelta(days=365 * 4), today - dt.timedelta(days=30)
     client_old = Client(organization_id=world.org_a.id, code="K-2020-001", language="ar", household_size=4)
     client_new = Client(organization_id=world.org_a.id, code="K-2026-002", language="fa", household_size=2)
@@ -146,7 +147,7 @@ def _old_and_new_records(world, add_activity):
     new_note = add_activity(world.guide_a, world.org_a, recent, state="approved", note="neu")
     conflict = Conflict(organization_id=world.org_a.id, guide_id=world.guide_a.id, record_type="activity",
                         record_id=old_note.id, field="note", kept_value="alt", lost_value="älter", resolved=True,
-                        resolution="kept", resolved_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=365 * 4))
+                        resolution="kept", resolved_at=clock.utcnow() - dt.timedelta(days=365 * 4))
     db.session.add(conflict)
     db.session.commit()
     return old_note, logged_old, new_note, conflict, client_old, client_new

@@ -19,8 +19,9 @@ from server.assignments.models import (
 from server.audit.models import AuditEvent
 from server.extensions import db
 from server.guides.models import GuideLanguage, GuideProfile
+from sync import clock
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -8,13 +8,14 @@ import pytest
 
 from server.extensions import db
 from server.money.models import AllowanceLine
+from sync import clock
 from tests.coordinator import conftest as coordinator_fixtures
 from tests.money.conftest import pdf_text
 from tests.money.pages import elements
 
 world, signed_in = coordinator_fixtures.world, coordinator_fixtures.signed_in  # fixtures of the coordinator pages
 
-YEAR = dt.date.today().year
+YEAR = clock.today().year
 LIMIT = 84000  # Ehrenamtspauschale in the limits fixture (set for the current year below)
 
 

@@ -22,11 +22,12 @@ from server.expenses.models import Claim, Expense, Payout
 from server.extensions import db
 from server.money.operations import claim_expenses, decide_expense, payable_claims
 from server.organizations.models import Organization
+from sync import clock
 from tests.coordinator.conftest import csrf_token, sign_in
 from tests.money.conftest import approve_all
 from tests.money.test_payouts import NS, SCHEMA
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 EXECUTION = (TODAY + dt.timedelta(days=5)).isoformat()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
