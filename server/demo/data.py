@@ -12,6 +12,8 @@ from dataclasses import dataclass
 DEMO_PASSWORD = "lotsenbuch-demo"
 CAR_CENTS_PER_KM = 30
 RATE_VALID_FROM = (2024, 1, 1)
+# § 3 Nr. 26a / Nr. 26 EStG from 2026 on (the amounts migration 0003 seeds for 2026).
+TAX_FREE_LIMITS_2026 = {"ehrenamt_26a": 84000, "uebungsleiter_26": 300000}
 # The VHS pays a flat allowance for accompaniments and meetings (Ehrenamtspauschale, § 3 Nr. 26a EStG).
 VHS_HOURLY_ALLOWANCE_CENTS = 600
 VHS_ALLOWANCE_KINDS = ("accompaniment", "meeting")

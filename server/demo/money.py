@@ -148,16 +148,15 @@ def seed_allowances(ctx: DemoOrg, clock: DemoClock) -> None:
 
 
 def seed_current_tax_free_limits(admin: User, today: dt.date) -> None:
-    """The current year's tax-free limits, carried over from the latest year the migrations know, as an
-    admin does each January (the rates page warns about a year without them; README: Money)."""
+    """The current year's tax-free limits, carried over from the latest year known (else the 2026 amounts
+    the first migration seeds), as an admin does each January; the rates page warns about a year without them."""
     from server.money.limits import LEGAL_BASES, set_tax_free_limit, tax_free_limit
     from server.money.models import TaxFreeLimit
 
     latest = db.session.scalar(select(func.max(TaxFreeLimit.year)).where(TaxFreeLimit.year <= today.year))
-    if latest is None or latest == today.year:
-        return
     author = Author(role="admin", user_id=admin.id)
     for basis in LEGAL_BASES:
-        cents = tax_free_limit(latest, basis)
-        if cents is not None:
-            set_tax_free_limit(author, today.year, basis, cents)
+        if tax_free_limit(today.year, basis) is not None:
+            continue
+        known = tax_free_limit(latest, basis) if latest is not None else None
+        set_tax_free_limit(author, today.year, basis, known if known is not None else data.TAX_FREE_LIMITS_2026[basis])

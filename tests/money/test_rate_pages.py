@@ -126,7 +126,8 @@ def test_flat_allowances_are_kept_apart_and_never_under_both_legal_bases(world, 
     assert "data-legal-basis" not in km_table
 
 
-def test_admin_sets_a_years_tax_free_limit(world, signed_in, limits_2026):
+def test_admin_sets_a_years_tax_free_limit(world, signed_in, limits_2026, clock):
+    clock("2026-06-15T10:00:00+02:00")  # the limits in force are 2026's; the admin sets next year's
     admin = signed_in(world.admin)
     html = admin.get("/coordinator/rates").get_data(as_text=True)
     assert elements(html, "dd", data_legal_basis="ehrenamt_26a", data_cents="84000")
