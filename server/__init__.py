@@ -83,6 +83,10 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     register_web(app)
     register_cli(app)
     register_error_handlers(app)
+
+    from server.static_files import install_static_files
+
+    install_static_files(app)
     return app
 
 
