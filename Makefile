@@ -10,6 +10,10 @@ STAMPS := .stamps
 PWA_OUT := server/static/app
 PWA_SOURCES := $(shell find pwa/src pwa/public pwa/scripts -type f 2>/dev/null) pwa/index.html pwa/vite.config.ts pwa/package.json pwa/tsconfig.json
 CHARTS_SOURCES := $(shell find pwa/coordinator-charts -type f 2>/dev/null) pwa/vite.coordinator.config.ts pwa/package.json
+# The coordinator pages' own files, compressed with the charts build (server/static_files.py serves both).
+COORDINATOR_STATIC := $(wildcard server/coordinator/static/*.css server/coordinator/static/*.js)
+# Brotli and gzip next to every built file, once at build time: WhiteNoise serves them as they are.
+COMPRESS := $(BIN)/python -m whitenoise.compress -q
 PO_FILES := $(wildcard locales/*/LC_MESSAGES/messages.po)
 HOST ?= 127.0.0.1
 PORT ?= 5000
@@ -69,14 +73,16 @@ $(STAMPS)/i18n: $(PO_FILES) $(STAMPS)/python
 	@touch $@
 
 # The wire types are generated from sync/ first (standard library only; tests/test_contract.py checks them).
-$(STAMPS)/pwa: $(PWA_SOURCES) $(PO_FILES) sync/spec.py sync/vocabulary.py $(STAMPS)/npm
+$(STAMPS)/pwa: $(PWA_SOURCES) $(PO_FILES) sync/spec.py sync/vocabulary.py $(STAMPS)/npm $(STAMPS)/python
 	@$(PYTHON) pwa/scripts/gen_wire_types.py
 	@cd pwa && npm run --silent build
+	@$(COMPRESS) $(PWA_OUT)
 	@touch $@
 
 # The coordinator pages' charts: a separate small Vite build into server/coordinator/static/charts/.
-$(STAMPS)/charts: $(CHARTS_SOURCES) $(STAMPS)/npm
+$(STAMPS)/charts: $(CHARTS_SOURCES) $(COORDINATOR_STATIC) $(STAMPS)/npm $(STAMPS)/python
 	@cd pwa && npm run --silent build:charts
+	@$(COMPRESS) server/coordinator/static
 	@touch $@
 
 pwa: $(STAMPS)/pwa ## build the guide's app into server/static/app

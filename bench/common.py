@@ -71,7 +71,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int = 4, threads: int = 1) -> Iterator[str]:
+def gunicorn(database_url: str, workers: int = 4, threads: int = 1, app: str = "server:create_app()",
+             ready_path: str = "/healthz") -> Iterator[str]:
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench", LOG_LEVEL="WARNING",
                RATELIMIT_ENABLED="false",
@@ -79,13 +80,13 @@ def gunicorn(database_url: str, workers: int = 4, threads: int = 1) -> Iterator[
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "server/gunicorn.conf.py", "-w", str(workers), "--threads", str(threads),
          "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "server:create_app()"],
+         "--log-level", "warning", app],
         cwd=ROOT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
-                if requests.get(base + "/healthz", timeout=5).status_code == 200:
+                if requests.get(base + ready_path, timeout=5).status_code == 200:
                     break
             except requests.RequestException:
                 time.sleep(0.1)

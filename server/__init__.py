@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +49,9 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
         RATELIMIT_HEADERS_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,
     )
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from server.observability.logs import configure_logging
+
+    configure_logging(app)  # before the database: SQLAlchemy's engine takes its logging options at creation
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from server import models  # noqa: F401  - registers every table on the metadata
@@ -83,6 +83,12 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     register_web(app)
     register_cli(app)
     register_error_handlers(app)
+
+    from server.observability import register_observability
+    from server.static_files import install_static_files
+
+    register_observability(app)
+    install_static_files(app)
     return app
 
 

@@ -64,6 +64,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENROLMENT_CODE_DAYS", int, lambda: 7, "Days an enrolment code stays valid."),
     Setting("SESSION_COOKIE_SECURE", _bool, lambda: False, "Send the coordinator's session cookie over HTTPS only."),
     Setting("LOG_LEVEL", str, lambda: "INFO", "Python logging level."),
+    Setting("LOG_FORMAT", str, lambda: "text",
+            "`text`, or `json`: one JSON object a line (time, level, logger, message, request id, method, path, "
+            "status, duration). Tokens, enrolment codes, IBANs, notes and names are redacted either way."),
+    Setting("METRICS_TOKEN", str, lambda: "",
+            "Optional. Bearer token for Prometheus at GET /metrics; unset, /metrics answers 404. With several "
+            "gunicorn workers also set PROMETHEUS_MULTIPROC_DIR (see Production)."),
     Setting("RATELIMIT_ENABLED", _bool, lambda: True,
             "Throttle enrolment and sign-in attempts. Turn off only for load tests on loopback."),
 )

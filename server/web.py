@@ -1,4 +1,5 @@
-"""Serves the built PWA (pwa/ → server/static/app/) at `/`, and template globals for every page."""
+"""The app shell's fallback at `/` (the built PWA itself is served by server/static_files.py), and
+template globals for every page."""
 
 from __future__ import annotations
 
@@ -10,10 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from server.i18n import text_direction
-
-APP_DIR = Path(__file__).resolve().parent / "static" / "app"
-# Paths the PWA routes itself; the server answers each with the app shell.
-APP_ROUTES = ("enroll", "today", "log", "expenses", "assignments", "history", "settings", "timer")
+from server.static_files import APP_DIR, APP_ROUTES
 
 bp = Blueprint("web", __name__)
 
@@ -39,22 +37,11 @@ def index() -> Any:
 
 @bp.get("/<path:path>")
 def app_file(path: str) -> Any:
-    first = path.split("/", 1)[0]
-    if first in APP_ROUTES:
+    """Only what WhiteNoise (server/static_files.py) did not answer comes here: the app's routes while
+    the PWA is not built, and files that do not exist."""
+    if path.split("/", 1)[0] in APP_ROUTES:
         return _shell()
-    if first in ("api", "coordinator"):
-        abort(404)
-    target = _app_dir() / path
-    if not target.is_file():
-        abort(404)
-    response = send_from_directory(_app_dir(), path)
-    if path.startswith("assets/"):
-        # Vite puts a content hash in every asset name: cache for a year.
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    else:
-        # sw.js, the manifest, icons, catalogs: always revalidate so updates arrive.
-        response.headers["Cache-Control"] = "no-cache"
-    return response
+    abort(404)
 
 
 def register_web(app: Flask) -> None:

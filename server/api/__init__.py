@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask, jsonify
+from flask import Flask
 from flask_smorest import Api
-from sqlalchemy import text
 
-from server.extensions import csrf, db
+from server.extensions import csrf
 
 
 def register_api(app: Flask, api: Api) -> None:
@@ -20,16 +17,3 @@ def register_api(app: Flask, api: Api) -> None:
     for blp in (health_blp, enroll_blp, sync_blp, blobs_blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # the API authenticates by bearer token, never by cookie
-
-    @app.get("/healthz")
-    def healthz() -> Any:
-        """App up and database reachable."""
-        try:
-            db.session.execute(text("SELECT 1"))
-            database = "ok"
-        except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-            db.session.rollback()
-            database = "unreachable"
-        status = 200 if database == "ok" else 503
-        return jsonify({"status": "ok" if status == 200 else "degraded", "database": database,
-                        "version": app.config.get("APP_VERSION", "0.1.0")}), status

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select
 from server.accounts.models import Device, Membership, User
 from server.errors import ApiError
 from server.extensions import db
+from server.observability import metrics
 from sync.engine import DeviceContext
 
 
@@ -26,6 +27,7 @@ def token_hash(token: str) -> str:
 
 
 def _unauthorized(code: str, message: str) -> ApiError:
+    metrics.count_sign_in_failure("device_token")
     return ApiError(401, code, message, headers={"WWW-Authenticate": 'Bearer realm="lotsenbuch"'})
 
 

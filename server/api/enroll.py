@@ -17,6 +17,7 @@ from server.api.schemas import ApiErrorSchema, EnrollRequestSchema, EnrollRespon
 from server.audit.log import record_event
 from server.errors import ApiError
 from server.extensions import db, limiter
+from server.observability import metrics
 from server.organizations.models import Organization
 from sync.clock import utcnow
 
@@ -38,12 +39,11 @@ class Enroll(MethodView):
         enrolment = db.session.scalar(
             select(EnrolmentCode).where(EnrolmentCode.code_hash == code_hash).with_for_update()
         )
-        if enrolment is None:
-            raise ApiError(400, "invalid_code", _("This enrolment code is not valid. Please check it."))
-        if enrolment.used_at is not None:
-            raise ApiError(400, "code_used", _("This enrolment code has been used already. Ask for a new one."))
-        if enrolment.expires_at <= utcnow():
-            raise ApiError(400, "code_expired", _("This enrolment code has expired. Ask for a new one."))
+        refusal = refuse_code(enrolment)
+        if refusal is not None:
+            metrics.count_sign_in_failure("enrolment_code")
+            raise refusal
+        assert enrolment is not None
         user = db.session.get(User, enrolment.user_id)
         org = db.session.get(Organization, enrolment.organization_id)
         assert user is not None and org is not None
@@ -65,3 +65,14 @@ class Enroll(MethodView):
         })
         response.status_code = 201
         return response
+
+
+def refuse_code(enrolment: EnrolmentCode | None) -> ApiError | None:
+    """Why this code cannot enrol a phone, if it cannot."""
+    if enrolment is None:
+        return ApiError(400, "invalid_code", _("This enrolment code is not valid. Please check it."))
+    if enrolment.used_at is not None:
+        return ApiError(400, "code_used", _("This enrolment code has been used already. Ask for a new one."))
+    if enrolment.expires_at <= utcnow():
+        return ApiError(400, "code_expired", _("This enrolment code has expired. Ask for a new one."))
+    return None

@@ -20,6 +20,7 @@ from server.api.schemas import ApiErrorSchema, SyncRequestSchema, SyncResponseSc
 from server.audit.log import record_sync_events
 from server.errors import ApiError
 from server.extensions import db
+from server.observability import metrics
 from sync import engine
 from sync.clock import utcnow
 from sync.db import json_text
@@ -101,6 +102,7 @@ class Sync(MethodView):
                 if attempt == RETRIES - 1:
                     raise ApiError(503, "busy", _("The server is busy. Please try again.")) from exc
         assert outcome is not None
+        metrics.count_sync_results(outcome.results, len(outcome.changes))
         body = json_text({"results": [translate_result(r) for r in outcome.results], "changes": outcome.changes,
                           "cursor": outcome.cursor, "has_more": outcome.has_more})
         return json_response(body)

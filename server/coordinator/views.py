@@ -40,6 +40,7 @@ from server.coordinator.forms import ActionForm, LanguageForm, LoginForm, Organi
 from server.extensions import db, limiter
 from server.i18n import available_locales, locale_name
 from server.money import rate_history
+from server.observability import metrics
 from server.organizations.models import Organization
 from sync import clock
 from sync.clock import utcnow
@@ -147,6 +148,8 @@ def login() -> Any:
         error = _("Email or password is not correct.")
     elif request.method == "POST":
         error = _("Email or password is not correct.")
+    if error:
+        metrics.count_sign_in_failure("password")
     return render_template("coordinator/login.html", form=form, error=error), (401 if error else 200)
 
 
@@ -176,6 +179,7 @@ def login_code() -> Any:
             db.session.commit()  # the used time step
             return _signed_in(user, session.get("pending_next"))
         error = _("The code is not correct, or it was used already.")
+        metrics.count_sign_in_failure("totp")
     return render_template("coordinator/login_code.html", form=form, error=error), (401 if error else 200)
 
 

@@ -49,7 +49,8 @@ def schema_versions(main_chunk: str) -> list[int]:
 
 def publish_release(source: Path, target: Path, *, bump_schema: bool) -> int | None:
     """Copy the build to `target` as a new release; returns the new Dexie schema version if bumped."""
-    shutil.copytree(source, target)
+    # Without the precompressed variants: they are of the old files (`make pwa` makes new ones).
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.br", "*.gz"))
     html = (target / "index.html").read_text()
     old_name = re.search(r"/assets/(index-[\w-]+\.js)", html).group(1)  # type: ignore[union-attr]
     new_name = f"index-{secrets.token_hex(4)}.js"
@@ -82,16 +83,16 @@ def publish_release(source: Path, target: Path, *, bump_schema: bool) -> int | N
 @pytest.fixture
 def serve_build(live_server: Any, tmp_path: Path) -> Iterator[Callable[[Path], None]]:
     """`serve_build(folder)`: the live server answers the app from `folder` until the test ends."""
-    before = live_server.app.config.get("PWA_DIR")
+    from server.static_files import APP_DIR
+    from server.static_files import serve_build as switch_build
+
+    before = Path(live_server.app.config.get("PWA_DIR", APP_DIR))
 
     def serve(folder: Path) -> None:
-        live_server.app.config["PWA_DIR"] = str(folder)
+        switch_build(live_server.app, folder)
 
     yield serve
-    if before is None:
-        live_server.app.config.pop("PWA_DIR", None)
-    else:
-        live_server.app.config["PWA_DIR"] = before
+    switch_build(live_server.app, before)
 
 
 def enrol_page(context: Any, code: str, name: str, *, wait_sw: bool = True) -> Any:
@@ -323,7 +324,8 @@ def publish_v2_release(source: Path, target: Path) -> None:
     and History screens query the v3 index and stay empty; the Log screen, which writes the entries,
     does not need it — what matters is the database it leaves behind, made by Dexie from the v1 and
     v2 declarations exactly as the old release made it.)"""
-    shutil.copytree(source, target)
+    # Without the precompressed variants: they are of the old files (`make pwa` makes new ones).
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.br", "*.gz"))
     html = (target / "index.html").read_text()
     main = target / "assets" / re.search(r"/assets/(index-[\w-]+\.js)", html).group(1)  # type: ignore[union-attr]
     chunk, found = V3_BLOCK.subn("0", main.read_text())
