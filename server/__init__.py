@@ -76,6 +76,10 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
 
     register_bindings()
 
+    from server.push import install_push
+
+    install_push()
+
     from server.api import register_api
     from server.cli import register_cli
     from server.coordinator import register_coordinator

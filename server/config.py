@@ -42,6 +42,18 @@ def _default_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _default_vapid_private_key() -> str:
+    """Like the secret key: made once into instance/, so push subscriptions survive restarts."""
+    path = INSTANCE_DIR / "vapid_private_key"
+    if not path.exists():
+        from server.push.keys import new_private_key
+
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(new_private_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", str, _default_database_url,
             "SQLAlchemy URL. Default: a SQLite file under instance/. Production: "
@@ -63,6 +75,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BLOB_MAX_BYTES", int, lambda: 10 * 1024 * 1024, "Largest receipt upload in bytes (more: 413)."),
     Setting("ENROLMENT_CODE_DAYS", int, lambda: 7, "Days an enrolment code stays valid."),
     Setting("SESSION_COOKIE_SECURE", _bool, lambda: False, "Send the coordinator's session cookie over HTTPS only."),
+    Setting("VAPID_PRIVATE_KEY", str, _default_vapid_private_key,
+            "Signs Web Push requests (VAPID, RFC 8292): the P-256 private key, base64url of its 32 bytes. "
+            "Default: generated once and kept in instance/vapid_private_key. Set the same value on every "
+            "host when running several (phones subscribed with its public key)."),
+    Setting("VAPID_SUBJECT", str, lambda: "",
+            "Optional. Contact for the push services in VAPID claims (mailto: or https:). Default: PUBLIC_URL "
+            "if it is https, else mailto:push@localhost."),
     Setting("LOG_LEVEL", str, lambda: "INFO", "Python logging level."),
     Setting("RATELIMIT_ENABLED", _bool, lambda: True,
             "Throttle enrolment and sign-in attempts. Turn off only for load tests on loopback."),
@@ -124,6 +143,7 @@ def settings_markdown() -> str:
         "SECRET_KEY": "generated into `instance/secret_key`",
         "BLOB_DIR": "`instance/blobs`",
         "MAIL_FILE_PATH": "`instance/mail`",
+        "VAPID_PRIVATE_KEY": "generated into `instance/vapid_private_key`",
     }
     for s in SETTINGS:
         default = defaults.get(s.name) or f"`{s.default()}`" if s.name not in defaults else defaults[s.name]

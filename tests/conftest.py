@@ -52,6 +52,7 @@ def _config(url: str, instance: Path) -> dict[str, Any]:
     return {
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret",
+        "VAPID_PRIVATE_KEY": "hbE5OX724cirXjjqHqS6iUPuvHRnTaLDdxCfBbUSP2s",  # a test key (server/push/keys.py)
         "TESTING": True,
         "WTF_CSRF_ENABLED": False,
         "BLOB_DIR": str(instance / "blobs"),
