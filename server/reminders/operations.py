@@ -116,8 +116,9 @@ def send_reminders(session: Session, today: dt.date) -> ReminderRun:
         + _plenum_reminders(session, today, guides)
     wanted = [d for d in candidates if d.guide_id in guides and guides[d.guide_id][0] == d.organization_id
               and d.kind not in guides[d.guide_id][1]]
-    done = set(session.execute(select(SentReminder.guide_id, SentReminder.dedupe_key).where(
-        SentReminder.dedupe_key.in_({d.dedupe_key for d in wanted}))).tuples()) if wanted else set()
+    done = {(guide_id, key) for guide_id, key in session.execute(
+        select(SentReminder.guide_id, SentReminder.dedupe_key).where(
+            SentReminder.dedupe_key.in_({d.dedupe_key for d in wanted})))} if wanted else set()
     run = ReminderRun()
     for d in wanted:
         if (d.guide_id, d.dedupe_key) in done:
