@@ -56,7 +56,7 @@ async function open(url: string): Promise<void> {
   const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   const client = windows.find((w) => new URL(w.url).origin === self.location.origin);
   if (client) {
-    await client.focus();
+    await client.focus().catch(() => undefined); // allowed in a real tap only; the screen changes anyway
     client.postMessage({ type: "OPEN", url }); // the app routes itself (src/app/shell/serviceWorker.ts)
     return;
   }
