@@ -15,7 +15,6 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import Membership
-from server.push.operations import notify_guides
 from server.assignments.models import (
     Assignment,
     AssignmentOffer,
@@ -23,6 +22,7 @@ from server.assignments.models import (
     Client,
     PartnerInstitution,
 )
+from server.push.operations import notify_guides
 from sync import clock, feed
 from sync.clock import utcnow
 from sync.coordinator import edit_record

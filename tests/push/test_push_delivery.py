@@ -16,7 +16,7 @@ from server.extensions import db
 from server.outbox.models import OutboxMessage
 from server.push.models import PushSubscription
 from tests.api.conftest import auth
-from tests.api.helpers import coordinator_author, make_assignment
+from tests.api.helpers import coordinator_author
 
 PERSONAL = ("Ayşe", "Demir", "ayse@example.org", "Begleitung Jobcenter", "Maria", "Weber", "GVH", "320", "3,20")
 
