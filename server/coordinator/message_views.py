@@ -41,19 +41,38 @@ def messages() -> Any:
 @bp.post("/messages")
 @staff_required
 def send_message() -> Any:
+    """The form's recipient: "all" or one guide's id."""
     form = MessageForm()
     if not form.validate_on_submit():
         return _render(form, 400)
     recipient = (form.recipient.data or "").strip()
     if recipient == "all":
-        recipients, to_all = operations.active_guides(db.session, current_org_id()), True
-    elif recipient.isdigit():
-        guide, _profile = get_guide_or_404(int(recipient))  # another organization's guide: 404, nothing sent
-        if not guide.active:
-            abort(404)
-        recipients, to_all = [guide], False
-    else:
+        return _send(form, operations.active_guides(db.session, current_org_id()), to_all=True)
+    if not recipient.isdigit():
         abort(404)
+    return _send(form, [_active_guide_or_404(int(recipient))], to_all=False)
+
+
+@bp.post("/messages/to/<int:guide_id>")
+@staff_required
+def send_message_to_guide(guide_id: int) -> Any:
+    """The same for one guide named in the address (the guide's page links here)."""
+    guide = _active_guide_or_404(guide_id)
+    form = MessageForm(data={"recipient": str(guide_id)})
+    form.recipient.data = str(guide_id)
+    if not form.validate_on_submit():
+        return _render(form, 400)
+    return _send(form, [guide], to_all=False)
+
+
+def _active_guide_or_404(guide_id: int) -> Any:
+    guide, _profile = get_guide_or_404(guide_id)  # another organization's guide: 404, nothing sent
+    if not guide.active:
+        abort(404)
+    return guide
+
+
+def _send(form: MessageForm, recipients: list[Any], *, to_all: bool) -> Any:
     try:
         sent = operations.send_message(db.session, current_author(), current_user, current_org_id(), recipients,
                                        form.body.data or "", to_all=to_all)
