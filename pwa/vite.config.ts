@@ -21,20 +21,46 @@
  *    so a guide who enrols at the office and walks into a basement can open every screen (the lazy
  *    chunks come from the precache). It changes nothing for updates: those still wait for the tap.
  *  - NOT precached: the manifest's screenshots (public/screenshots/), only the install dialog shows them.
+ *  - PUSH: the generated worker imports sw-push.js (`importScripts`), built from src/sw/push.ts as a
+ *    classic script after the app (`serviceWorkerPush` below): notifications built on the phone from
+ *    IndexedDB in the guide's language (its strings: the catalog part `locales/<code>/sw.json`). The
+ *    browser keeps imported scripts with the worker and checks them on every update, so it needs no
+ *    precache entry.
  */
 
 import preact from "@preact/preset-vite";
-import { defineConfig } from "vite";
+import { build, defineConfig, type Plugin } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 
 import { locales } from "./scripts/locales-plugin.ts";
 
 const THEME = "#0f766e";
+const OUT_DIR = "../server/static/app";
+
+/** Build src/sw/push.ts into sw-push.js (one classic script, no imports) once the app is built. */
+function serviceWorkerPush(): Plugin {
+  return {
+    name: "lotsenbuch-sw-push",
+    apply: "build",
+    async closeBundle() {
+      await build({
+        configFile: false,
+        logLevel: "warn",
+        define: { __LOCALES__: "[]" },
+        build: {
+          outDir: OUT_DIR, emptyOutDir: false, target: "es2020", copyPublicDir: false, minify: true,
+          lib: { entry: "src/sw/push.ts", formats: ["iife"], name: "lotsenbuchPush", fileName: () => "sw-push.js" },
+        },
+      });
+    },
+  };
+}
 
 export default defineConfig({
   plugins: [
     preact(),
-    locales("../locales"),
+    locales("../locales", { sw: "src/sw" }),
+    serviceWorkerPush(),
     VitePWA({
       registerType: "prompt",
       injectRegister: false,
@@ -67,7 +93,8 @@ export default defineConfig({
       workbox: {
         // manifest.webmanifest is added by the plugin itself.
         globPatterns: ["**/*.{html,js,css,json,png}"],
-        globIgnores: ["screenshots/**"],
+        globIgnores: ["screenshots/**", "sw-push.js"],
+        importScripts: ["sw-push.js"],
         navigateFallback: "index.html",
         navigateFallbackDenylist: [/^\/api\//, /^\/coordinator(\/|$)/, /^\/healthz$/],
         cleanupOutdatedCaches: true,
@@ -77,7 +104,7 @@ export default defineConfig({
     }),
   ],
   build: {
-    outDir: "../server/static/app",
+    outDir: OUT_DIR,
     emptyOutDir: true,
     target: "es2020",
     reportCompressedSize: true,

@@ -7,6 +7,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from server.accounts import operations as ops
 from server.audit.log import record_event
@@ -24,6 +25,10 @@ def public_url() -> str:
 
 
 def register_cli(app: Flask) -> None:
+    from server.outbox.cli import register_outbox_cli
+
+    register_outbox_cli(app)
+
     @app.cli.command("create-org")
     @click.option("--slug", required=True, help="Short name in addresses, e.g. vhs-hannover.")
     @click.option("--name", required=True, help="Full name, e.g. 'VHS Hannover – Integrationslotsen'.")
@@ -121,6 +126,17 @@ def register_cli(app: Flask) -> None:
         from server.config import settings_markdown
 
         click.echo(settings_markdown())
+
+    @app.cli.command("send-reminders")
+    def send_reminders_command() -> None:
+        """Push today's reminders (claim, hours, plenum) to guides; idempotent, for cron."""
+        from server.reminders.operations import send_reminders
+        from sync import clock
+
+        run = send_reminders(db.session, clock.today())
+        db.session.commit()
+        click.echo(ngettext("%(num)s reminder sent.", "%(num)s reminders sent.", run.total)
+                   + "".join(f" {kind}: {count}" for kind, count in sorted(run.sent.items())))
 
     @app.cli.command("apply-retention")
     @click.option("--dry-run", is_flag=True, help="Count what would be anonymised; change nothing.")

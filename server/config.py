@@ -42,6 +42,18 @@ def _default_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _default_vapid_private_key() -> str:
+    """Like the secret key: made once into instance/, so push subscriptions survive restarts."""
+    path = INSTANCE_DIR / "vapid_private_key"
+    if not path.exists():
+        from server.push.keys import new_private_key
+
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(new_private_key())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", str, _default_database_url,
             "SQLAlchemy URL. Default: a SQLite file under instance/. Production: "
@@ -63,6 +75,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BLOB_MAX_BYTES", int, lambda: 10 * 1024 * 1024, "Largest receipt upload in bytes (more: 413)."),
     Setting("ENROLMENT_CODE_DAYS", int, lambda: 7, "Days an enrolment code stays valid."),
     Setting("SESSION_COOKIE_SECURE", _bool, lambda: False, "Send the coordinator's session cookie over HTTPS only."),
+    Setting("VAPID_PRIVATE_KEY", str, _default_vapid_private_key,
+            "Signs Web Push requests (VAPID, RFC 8292): the P-256 private key, base64url of its 32 bytes. "
+            "Default: generated once and kept in instance/vapid_private_key. Set the same value on every "
+            "host when running several (phones subscribed with its public key)."),
+    Setting("VAPID_SUBJECT", str, lambda: "",
+            "Optional. Contact for the push services in VAPID claims (mailto: or https:). Default: PUBLIC_URL "
+            "if it is https, else mailto:push@localhost."),
     Setting("LOG_LEVEL", str, lambda: "INFO", "Python logging level."),
     Setting("LOG_FORMAT", str, lambda: "text",
             "`text`, or `json`: one JSON object a line (time, level, logger, message, request id, method, path, "
@@ -72,6 +91,29 @@ SETTINGS: tuple[Setting, ...] = (
             "gunicorn workers also set PROMETHEUS_MULTIPROC_DIR (see Production)."),
     Setting("RATELIMIT_ENABLED", _bool, lambda: True,
             "Throttle enrolment and sign-in attempts. Turn off only for load tests on loopback."),
+    # Email (server/outbox/): without MAIL_SERVER and MAIL_BACKEND, email is off and the desk says so.
+    Setting("MAIL_BACKEND", str, lambda: "",
+            "How mail leaves: `smtp` (MAIL_SERVER), `file` (one .eml per mail into MAIL_FILE_PATH; `make run` "
+            "uses it when no SMTP server is set) or `off`. Default: `smtp` when MAIL_SERVER is set, else `off`."),
+    Setting("MAIL_SERVER", str, lambda: "", "SMTP server's host name. Setting it turns email on."),
+    Setting("MAIL_PORT", int, lambda: 587, "SMTP server's port (587 with STARTTLS, 465 with SSL, 25 plain)."),
+    Setting("MAIL_USE_TLS", _bool, lambda: False, "Use STARTTLS after connecting (port 587)."),
+    Setting("MAIL_USE_SSL", _bool, lambda: False, "Connect with TLS from the start (port 465)."),
+    Setting("MAIL_USERNAME", str, lambda: "", "Optional. User name for the SMTP server."),
+    Setting("MAIL_PASSWORD", str, lambda: "", "Optional. Password for the SMTP server."),
+    Setting("MAIL_DEFAULT_SENDER", str, lambda: "Lotsenbuch <lotsenbuch@localhost>",
+            "The sender address of every mail; its domain also names the mails' Message-IDs."),
+    Setting("MAIL_FILE_PATH", str, lambda: str(INSTANCE_DIR / "mail"), "Folder for mails when MAIL_BACKEND=file."),
+    Setting("MAIL_TIMEOUT", int, lambda: 20, "Seconds to wait for the SMTP server before trying again later."),
+    Setting("OUTBOX_MAX_ATTEMPTS", int, lambda: 15,
+            "Attempts per message while the server is unreachable or answers 4xx (backoff from 30 s, doubling "
+            "to at most an hour between attempts), before the message is given up."),
+    Setting("OUTBOX_PERMANENT_ATTEMPTS", int, lambda: 3,
+            "Attempts per message the server refuses permanently (5xx) before it is given up."),
+    Setting("OUTBOX_BATCH", int, lambda: 200, "Messages one sender leases and sends at a time."),
+    Setting("OUTBOX_LEASE_SECONDS", int, lambda: 300,
+            "How long a sender holds a leased batch; a sender that died releases it after this time."),
+    Setting("OUTBOX_POLL_SECONDS", float, lambda: 5.0, "How often `send-mail` looks for due messages."),
 )
 
 
@@ -106,6 +148,8 @@ def settings_markdown() -> str:
         "DATABASE_URL": "`instance/lotsenbuch.sqlite`",
         "SECRET_KEY": "generated into `instance/secret_key`",
         "BLOB_DIR": "`instance/blobs`",
+        "MAIL_FILE_PATH": "`instance/mail`",
+        "VAPID_PRIVATE_KEY": "generated into `instance/vapid_private_key`",
     }
     for s in SETTINGS:
         default = defaults.get(s.name) or f"`{s.default()}`" if s.name not in defaults else defaults[s.name]

@@ -13,14 +13,19 @@ from server.audit.models import AuditEvent
 from server.blobs.models import Blob
 from server.expenses.models import Claim, Expense, ExpenseReceipt, Payout
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
+from server.messages.models import Message
 from server.money.models import AllowanceLine, AllowanceRate, Certificate, PayoutItem, TaxFreeLimit
 from server.organizations.models import MileageRate, Organization
+from server.outbox.models import OutboxMessage
+from server.push.models import PushSubscription
+from server.reminders.models import SentReminder
 from sync.tables import AppliedMutation, Conflict, RecordHistory, SyncChange, SyncCounter
 
 __all__ = [
     "Activity", "AllowanceLine", "AllowanceRate", "AppliedMutation", "Assignment", "AssignmentOffer",
     "AssignmentRequest", "AuditEvent", "Blob", "Certificate", "PayoutItem", "TaxFreeLimit",
     "Claim", "Client", "Conflict", "Device", "EnrolmentCode", "Expense", "ExpenseReceipt", "GuideLanguage",
-    "GuideProfile", "Membership", "MileageRate", "Organization", "PartnerInstitution", "Payout", "PlenumAttendance",
-    "PlenumEvent", "Qualification", "RecordHistory", "SyncChange", "SyncCounter", "User", "UserSession",
+    "GuideProfile", "Membership", "Message", "MileageRate", "Organization", "OutboxMessage", "PartnerInstitution",
+    "Payout", "PlenumAttendance", "PlenumEvent", "PushSubscription", "Qualification", "RecordHistory", "SentReminder",
+    "SyncChange", "SyncCounter", "User", "UserSession",
 ]

@@ -9,6 +9,7 @@ from server.expenses.models import ExpenseReceipt
 from server.expenses.sync_binding import ClaimBinding, ExpenseBinding
 from server.guides.models import GuideLanguage, Qualification
 from server.guides.sync_binding import ProfileBinding
+from server.messages.sync_binding import MessageBinding
 from server.organizations.models import MileageRate
 from server.organizations.sync_binding import OrganizationBinding
 from sync.conflicts import ConflictBinding
@@ -24,3 +25,4 @@ def register_bindings() -> None:
                                 Qualification: ChildLink("profile", "profile_id", "qualifications")})
     register(OrganizationBinding(), {MileageRate: ChildLink("organization", "organization_id", "mileage_rates")})
     register(ConflictBinding())
+    register(MessageBinding())

@@ -41,6 +41,7 @@ MSG = {
     "length": N_("This text is too long."),
     "date": N_("Enter a date as YYYY-MM-DD."),
     "month": N_("Enter a month as YYYY-MM."),
+    "datetime": N_("Enter a time as YYYY-MM-DDTHH:MM:SSZ."),
     "choice": N_("Choose one of the offered values."),
     "uuid": N_("Not a valid id."),
     "sha256": N_("Not a valid receipt reference."),
@@ -51,6 +52,7 @@ MSG = {
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 LANG_CODE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 GUIDE = "guide"
@@ -68,7 +70,7 @@ class WireField:
     """One field: its JSON kind and limits, and which roles may write it."""
 
     name: str
-    kind: str  # int | bool | str | date | month | enum | uuid | sha256_list | languages | str_list
+    kind: str  # int | bool | str | date | datetime | month | enum | uuid | sha256_list | languages | str_list
     writers: frozenset[str] = frozenset({GUIDE, COORDINATOR})
     nullable: bool = False
     required: bool = False  # on create
@@ -95,7 +97,7 @@ class WireField:
             if not isinstance(value, bool):
                 raise FieldError("type_bool")
             return value
-        if kind in ("str", "enum", "uuid", "date", "month"):
+        if kind in ("str", "enum", "uuid", "date", "datetime", "month"):
             if not isinstance(value, str):
                 raise FieldError("type_str")
         if kind == "str":
@@ -112,6 +114,8 @@ class WireField:
             return value
         if kind == "date":
             return parse_date(value)
+        if kind == "datetime":
+            return parse_datetime(value)
         if kind == "month":
             if not MONTH_RE.match(value):
                 raise FieldError("month")
@@ -142,6 +146,19 @@ class WireField:
         if level not in v.LANGUAGE_LEVELS or not isinstance(dialect, str) or len(dialect) > 60:
             raise FieldError("language")
         return {"language": code, "level": level, "dialect": dialect}
+
+
+def parse_datetime(value: str) -> dt.datetime:
+    """An RFC 3339 time with its offset ("…Z" or "…+01:00"), as an aware UTC datetime."""
+    if not DATETIME_RE.match(value):
+        raise FieldError("datetime")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise FieldError("datetime") from None
+    if not (2000 <= parsed.year <= 2100):
+        raise FieldError("range")
+    return parsed.astimezone(dt.UTC)
 
 
 def parse_date(value: str) -> dt.date:
@@ -270,6 +287,8 @@ PROFILE = RecordSpec(
         WireField("availability", "str", G, max_length=1000),
         WireField("specialisations", "str_list", C, choices=v.SPECIALISATIONS, max_items=6),
         WireField("monthly_hour_limit", "int", C, nullable=True, min=0, max=400),
+        # Reminder kinds the guide switched off in the app's Settings (send-reminders skips them).
+        WireField("muted_reminders", "str_list", G, choices=v.REMINDER_KINDS, max_items=len(v.REMINDER_KINDS)),
     ),
     read_only_fields=("name", "email", "qualifications"),
 )
@@ -280,16 +299,24 @@ CONFLICT = RecordSpec(
     read_only_fields=("record_type", "record_id", "field", "kept_value", "lost_value", "lost_by", "resolution"),
 )
 
+# A short message from the coordination office to one guide (a message to all guides is one record per
+# guide, so each has its own read state). The guide writes only `read_at`, when she opened it.
+MESSAGE = RecordSpec(
+    "message",
+    (WireField("read_at", "datetime", G, nullable=True),),
+    read_only_fields=("body", "sender_name", "sent_at", "to_all"),
+)
+
 ORGANIZATION = RecordSpec(
     "organization", (),
     read_only_fields=("name", "slug", "districts", "activity_kinds", "expense_categories", "mileage_rates"),
 )
 
 RECORD_SPECS: dict[str, RecordSpec] = {
-    s.name: s for s in (ACTIVITY, EXPENSE, CLAIM, ASSIGNMENT, PROFILE, CONFLICT, ORGANIZATION)
+    s.name: s for s in (ACTIVITY, EXPENSE, CLAIM, ASSIGNMENT, PROFILE, CONFLICT, ORGANIZATION, MESSAGE)
 }
 # Types a device may send mutations for.
-MUTABLE_TYPES = ("activity", "expense", "claim", "assignment", "profile")
+MUTABLE_TYPES = ("activity", "expense", "claim", "assignment", "profile", "message")
 
 
 def wire_value(value: Any) -> Any:

@@ -25,6 +25,11 @@ PAYOUT_STATES = ("draft", "exported", "paid", "cancelled")
 
 SPECIALISATIONS = ("sport", "parents", "university", "vocational_training", "tolerance", "environment")
 QUALIFICATION_KINDS = ("basic", "specialisation", "sustainability")
+# Reminders `flask send-reminders` pushes; a guide can switch each off (profile `muted_reminders`).
+REMINDER_KINDS = ("claim", "hours", "plenum")
+# What a push notification is about: its payload names only this and a record id (PROTOCOL.md, "Push").
+PUSH_CATEGORIES = ("offer", "offer_withdrawn", "expense_decided", "claim_approved", "claim_paid", "message",
+                   "reminder_claim", "reminder_hours", "reminder_plenum")
 LANGUAGE_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
 
 # The 13 Stadtbezirke of the Landeshauptstadt Hannover (codes; the names are proper names).

@@ -115,7 +115,22 @@ export function catalogParts(bundle: OutputBundle, byModule: ReadonlyMap<string,
   return parts;
 }
 
-export function locales(dir: string): Plugin {
+/** The msgids of every .ts file under `folder` (read from disk: code built outside this bundle). */
+function folderMsgids(folder: string): Set<string> {
+  const out = new Set<string>();
+  for (const entry of readdirSync(folder, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith(".ts")) {
+      for (const msgid of usedMsgids(readFileSync(join(entry.parentPath, entry.name), "utf8"))) out.add(msgid);
+    }
+  }
+  return out;
+}
+
+/**
+ * `extraParts` names catalog parts for code built apart from the app, e.g. `{ sw: "src/sw" }`: the
+ * service worker's strings go whole into `locales/<code>/sw.json` (it loads nothing else).
+ */
+export function locales(dir: string, extraParts: Record<string, string> = {}): Plugin {
   const root = resolve(dir);
   const codes = localeCodes(root);
   const infos: LocaleInfo[] = codes.map((code) => ({ code, name: nativeName(code) }));
@@ -137,6 +152,7 @@ export function locales(dir: string): Plugin {
     },
     generateBundle(_options, bundle) {
       const parts = catalogParts(bundle, byModule);
+      for (const [part, folder] of Object.entries(extraParts)) parts.set(part, folderMsgids(resolve(folder)));
       for (const code of codes) {
         const whole = compileCatalog(catalogPath(root, code));
         for (const [part, msgids] of parts) {

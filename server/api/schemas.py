@@ -142,3 +142,24 @@ class BlobInfoSchema(Schema):
     sha256 = ma.String(required=True)
     content_type = ma.String(required=True)
     size_bytes = ma.Integer(required=True)
+
+
+class PushKeysSchema(Schema):
+    p256dh = ma.String(required=True, validate=validate.Length(min=80, max=100))
+    auth = ma.String(required=True, validate=validate.Length(min=16, max=30))
+
+
+class PushSubscriptionSchema(Schema):
+    """What the browser's `PushSubscription.toJSON()` gives (expirationTime is ignored)."""
+
+    class Meta:
+        unknown = "exclude"
+
+    endpoint = ma.String(required=True, validate=[validate.Length(min=10, max=2000), PRINTABLE])
+    keys = ma.Nested(PushKeysSchema, required=True)
+
+
+class PushKeySchema(Schema):
+    public_key = ma.String(required=True)
+    subscribed = ma.Boolean(required=True)
+    endpoint = ma.String(allow_none=True)

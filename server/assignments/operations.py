@@ -22,6 +22,7 @@ from server.assignments.models import (
     Client,
     PartnerInstitution,
 )
+from server.push.operations import notify_guides
 from sync import clock, feed
 from sync.clock import utcnow
 from sync.coordinator import edit_record
@@ -217,6 +218,7 @@ def offer_assignment(session: Session, author: Author, organization_id: int, ter
                                          offered_at=now) for g in guides]
     session.add(assignment)
     session.flush()
+    notify_guides(session, organization_id, [(g, assignment.id) for g in guides], "offer")
     return assignment
 
 
@@ -240,6 +242,7 @@ def add_offers(session: Session, author: Author, assignment: Assignment, guide_i
             continue
         added.append(guide_id)
     session.flush()
+    notify_guides(session, assignment.organization_id, [(g, assignment.id) for g in added], "offer")
     return added
 
 
@@ -250,6 +253,7 @@ def withdraw_offer(session: Session, author: Author, assignment: Assignment, off
     feed.set_author(session, author)
     was_accepted = offer.state == "accepted"
     offer.state, offer.responded_at = "withdrawn", utcnow()
+    notify_guides(session, assignment.organization_id, [(offer.guide_id, assignment.id)], "offer_withdrawn")
     if was_accepted:
         assignment.guide_id = None
         assignment.state = "offered"
@@ -309,10 +313,13 @@ def cancel_assignment(session: Session, author: Author, assignment: Assignment) 
         raise AssignmentError("not_open")
     feed.set_author(session, author)
     assignment.state = "cancelled"
+    withdrawn = []
     for offer in assignment.offers:
         if offer.state == "offered":
             offer.state = "withdrawn"
+            withdrawn.append((offer.guide_id, assignment.id))
     session.flush()
+    notify_guides(session, assignment.organization_id, withdrawn, "offer_withdrawn")
 
 
 # ------------------------------------------------------------------ agreements

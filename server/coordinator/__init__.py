@@ -17,6 +17,7 @@ def register_coordinator(app: Flask) -> None:
         formatting,
         guide_views,
         import_views,
+        message_views,
         offer_views,
         partner_views,
         payout_views,

@@ -212,6 +212,13 @@ class GuidesForm(FlaskForm):
     guides = CheckboxesField(_l("Guides"), coerce=int, choices=[])
 
 
+class MessageForm(FlaskForm):
+    """A short message to one guide or to all: the recipient is checked by the route (404 if not ours)."""
+
+    recipient = StringField(_l("To"), validators=[DataRequired(), Length(max=20)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=1000)])
+
+
 class PlenumForm(FlaskForm):
     date = DateField(_l("Date"), validators=[DataRequired()])
     minutes = IntegerField(_l("Duration (minutes)"), default=120, validators=[DataRequired(), NumberRange(min=1, max=1440)])

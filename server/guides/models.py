@@ -41,6 +41,8 @@ class GuideProfile(SyncedRecord, db.Model):
     # Codes from sync.vocabulary.SPECIALISATIONS and DISTRICTS; validated by the wire schema.
     specialisations: Mapped[list[str]] = mapped_column(JSON, default=list)
     districts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Reminder kinds (sync/vocabulary.py REMINDER_KINDS) the guide switched off in the app.
+    muted_reminders: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Free text the guide writes ("Mo–Mi nachmittags"), shown to the coordinator when matching.
     availability: Mapped[str] = mapped_column(Text, default="")
     monthly_hour_limit: Mapped[int | None] = mapped_column(Integer, default=None)

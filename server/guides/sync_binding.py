@@ -33,7 +33,7 @@ class ProfileBinding(Binding):
         for name, value in values.items():
             if name == "languages":
                 self._set_languages(obj, value)
-            elif name in ("districts", "specialisations"):
+            elif name in ("districts", "specialisations", "muted_reminders"):
                 setattr(obj, name, list(dict.fromkeys(value)))
             else:
                 setattr(obj, name, value)

@@ -26,6 +26,7 @@ from server.guides.models import GuideProfile
 from server.money.bank import validate_bank_details
 from server.money.errors import MoneyError
 from server.money.models import AllowanceLine, PayoutItem
+from server.push.operations import notify_guides
 from sync import clock, coordinator
 from sync.clock import utcnow
 from sync.merge import Author
@@ -72,7 +73,7 @@ def claim_totals(claim: Claim) -> ClaimTotals:
 
 
 def decide_expense(author: Author, organization_id: int, expense_id: str, decision: str,
-                   reason: str = "") -> Expense:
+                   reason: str = "", *, notify: bool = True) -> Expense:
     """Approve or reject one item of a claim (a rejection needs the reason the guide will read), or
     undo a decision (`submitted`) while the claim is not in a payout."""
     if decision not in ("approved", "rejected", "submitted"):
@@ -93,15 +94,22 @@ def decide_expense(author: Author, organization_id: int, expense_id: str, decisi
                      object_type="expense", object_id=expense.id,
                      details={"claim_id": claim.id, "amount_cents": expense.amount_cents, "from": before,
                               "reason": expense.rejection_reason})
+        if notify and decision in ("approved", "rejected"):
+            notify_guides(db.session, organization_id, [(expense.guide_id, expense.id)], "expense_decided")
     return expense
 
 
 def approve_remaining(author: Author, organization_id: int, claim_id: str) -> ClaimTotals:
     """Approve every item of the claim not decided yet."""
     claim = get_claim(organization_id, claim_id)
+    approved = 0
     for expense in claim_expenses(claim):
         if expense.state == "submitted":
-            decide_expense(author, organization_id, expense.id, "approved")
+            decide_expense(author, organization_id, expense.id, "approved", notify=False)
+            approved += 1
+    if approved:  # one notification for the lot, not one per receipt
+        notify_guides(db.session, organization_id, [(claim.guide_id, claim.id)], "claim_approved",
+                      {"count": approved})
     return claim_totals(claim)
 
 
@@ -303,6 +311,7 @@ def mark_payout_paid(author: Author, organization_id: int, payout_id: int, paid_
     for line in db.session.scalars(select(AllowanceLine).where(AllowanceLine.payout_id == payout.id)):
         line.state, line.paid_on = "paid", paid_on
     payout.state, payout.paid_at, payout.paid_on = "paid", utcnow(), paid_on
+    notify_guides(db.session, organization_id, [(claim.guide_id, claim.id) for claim in claims], "claim_paid")
     record_event("money.payout_paid", organization_id, actor_user_id=author.user_id, object_type="payout",
                  object_id=payout.id, details={"total_cents": payout.total_cents, "paid_on": paid_on.isoformat(),
                                                "claims": len(claims)})

@@ -99,6 +99,11 @@ ROUTES += [
     Route("coordinator.edit_plenum", "POST", lambda o: f"/coordinator/plenum/{o.plenum_id}/edit",
           data={"date": "2026-03-05", "minutes": "90", "title": "Plenum"}),
     Route("coordinator.delete_plenum", "POST", lambda o: f"/coordinator/plenum/{o.plenum_id}/delete"),
+    Route("coordinator.messages", "GET", lambda o: "/coordinator/messages", False),
+    Route("coordinator.send_message", "POST", lambda o: "/coordinator/messages", False,
+          data={"recipient": "all", "body": "Plenum am Donnerstag"}),
+    Route("coordinator.send_message_to_guide", "POST", lambda o: f"/coordinator/messages/to/{o.guide_id}",
+          data={"body": "Bitte Belege nachreichen"}),
 ]
 
 

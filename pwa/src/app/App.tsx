@@ -30,6 +30,7 @@ const LogScreen = lazyScreen("LogScreen", () => import("./log/LogScreen"));
 const ExpensesScreen = lazyScreen("ExpensesScreen", () => import("./expenses/ExpensesScreen"));
 const AssignmentsScreen = lazyScreen("AssignmentsScreen", () => import("./assignments/AssignmentsScreen"));
 const HistoryScreen = lazyScreen("HistoryScreen", () => import("./history/HistoryScreen"));
+const MessagesScreen = lazyScreen("MessagesScreen", () => import("./messages/MessagesScreen"));
 const SettingsScreen = lazyScreen("SettingsScreen", () => import("./settings/SettingsScreen"));
 
 /** The server said this phone was revoked: tell the guide, then wipe the phone. */
@@ -57,6 +58,7 @@ export function App() {
     <>
       {current === "log" ? <LogScreen /> : current === "history" ? <HistoryScreen />
         : current === "expenses" ? <ExpensesScreen /> : current === "assignments" ? <AssignmentsScreen />
+        : current === "messages" ? <MessagesScreen />
         : current === "settings" ? <SettingsScreen /> : <TodayScreen />}
       <BottomNav />
     </>

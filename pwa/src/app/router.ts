@@ -3,11 +3,11 @@ import { signal } from "@preact/signals";
 
 import type { Enrolment } from "../data/db";
 
-export type Screen = "enroll" | "today" | "log" | "expenses" | "assignments" | "history" | "settings";
+export type Screen = "enroll" | "today" | "log" | "expenses" | "assignments" | "history" | "messages" | "settings";
 
 const PATHS: Record<Screen, string> = {
   enroll: "/enroll", today: "/today", log: "/log", expenses: "/expenses", assignments: "/assignments",
-  history: "/history", settings: "/settings",
+  history: "/history", messages: "/messages", settings: "/settings",
 };
 
 /** The stored enrolment; undefined until this phone is enrolled. */
@@ -17,6 +17,8 @@ export const screen = signal<Screen>("enroll");
 export const editing = signal<string | undefined>(undefined);
 /** The expense the Expenses screen edits: an id, "new", or undefined for the month's list. */
 export const editingExpense = signal<string | undefined>(undefined);
+/** What a link (a tapped notification: `/assignments?id=…`, `/expenses?month=…`) points at on its screen. */
+export const target = signal<{ id?: string; month?: string }>({});
 /** A short confirmation shown once on the next screen ("Saved on this phone"). */
 export const flash = signal("");
 
@@ -28,6 +30,7 @@ function screenFor(pathname: string): Screen {
 }
 
 export function go(next: Screen, replace = false): void {
+  if (next !== screen.value && screen.value !== "enroll") target.value = {};
   if (next !== "log") editing.value = undefined;
   if (next !== "expenses" || replace) editingExpense.value = undefined; // back closes the expense form
   screen.value = next;
@@ -57,10 +60,32 @@ export function closeExpense(): void {
   scrollTo(0, 0);
 }
 
+function targetFromAddress(): void {
+  const query = new URLSearchParams(location.search);
+  target.value = { id: query.get("id") ?? undefined, month: query.get("month") ?? undefined };
+}
+
 /** Pick the screen from the address bar at start and on back/forward. */
 export function startRouting(): void {
+  targetFromAddress();
   go(screenFor(location.pathname), true);
+  openTargetForm();
   addEventListener("popstate", () => go(screenFor(location.pathname), true));
+}
+
+/** Open an address of the app (from a tapped notification) as if it had been typed: screen and target. */
+export function openAddress(url: string): void {
+  const address = new URL(url, location.origin);
+  if (address.origin !== location.origin) return;
+  history.pushState(null, "", address.pathname + address.search);
+  go(screenFor(address.pathname), true);
+  targetFromAddress();
+  openTargetForm();
+}
+
+/** An expense link opens that expense's form (its state, and why it was rejected). */
+function openTargetForm(): void {
+  if (screen.value === "expenses" && target.value.id) editExpense(target.value.id);
 }
 
 /** The enrolment code a link `/enroll#code=…` carried, taken from the address bar at start. */

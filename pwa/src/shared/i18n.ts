@@ -15,7 +15,7 @@
 import { batch, signal } from "@preact/signals";
 
 export type Params = Record<string, string | number>;
-type Catalog = Record<string, string>;
+type Catalog = Record<string, string | readonly string[]>;
 
 export const LOCALES = __LOCALES__;
 export const DEFAULT_LOCALE = "de";
@@ -28,10 +28,37 @@ const loaded = new Map<string, Catalog>(); // by "<code>" (main part) or "<code>
 const partsInUse = new Set<string>();
 let latest = 0;
 
-export function t(msgid: string, params?: Params): string {
-  const text = catalog.value[msgid] || msgid;
+function fill(text: string, params?: Params): string {
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
+}
+
+export function t(msgid: string, params?: Params): string {
+  const entry = catalog.value[msgid];
+  return fill(typeof entry === "string" && entry ? entry : msgid, params);
+}
+
+const CLDR_ORDER: readonly Intl.LDMLPluralRule[] = ["zero", "one", "two", "few", "many", "other"];
+
+/** A plural form's index per CLDR category: its position among the categories whole numbers reach. */
+function pluralIndex(code: string): Map<Intl.LDMLPluralRule, number> {
+  const rules = new Intl.PluralRules(code.replace("_", "-"));
+  const reached = new Set<Intl.LDMLPluralRule>();
+  for (let n = 0; n <= 200; n++) reached.add(rules.select(n));
+  return new Map(CLDR_ORDER.filter((c) => reached.has(c)).map((c, i) => [c, i]));
+}
+
+/** gettext's ngettext ("1 message", "3 messages"); `{count}` is n. A plural entry's forms come as an
+ * array in CLDR order; without one, English rules. */
+export function tn(singular: string, plural: string, n: number, params?: Params): string {
+  const code = locale.value;
+  const all: Params = { count: new Intl.NumberFormat(code.replace("_", "-")).format(n), ...params };
+  const forms = catalog.value[singular];
+  if (Array.isArray(forms) && forms.length) {
+    const index = pluralIndex(code).get(new Intl.PluralRules(code.replace("_", "-")).select(n)) ?? forms.length - 1;
+    return fill(forms[Math.min(index, forms.length - 1)], all);
+  }
+  return fill(n === 1 ? singular : plural, all);
 }
 
 export function direction(code: string): "ltr" | "rtl" {

@@ -27,8 +27,12 @@ export const OFFER_STATES = ["offered", "accepted", "declined", "taken", "withdr
 export type OfferState = (typeof OFFER_STATES)[number];
 export const PAYOUT_STATES = ["draft", "exported", "paid", "cancelled"] as const;
 export type PayoutState = (typeof PAYOUT_STATES)[number];
+export const PUSH_CATEGORIES = ["offer", "offer_withdrawn", "expense_decided", "claim_approved", "claim_paid", "message", "reminder_claim", "reminder_hours", "reminder_plenum"] as const;
+export type PushCategory = (typeof PUSH_CATEGORIES)[number];
 export const QUALIFICATION_KINDS = ["basic", "specialisation", "sustainability"] as const;
 export type QualificationKind = (typeof QUALIFICATION_KINDS)[number];
+export const REMINDER_KINDS = ["claim", "hours", "plenum"] as const;
+export type ReminderKind = (typeof REMINDER_KINDS)[number];
 export const REQUEST_STATES = ["open", "matched", "closed", "cancelled"] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 export const ROLES = ["admin", "coordinator", "guide"] as const;
@@ -43,12 +47,12 @@ export type DistrictCode = (typeof DISTRICT_CODES)[number];
 
 // ---- record types (sync/spec.py) ----
 
-export const RECORD_TYPES = ["activity", "expense", "claim", "assignment", "profile", "conflict", "organization"] as const;
+export const RECORD_TYPES = ["activity", "expense", "claim", "assignment", "profile", "conflict", "organization", "message"] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
-export const MUTABLE_TYPES = ["activity", "expense", "claim", "assignment", "profile"] as const;
+export const MUTABLE_TYPES = ["activity", "expense", "claim", "assignment", "profile", "message"] as const;
 export type MutableType = (typeof MUTABLE_TYPES)[number];
 
-export type FieldKind = "int" | "bool" | "str" | "date" | "month" | "enum" | "uuid" | "sha256_list" | "str_list" | "languages";
+export type FieldKind = "int" | "bool" | "str" | "date" | "datetime" | "month" | "enum" | "uuid" | "sha256_list" | "str_list" | "languages";
 
 /** One wire field: its JSON kind, limits and who may write it (mirrors spec.WireField). */
 export interface WireField {
@@ -139,6 +143,7 @@ export interface ProfileData {
   availability?: string;
   specialisations?: (typeof SPECIALISATIONS)[number][];
   monthly_hour_limit?: number | null;
+  muted_reminders?: (typeof REMINDER_KINDS)[number][];
   readonly name?: unknown;
   readonly email?: unknown;
   readonly qualifications?: unknown;
@@ -166,6 +171,15 @@ export interface OrganizationData {
   readonly mileage_rates?: unknown;
 }
 
+/** `message` as it travels: writable fields, then fields only the server writes. */
+export interface MessageData {
+  read_at?: string | null;
+  readonly body?: unknown;
+  readonly sender_name?: unknown;
+  readonly sent_at?: unknown;
+  readonly to_all?: unknown;
+}
+
 /** The data of each record type, by name. */
 export interface RecordData {
   activity: ActivityData;
@@ -175,6 +189,7 @@ export interface RecordData {
   profile: ProfileData;
   conflict: ConflictData;
   organization: OrganizationData;
+  message: MessageData;
 }
 
 export const RECORD_SPECS = {
@@ -243,6 +258,7 @@ export const RECORD_SPECS = {
       availability: { kind: "str", writers: ["coordinator", "guide"], nullable: false, required: false, maxLength: 1000 },
       specialisations: { kind: "str_list", writers: ["coordinator"], nullable: false, required: false, maxItems: 6, choices: SPECIALISATIONS },
       monthly_hour_limit: { kind: "int", writers: ["coordinator"], nullable: true, required: false, min: 0, max: 400 },
+      muted_reminders: { kind: "str_list", writers: ["coordinator", "guide"], nullable: false, required: false, maxItems: 3, choices: REMINDER_KINDS },
     },
     readOnlyFields: ["name", "email", "qualifications"],
     guideCreates: false,
@@ -260,6 +276,14 @@ export const RECORD_SPECS = {
     fields: {
     },
     readOnlyFields: ["name", "slug", "districts", "activity_kinds", "expense_categories", "mileage_rates"],
+    guideCreates: false,
+    guideDeletes: false,
+  },
+  message: {
+    fields: {
+      read_at: { kind: "datetime", writers: ["coordinator", "guide"], nullable: true, required: false },
+    },
+    readOnlyFields: ["body", "sender_name", "sent_at", "to_all"],
     guideCreates: false,
     guideDeletes: false,
   },

@@ -8,7 +8,7 @@ import { locale, t } from "../../shared/i18n";
 import { type AssignmentData, DISTRICTS } from "../../shared/wire";
 import { formatDate, formatMinutes } from "../components/format";
 import { useLive } from "../components/useLive";
-import { flash } from "../router";
+import { flash, target } from "../router";
 import "../styles/forms.css";
 import "../styles/lists.css";
 import "./assignments.css";
@@ -127,7 +127,8 @@ function Offer({ item }: { item: Item }) {
   };
   const answered = waiting ? data.response : undefined;
   return (
-    <li class="card assignment" data-testid="offer">
+    <li class={`card assignment${target.value.id === record.id ? " targeted" : ""}`} data-testid="offer"
+        data-id={record.id} ref={(el) => { if (el && target.value.id === record.id) el.scrollIntoView({ block: "center" }); }}>
       <h3 dir="auto">{data.title}</h3>
       <Details data={data} />
       {record.problem && <p class="error" role="alert">{answerProblem(record.problem.code, record.problem.message)}</p>}

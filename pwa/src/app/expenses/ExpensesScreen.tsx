@@ -6,7 +6,7 @@ import { t } from "../../shared/i18n";
 import { EXPENSE_CATEGORIES } from "../../shared/wire";
 import { categoryLabel, formatDate, formatDateTime, formatEuro } from "../components/format";
 import { useLive } from "../components/useLive";
-import { editExpense, editingExpense, flash } from "../router";
+import { editExpense, editingExpense, flash, target } from "../router";
 import ExpenseForm from "./ExpenseForm";
 import "../styles/forms.css";
 import "../styles/lists.css";
@@ -151,7 +151,8 @@ function ClaimPanel({ month, view }: { month: string; view: MonthView }) {
 }
 
 function MonthList() {
-  const [month, setMonth] = useState(localDate().slice(0, 7));
+  // A tapped claim notification names its month (router `target`).
+  const [month, setMonth] = useState(/^\d{4}-\d{2}$/.test(target.value.month ?? "") ? target.value.month! : localDate().slice(0, 7));
   const view = useLive(() => loadMonth(month), [month], undefined);
   const message = flash.value;
   const current = localDate().slice(0, 7);

@@ -1,13 +1,15 @@
 import { useState } from "preact/hooks";
 
 import { db, wipeEverything } from "../../data/db";
+import { forgetPush } from "../../data/push";
 import { syncNow } from "../../data/sync";
 import { t } from "../../shared/i18n";
 import { LanguagePicker } from "../components/LanguagePicker";
 import { useLive } from "../components/useLive";
+import { Notifications } from "./Notifications";
 import "../styles/forms.css";
 
-/** Language, and sign-out (for shared phones): refuses while entries wait, unless confirmed twice. */
+/** Language, notifications and reminders, and sign-out (for shared phones): refuses while entries wait, unless confirmed twice. */
 export default function SettingsScreen() {
   const waiting = useLive(() => db.outbox.count(), [], 0);
   const [step, setStep] = useState(0);
@@ -18,6 +20,7 @@ export default function SettingsScreen() {
       return;
     }
     if (waiting === 0 && !confirm(t("Sign out and delete all data of this app from this phone?"))) return;
+    await forgetPush(); // no more notifications for a phone that is passed on
     await wipeEverything();
     location.replace("/enroll");
   };
@@ -31,6 +34,7 @@ export default function SettingsScreen() {
         <h2>{t("Language")}</h2>
         <LanguagePicker />
       </section>
+      <Notifications />
       <section class="card">
         <h2>{t("Sign out")}</h2>
         <p>{t("Signing out deletes all data of this app from this phone, for example before passing the phone on.")}</p>

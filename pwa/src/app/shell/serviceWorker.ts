@@ -21,6 +21,7 @@
 
 import { signal } from "@preact/signals";
 
+import { openAddress } from "../router";
 import { unsavedInput } from "./unsaved";
 
 const CHECK_EVERY_MS = 30 * 60_000;
@@ -62,6 +63,10 @@ export function applyUpdate(): boolean {
 export function registerServiceWorker(): void {
   if (!("serviceWorker" in navigator) || !isSecureContext) return;
   const container = navigator.serviceWorker;
+  // A tapped notification (src/sw/push.ts) names the screen to show.
+  container.addEventListener("message", (event: MessageEvent<{ type?: string; url?: string }>) => {
+    if (event.data?.type === "OPEN" && typeof event.data.url === "string") openAddress(event.data.url);
+  });
   let controlled = container.controller !== null;
   container.addEventListener("controllerchange", () => {
     if (!controlled) {
