@@ -66,6 +66,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", str, lambda: "INFO", "Python logging level."),
     Setting("RATELIMIT_ENABLED", _bool, lambda: True,
             "Throttle enrolment and sign-in attempts. Turn off only for load tests on loopback."),
+    Setting("PUBLIC_REQUEST_LIMIT_PER_ADDRESS", str, lambda: "5 per hour; 20 per day",
+            "Most submissions of the public request form from one network address (Flask-Limiter syntax)."),
+    Setting("PUBLIC_REQUEST_LIMIT_PER_ORGANIZATION", str, lambda: "60 per day",
+            "Most submissions of one organization's public request form, from everyone together."),
+    Setting("PUBLIC_REQUEST_MAX_BYTES", int, lambda: 32768, "Largest public request form body in bytes (more: 413)."),
 )
 
 
