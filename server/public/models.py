@@ -35,9 +35,10 @@ class PublicProfile(db.Model):
     how_to_become_guide: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[str] = mapped_column(Text, default="")
     # What the directory shows: the draft as of `published_at`, and counts as of `numbers_refreshed_at`.
-    published: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # none_as_null: "not published" is SQL NULL (a JSON `null` would pass `IS NOT NULL`).
+    published: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     published_at: Mapped[dt.datetime | None] = mapped_column(default=None)
-    numbers: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    numbers: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     numbers_refreshed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
