@@ -68,6 +68,10 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     api.init_app(app)
 
+    from server.outbox.mail import init_mail
+
+    init_mail(app)
+
     from server.sync_bindings import register_bindings
 
     register_bindings()

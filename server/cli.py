@@ -24,6 +24,10 @@ def public_url() -> str:
 
 
 def register_cli(app: Flask) -> None:
+    from server.outbox.cli import register_outbox_cli
+
+    register_outbox_cli(app)
+
     @app.cli.command("create-org")
     @click.option("--slug", required=True, help="Short name in addresses, e.g. vhs-hannover.")
     @click.option("--name", required=True, help="Full name, e.g. 'VHS Hannover – Integrationslotsen'.")

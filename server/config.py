@@ -71,6 +71,29 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PUBLIC_REQUEST_LIMIT_PER_ORGANIZATION", str, lambda: "60 per day",
             "Most submissions of one organization's public request form, from everyone together."),
     Setting("PUBLIC_REQUEST_MAX_BYTES", int, lambda: 32768, "Largest public request form body in bytes (more: 413)."),
+    # Email (server/outbox/): without MAIL_SERVER and MAIL_BACKEND, email is off and the desk says so.
+    Setting("MAIL_BACKEND", str, lambda: "",
+            "How mail leaves: `smtp` (MAIL_SERVER), `file` (one .eml per mail into MAIL_FILE_PATH; `make run` "
+            "uses it when no SMTP server is set) or `off`. Default: `smtp` when MAIL_SERVER is set, else `off`."),
+    Setting("MAIL_SERVER", str, lambda: "", "SMTP server's host name. Setting it turns email on."),
+    Setting("MAIL_PORT", int, lambda: 587, "SMTP server's port (587 with STARTTLS, 465 with SSL, 25 plain)."),
+    Setting("MAIL_USE_TLS", _bool, lambda: False, "Use STARTTLS after connecting (port 587)."),
+    Setting("MAIL_USE_SSL", _bool, lambda: False, "Connect with TLS from the start (port 465)."),
+    Setting("MAIL_USERNAME", str, lambda: "", "Optional. User name for the SMTP server."),
+    Setting("MAIL_PASSWORD", str, lambda: "", "Optional. Password for the SMTP server."),
+    Setting("MAIL_DEFAULT_SENDER", str, lambda: "Lotsenbuch <lotsenbuch@localhost>",
+            "The sender address of every mail; its domain also names the mails' Message-IDs."),
+    Setting("MAIL_FILE_PATH", str, lambda: str(INSTANCE_DIR / "mail"), "Folder for mails when MAIL_BACKEND=file."),
+    Setting("MAIL_TIMEOUT", int, lambda: 20, "Seconds to wait for the SMTP server before trying again later."),
+    Setting("OUTBOX_MAX_ATTEMPTS", int, lambda: 15,
+            "Attempts per message while the server is unreachable or answers 4xx (backoff from 30 s, doubling "
+            "to at most an hour between attempts), before the message is given up."),
+    Setting("OUTBOX_PERMANENT_ATTEMPTS", int, lambda: 3,
+            "Attempts per message the server refuses permanently (5xx) before it is given up."),
+    Setting("OUTBOX_BATCH", int, lambda: 200, "Messages one sender leases and sends at a time."),
+    Setting("OUTBOX_LEASE_SECONDS", int, lambda: 300,
+            "How long a sender holds a leased batch; a sender that died releases it after this time."),
+    Setting("OUTBOX_POLL_SECONDS", float, lambda: 5.0, "How often `send-mail` looks for due messages."),
 )
 
 
@@ -105,6 +128,7 @@ def settings_markdown() -> str:
         "DATABASE_URL": "`instance/lotsenbuch.sqlite`",
         "SECRET_KEY": "generated into `instance/secret_key`",
         "BLOB_DIR": "`instance/blobs`",
+        "MAIL_FILE_PATH": "`instance/mail`",
     }
     for s in SETTINGS:
         default = defaults.get(s.name) or f"`{s.default()}`" if s.name not in defaults else defaults[s.name]

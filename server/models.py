@@ -15,6 +15,7 @@ from server.expenses.models import Claim, Expense, ExpenseReceipt, Payout
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
 from server.money.models import AllowanceLine, AllowanceRate, Certificate, PayoutItem, TaxFreeLimit
 from server.organizations.models import MileageRate, Organization
+from server.outbox.models import OutboxMessage
 from server.public.models import PublicProfile
 from sync.tables import AppliedMutation, Conflict, RecordHistory, SyncChange, SyncCounter
 
@@ -22,6 +23,7 @@ __all__ = [
     "Activity", "AllowanceLine", "AllowanceRate", "AppliedMutation", "Assignment", "AssignmentOffer",
     "AssignmentRequest", "AuditEvent", "Blob", "Certificate", "PayoutItem", "TaxFreeLimit",
     "Claim", "Client", "Conflict", "Device", "EnrolmentCode", "Expense", "ExpenseReceipt", "GuideLanguage",
-    "GuideProfile", "Membership", "MileageRate", "Organization", "PartnerInstitution", "Payout", "PlenumAttendance",
-    "PlenumEvent", "PublicProfile", "Qualification", "RecordHistory", "SyncChange", "SyncCounter", "User", "UserSession",
+    "GuideProfile", "Membership", "MileageRate", "Organization", "OutboxMessage", "PartnerInstitution", "Payout",
+    "PlenumAttendance", "PlenumEvent", "PublicProfile", "Qualification", "RecordHistory", "SyncChange", "SyncCounter",
+    "User", "UserSession",
 ]

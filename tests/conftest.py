@@ -117,7 +117,10 @@ def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
         url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("postgres_url")
-    application = create_app(_config(url, tmp_path))
+    config = _config(url, tmp_path)
+    if "smtp_server" in request.fixturenames:
+        config.update(request.getfixturevalue("smtp_server").config())
+    application = create_app(config)
     with application.app_context():
         try:
             yield application
@@ -126,6 +129,17 @@ def app(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
             if backend == "postgres":
                 _truncate_all(application)
             db.engine.dispose()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server on loopback (tests/smtp_server.py); the `app` fixture sends to it when a test
+    asks for both (email is off otherwise, as on an installation without MAIL_SERVER)."""
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from server.assignments.models import AssignmentRequest
 from server.organizations.models import Organization
+from server.outbox.mail import mail_enabled
+from server.outbox.queue import NewMessage, queue_messages
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,15 @@ def confirmation_mail(org: Organization, row: AssignmentRequest, to: str, status
     return ConfirmationMail(to=to, subject=subject, body=body)
 
 
-def send_confirmation(org: Organization, row: AssignmentRequest, to: str, status_url: str, locale: str) -> None:
-    """Queue the confirmation in the same transaction as the request (the caller commits)."""
-    confirmation_mail(org, row, to, status_url, locale)
+def send_confirmation(session: Session, org: Organization, row: AssignmentRequest, to: str, status_url: str,
+                      locale: str) -> bool:
+    """Queue the confirmation in the outbox, in the same transaction as the request (the caller commits):
+    it exists exactly when the request does. False when this installation sends no email (the page
+    that thanks for the request shows the status link either way)."""
+    if not mail_enabled():
+        return False
+    mail = confirmation_mail(org, row, to, status_url, locale)
+    queue_messages(session, [NewMessage(
+        channel="mail", kind="request_confirmation", organization_id=org.id, user_id=None, address=mail.to,
+        locale=locale, subject=mail.subject, body_text=mail.body, dedupe_key=f"request-confirmation:{row.id}")])
+    return True

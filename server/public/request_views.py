@@ -68,11 +68,13 @@ def request_form(slug: str) -> Any:
     form = _form(formdata=request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate_on_submit():
         row, token = filing.file_request(db.session, org.id, _filed(form))
-        status_url = url_for("public.request_status", token=token, _external=True)
-        send_confirmation(org, row, form.contact_email.data.strip(), status_url, str(get_locale() or "de"))
+        base = (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")
+        status_url = base + url_for("public.request_status", token=token)
+        mailed = send_confirmation(db.session, org, row, form.contact_email.data.strip(), status_url,
+                                   str(get_locale() or current_app.config["DEFAULT_LOCALE"]))
         db.session.commit()
         return render_template("public/request_sent.html", org=org, email=form.contact_email.data.strip(),
-                               status_url=status_url), 201
+                               status_url=status_url, mailed=mailed), 201
     return render_template("public/request_form.html", org=org, profile=profile, form=form), \
         (400 if request.method == "POST" else 200)
 

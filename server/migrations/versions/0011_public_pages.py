@@ -2,7 +2,7 @@
 be contacted; each organization's public profile (request form settings, directory entry)
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0009 (briefed: 0007)
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sync.db
 
 revision = '0011'
-down_revision = '0007'
+down_revision = '0009'  # 0007 as briefed; on top of the merged outbox (0009) here, the lead re-chains
 branch_labels = None
 depends_on = None
 
