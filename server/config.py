@@ -55,7 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", str, lambda: "",
             "Optional. Rate-limit counters live here when set (needed with several hosts); memory otherwise."),
     Setting("PUBLIC_URL", str, lambda: "",
-            "Optional. The address guides reach the server at, used in enrolment links and certificates. "
+            "Optional. The address guides reach the server at, used in enrolment links, certificates and the "
+            "public form's status links. "
             "Default: the address of the current request, or http://127.0.0.1:5000 on the command line."),
     Setting("DEFAULT_LOCALE", str, lambda: "de", "Language when neither the user's setting nor the browser decides."),
     Setting("SYNC_MAX_MUTATIONS", int, lambda: 500, "Most mutations one sync request may carry (more: 413)."),
