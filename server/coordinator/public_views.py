@@ -18,13 +18,12 @@ from server.coordinator.forms import (
     PublicFormSettingsForm,
     specialisation_choices,
 )
-from server.coordinator.labels import SPECIALISATION_LABELS, language_label
 from server.coordinator.request_common import audit
 from server.coordinator.views import bp
 from server.extensions import db
 from server.i18n import available_locales, locale_name
 from server.public import directory
-from sync.vocabulary import DISTRICTS
+from server.public.directory_views import entry_labels
 
 
 def _profile_form(profile: Any, formdata: Any = None) -> DirectoryProfileForm:
@@ -98,8 +97,7 @@ def public_profile_save() -> Any:
 def public_profile_preview() -> Any:
     profile = directory.profile_for(db.session, current_org_id())
     entry = directory.preview_entry(db.session, current_org(), profile)
-    return render_template("public/preview.html", entry=entry, districts=DISTRICTS,
-                           specialisation_labels=SPECIALISATION_LABELS, language_name=language_label,
+    return render_template("public/preview.html", entry=entry, **entry_labels([entry]),
                            languages=[(code, locale_name(code)) for code in available_locales()])
 
 

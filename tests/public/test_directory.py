@@ -189,8 +189,13 @@ def test_directory_is_small_on_the_wire(app, client, make_org, make_user):
         org = make_org(f"org-{n}", f"Lotsenprojekt {n}")
         _speak(make_user(org, "guide"), "ar", "tr")
         _publish(_desk(app, org, make_user, f"c{n}@example.org"))
-    page = client.get("/directory")
-    css = client.get(page.get_data(as_text=True).split('rel="stylesheet" href="')[1].split('"')[0])
+    page = client.get("/directory", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.headers["Vary"]
+    html = gzip.decompress(page.get_data()).decode()
+    assert html.count('<article class="entry">') == 12 and "<script" not in html
+    css = client.get(html.split('rel="stylesheet" href="')[1].split('"')[0])
     assert css.status_code == 200
-    wire = len(gzip.compress(page.get_data())) + len(gzip.compress(css.get_data()))
+    wire = len(page.get_data()) + len(gzip.compress(css.get_data()))
     assert wire < 30 * 1024, wire
+    assert client.get("/directory.json", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in client.get("/directory").headers  # only when asked for
