@@ -44,7 +44,7 @@ class PublicRequestForm(FlaskForm):
         DataRequired(REQUIRED), Length(max=254),
         Regexp(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", message=_l("Please enter a valid email address."))],
         description=_l("The confirmation with your private status link is sent here."))
-    contact_phone = StringField(_l("Phone"), validators=[
+    contact_phone = StringField(_l("Telephone"), validators=[
         DataRequired(REQUIRED), Length(max=40),
         Regexp(r"^[0-9+()/ .-]{5,40}$", message=_l("Please enter a phone number (digits, spaces, + - / ( )))."))],
         description=_l("A number where the contact person can be reached during office hours."))
