@@ -46,7 +46,7 @@ class PublicRequestForm(FlaskForm):
         description=_l("The confirmation with your private status link is sent here."))
     contact_phone = StringField(_l("Telephone"), validators=[
         DataRequired(REQUIRED), Length(max=40),
-        Regexp(r"^[0-9+()/ .-]{5,40}$", message=_l("Please enter a phone number (digits, spaces, + - / ( )))."))],
+        Regexp(r"^[0-9+()/ .-]{5,40}$", message=_l("Please enter a phone number: digits, spaces and + - / ( ) only."))],
         description=_l("A number where the contact person can be reached during office hours."))
     field = SelectField(_l("Kind of help"), validators=[DataRequired(REQUIRED)],
                         description=_l("General help, or one of the guides' specialisations."))
