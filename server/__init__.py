@@ -84,10 +84,12 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     from server.cli import register_cli
     from server.coordinator import register_coordinator
     from server.errors import register_error_handlers
+    from server.public import register_public
     from server.web import register_web
 
     register_api(app, api)
     register_coordinator(app)
+    register_public(app)
     register_web(app)
     register_cli(app)
     register_error_handlers(app)

@@ -138,6 +138,16 @@ def register_cli(app: Flask) -> None:
         click.echo(ngettext("%(num)s reminder sent.", "%(num)s reminders sent.", run.total)
                    + "".join(f" {kind}: {count}" for kind, count in sorted(run.sent.items())))
 
+    @app.cli.command("refresh-directory")
+    def refresh_directory_command() -> None:
+        """Recount the published directory entries from live data (nightly, for cron; idempotent)."""
+        from server.public.directory import refresh_directory
+
+        refreshed, changed = refresh_directory(db.session)
+        db.session.commit()
+        click.echo(_("Refreshed %(refreshed)s directory entries; the numbers of %(changed)s changed.",
+                     refreshed=refreshed, changed=changed))
+
     @app.cli.command("apply-retention")
     @click.option("--dry-run", is_flag=True, help="Count what would be anonymised; change nothing.")
     def apply_retention_command(dry_run: bool) -> None:

@@ -67,7 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", str, lambda: "",
             "Optional. Rate-limit counters live here when set (needed with several hosts); memory otherwise."),
     Setting("PUBLIC_URL", str, lambda: "",
-            "Optional. The address guides reach the server at, used in enrolment links and certificates. "
+            "Optional. The address guides reach the server at, used in enrolment links, certificates and the "
+            "public form's status links. "
             "Default: the address of the current request, or http://127.0.0.1:5000 on the command line."),
     Setting("DEFAULT_LOCALE", str, lambda: "de", "Language when neither the user's setting nor the browser decides."),
     Setting("SYNC_MAX_MUTATIONS", int, lambda: 500, "Most mutations one sync request may carry (more: 413)."),
@@ -91,6 +92,11 @@ SETTINGS: tuple[Setting, ...] = (
             "gunicorn workers also set PROMETHEUS_MULTIPROC_DIR (see Production)."),
     Setting("RATELIMIT_ENABLED", _bool, lambda: True,
             "Throttle enrolment and sign-in attempts. Turn off only for load tests on loopback."),
+    Setting("PUBLIC_REQUEST_LIMIT_PER_ADDRESS", str, lambda: "5 per hour; 20 per day",
+            "Most submissions of the public request form from one network address (Flask-Limiter syntax)."),
+    Setting("PUBLIC_REQUEST_LIMIT_PER_ORGANIZATION", str, lambda: "60 per day",
+            "Most submissions of one organization's public request form, from everyone together."),
+    Setting("PUBLIC_REQUEST_MAX_BYTES", int, lambda: 32768, "Largest public request form body in bytes (more: 413)."),
     # Email (server/outbox/): without MAIL_SERVER and MAIL_BACKEND, email is off and the desk says so.
     Setting("MAIL_BACKEND", str, lambda: "",
             "How mail leaves: `smtp` (MAIL_SERVER), `file` (one .eml per mail into MAIL_FILE_PATH; `make run` "

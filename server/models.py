@@ -17,6 +17,7 @@ from server.messages.models import Message
 from server.money.models import AllowanceLine, AllowanceRate, Certificate, PayoutItem, TaxFreeLimit
 from server.organizations.models import MileageRate, Organization
 from server.outbox.models import OutboxMessage
+from server.public.models import PublicProfile
 from server.push.models import PushSubscription
 from server.reminders.models import SentReminder
 from sync.tables import AppliedMutation, Conflict, RecordHistory, SyncChange, SyncCounter
@@ -26,6 +27,6 @@ __all__ = [
     "AssignmentRequest", "AuditEvent", "Blob", "Certificate", "PayoutItem", "TaxFreeLimit",
     "Claim", "Client", "Conflict", "Device", "EnrolmentCode", "Expense", "ExpenseReceipt", "GuideLanguage",
     "GuideProfile", "Membership", "Message", "MileageRate", "Organization", "OutboxMessage", "PartnerInstitution",
-    "Payout", "PlenumAttendance", "PlenumEvent", "PushSubscription", "Qualification", "RecordHistory", "SentReminder",
-    "SyncChange", "SyncCounter", "User", "UserSession",
+    "Payout", "PlenumAttendance", "PlenumEvent", "PublicProfile", "PushSubscription", "Qualification", "RecordHistory",
+    "SentReminder", "SyncChange", "SyncCounter", "User", "UserSession",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -24,6 +25,9 @@ from sync.clock import utcnow
 from sync.db import UUIDString, new_uuid
 from sync.records import SyncedRecord
 from sync.vocabulary import ASSIGNMENT_STATES, OFFER_STATES, REQUEST_STATES, sql_in
+
+# How a request came in: typed at the desk (from a call or an email) or filed on the public form.
+REQUEST_SOURCES = ("desk", "web_form")
 
 
 class PartnerInstitution(db.Model):
@@ -74,6 +78,7 @@ class AssignmentRequest(db.Model):
         CheckConstraint("expected_minutes IS NULL OR expected_minutes >= 0", name="effort_non_negative"),
         CheckConstraint("people_count IS NULL OR people_count >= 1", name="people_positive"),
         CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="period_ordered"),
+        CheckConstraint(sql_in("source", REQUEST_SOURCES), name="source_known"),
     )
 
     REQUIRED_FIELDS = ("field", "language", "district", "starts_on", "ends_on", "expected_minutes",
@@ -94,6 +99,11 @@ class AssignmentRequest(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(12), default="open")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(12), default="desk", server_default="desk")
+    # Whether the person seeking help agreed to be contacted by the guide (asked on the public form).
+    client_consents_to_contact: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # SHA-256 of the private status link's token (server/public/requests.py); the token itself is not kept.
+    status_token_hash: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
 
     partner: Mapped[PartnerInstitution | None] = relationship(
         primaryjoin="foreign(AssignmentRequest.partner_id) == PartnerInstitution.id", viewonly=True

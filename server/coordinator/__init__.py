@@ -23,6 +23,7 @@ def register_coordinator(app: Flask) -> None:
         payout_views,
         plenum_views,
         privacy_views,
+        public_views,
         rate_views,
         report_views,
         request_views,

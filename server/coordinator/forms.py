@@ -224,3 +224,20 @@ class PlenumForm(FlaskForm):
     minutes = IntegerField(_l("Duration (minutes)"), default=120, validators=[DataRequired(), NumberRange(min=1, max=1440)])
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
+
+
+# ------------------------------------------------------------------ public pages (server/public/)
+
+class PublicFormSettingsForm(FlaskForm):
+    form_enabled = BooleanField(_l("Take requests through the public form"))
+    privacy_notice = TextAreaField(_l("Data protection notice (Art. 13 GDPR)"),
+                                   validators=[Optional(), Length(max=8000)])
+
+
+class DirectoryProfileForm(FlaskForm):
+    districts = CheckboxesField(_l("Districts served"), choices=choices(list(DISTRICTS.items())))
+    specialisations = CheckboxesField(_l("Specialisations"), choices=[])
+    offer = TextAreaField(_l("What the project offers"), validators=[Optional(), Length(max=2000)])
+    how_to_get_help = TextAreaField(_l("How to get help"), validators=[Optional(), Length(max=2000)])
+    how_to_become_guide = TextAreaField(_l("How to become a guide"), validators=[Optional(), Length(max=2000)])
+    contact = TextAreaField(_l("Contact"), validators=[Optional(), Length(max=2000)])

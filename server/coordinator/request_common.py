@@ -30,6 +30,7 @@ REQUIRED_LABELS = {
 }
 REQUEST_STATE_LABELS = {"open": _l("open"), "matched": _l("guide found"), "closed": _l("closed"),
                         "cancelled": _l("cancelled")}
+REQUEST_SOURCE_LABELS = {"desk": _l("At the desk"), "web_form": _l("From the web form")}
 ASSIGNMENT_STATE_LABELS = {"draft": _l("draft"), "offered": _l("offered"), "active": _l("active"),
                            "ended": _l("ended"), "cancelled": _l("cancelled")}
 OFFER_STATE_LABELS = {"offered": _l("waiting for an answer"), "accepted": _l("accepted"),
@@ -47,7 +48,8 @@ ERRORS = {
 
 def page_labels() -> dict[str, Any]:
     return {"districts": DISTRICTS, "fields": FIELD_LABELS, "required_labels": REQUIRED_LABELS,
-            "request_states": REQUEST_STATE_LABELS, "assignment_states": ASSIGNMENT_STATE_LABELS,
+            "request_states": REQUEST_STATE_LABELS, "request_sources": REQUEST_SOURCE_LABELS,
+            "assignment_states": ASSIGNMENT_STATE_LABELS,
             "offer_states": OFFER_STATE_LABELS, "language_name": language_label, "describe": matching.describe}
 
 

@@ -29,6 +29,7 @@ from server.coordinator.request_common import (
 )
 from server.coordinator.views import bp
 from server.extensions import db
+from server.public.requests import requests_by_source
 from sync.vocabulary import SPECIALISATIONS
 
 
@@ -76,7 +77,9 @@ def requests() -> Any:
     show = request.args.get("show", "")
     filters = operations.RequestFilters(show=show if show in ("open", "without_guide", "incomplete") else "")
     rows = operations.search_requests(db.session, current_org_id(), filters)
-    return render_template("coordinator/requests.html", rows=rows, filters=filters, **page_labels())
+    by_source = requests_by_source(db.session, current_org_id())
+    return render_template("coordinator/requests.html", rows=rows, filters=filters, by_source=by_source,
+                           **page_labels())
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])

@@ -160,6 +160,18 @@ ROUTES += [
 
 ROUTES += MONEY_ROUTES
 
+# The organization's public pages on the desk (public_views.py): its own request form and directory entry.
+ROUTES += [
+    Route("coordinator.public_profile", "GET", lambda o: "/coordinator/public", False),
+    Route("coordinator.public_form_settings", "POST", lambda o: "/coordinator/public/form", False,
+          data={"form_enabled": "y", "privacy_notice": "Verantwortlich: der Träger."}),
+    Route("coordinator.public_profile_save", "POST", lambda o: "/coordinator/public/profile", False,
+          data={"offer": "Begleitung", "districts": ["mitte"]}),
+    Route("coordinator.public_profile_preview", "GET", lambda o: "/coordinator/public/preview", False),
+    Route("coordinator.public_profile_publish", "POST", lambda o: "/coordinator/public/publish", False),
+    Route("coordinator.public_profile_withdraw", "POST", lambda o: "/coordinator/public/withdraw", False),
+]
+
 
 ROLES = ["anonymous", "guide", "coordinator_a", "coordinator_b", "admin"]
 
