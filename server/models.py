@@ -1,6 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
 
-from server.accounts.models import Device, EnrolmentCode, Membership, User, UserSession
+from server.accounts.models import AccountToken, Device, EnrolmentCode, Membership, User, UserSession
 from server.activities.models import Activity, PlenumAttendance, PlenumEvent
 from server.assignments.models import (
     Assignment,
@@ -19,7 +19,7 @@ from server.outbox.models import OutboxMessage
 from sync.tables import AppliedMutation, Conflict, RecordHistory, SyncChange, SyncCounter
 
 __all__ = [
-    "Activity", "AllowanceLine", "AllowanceRate", "AppliedMutation", "Assignment", "AssignmentOffer",
+    "AccountToken", "Activity", "AllowanceLine", "AllowanceRate", "AppliedMutation", "Assignment", "AssignmentOffer",
     "AssignmentRequest", "AuditEvent", "Blob", "Certificate", "PayoutItem", "TaxFreeLimit",
     "Claim", "Client", "Conflict", "Device", "EnrolmentCode", "Expense", "ExpenseReceipt", "GuideLanguage",
     "GuideProfile", "Membership", "MileageRate", "Organization", "OutboxMessage", "PartnerInstitution", "Payout", "PlenumAttendance",

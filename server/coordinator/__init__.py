@@ -19,6 +19,7 @@ def register_coordinator(app: Flask) -> None:
         import_views,
         offer_views,
         partner_views,
+        password_views,
         payout_views,
         plenum_views,
         privacy_views,

@@ -171,3 +171,10 @@ def outbox_stats(session: Session, organization_id: int | None = None) -> Outbox
     oldest = session.scalar(select(func.min(OutboxMessage.created_at)).where(
         *where, OutboxMessage.state.in_(("pending", "sending"))))
     return OutboxStats(counts=counts, oldest_waiting=oldest)
+
+
+def failed_messages(session: Session, organization_id: int, limit: int = 50) -> list[OutboxMessage]:
+    """Messages given up, newest first: shown to admins on the organization's page."""
+    return list(session.scalars(select(OutboxMessage).where(
+        OutboxMessage.organization_id == organization_id, OutboxMessage.state == "failed")
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)))
