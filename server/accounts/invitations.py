@@ -17,7 +17,7 @@ from server.accounts.operations import create_user
 from server.accounts.tokens import INVITATION_LIFETIME, RESET_LIFETIME, issue_token
 from server.organizations.models import Organization
 from server.outbox.mail import mail_enabled
-from server.outbox.render import absolute_url, queue_mail
+from server.outbox.render import absolute_url, public_base_url, queue_mail
 
 STAFF_ROLES = ("coordinator", "admin")
 
@@ -70,3 +70,19 @@ def request_reset(session: Session, email: str) -> User | None:
     membership = staff_membership(user)
     send_reset_link(session, user, membership.organization_id if membership else None)
     return user
+
+
+def mail_enrolment_link(session: Session, guide: User, org: Organization, sent_by: User) -> int | None:
+    """A fresh one-time enrolment code (ENROLMENT_CODE_DAYS), mailed to the guide in her language.
+    Returns the outbox id, or None when email is off (then no code is issued)."""
+    from flask import current_app
+
+    from server.accounts.operations import enrolment_link, format_code, issue_enrolment_code
+
+    if not mail_enabled():
+        return None
+    code = issue_enrolment_code(guide, created_by=sent_by)
+    base = public_base_url()
+    return queue_mail(session, "enrolment_link", org.id, guide, actor_user_id=sent_by.id,
+                      link=enrolment_link(code, base), code=format_code(code), enroll_url=f"{base}/enroll",
+                      org_name=org.name, days=current_app.config["ENROLMENT_CODE_DAYS"])
