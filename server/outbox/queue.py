@@ -138,6 +138,21 @@ def mark_sent(session: Session, message: ClaimedMessage) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+def mark_all_sent(session: Session, messages: Sequence[ClaimedMessage]) -> set[int]:
+    """`mark_sent` for a whole batch of one lease in one UPDATE; returns the ids marked. Rows whose
+    lease was lost in between are not marked (the caller finds them missing from the result)."""
+    if not messages:
+        return set()
+    token = messages[0].lease_token
+    ids = [m.id for m in messages]
+    assert all(m.lease_token == token for m in messages)
+    marked = set(session.scalars(update(OutboxMessage).where(
+        OutboxMessage.id.in_(ids), OutboxMessage.lease_token == token, OutboxMessage.state == "sending",
+    ).values(state="sent", sent_at=utcnow(), lease_token=None, leased_until=None, last_error="", body_text="",
+             body_html="").returning(OutboxMessage.id).execution_options(synchronize_session=False)))
+    return marked
+
+
 def mark_failed(session: Session, message: ClaimedMessage, error: str, *, give_up: bool) -> str:
     """After a failed attempt: wait (exponential backoff) and try again, or give up. Returns the new state."""
     now = utcnow()

@@ -12,15 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, has_request_context, render_template, request
-from flask_babel import force_locale
+from flask import Blueprint, current_app, has_request_context, request
+from flask_babel import force_locale, get_translations
 from flask_babel import lazy_gettext as _l
+from jinja2 import Environment
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
 from server.audit.models import AuditEvent
 from server.i18n import available_locales
 from server.outbox.mail import mail_enabled
+from server.outbox.models import OutboxMessage
 from server.outbox.queue import NewMessage, queue_messages
 from sync.bulk_insert import insert_many
 from sync.clock import utcnow
@@ -66,12 +69,31 @@ class RenderedMail:
     html: str
 
 
+def _environment(locale: str) -> Environment:
+    """The app's Jinja environment with the locale's catalog installed directly, one per locale.
+
+    Flask-Babel looks up the request's translations on every `_()` call in a template (several times a
+    mail); a batch of 2,000 mails rendered that way takes seconds, this way milliseconds."""
+    cache: dict[str, Environment] = current_app.extensions.setdefault("mail_environments", {})
+    if locale not in cache:
+        with force_locale(locale):
+            translations = get_translations()
+        env = current_app.jinja_env.overlay()
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        cache[locale] = env
+    return cache[locale]
+
+
 def render_mail(kind: str, locale: str, **context: Any) -> RenderedMail:
-    with force_locale(locale):
-        context.setdefault("locale", locale)
-        subject = " ".join(str(SUBJECTS[kind] % {k: v for k, v in context.items() if isinstance(v, str)}).split())
-        text = render_template(f"mail/{kind}.txt", **context).strip() + "\n"
-        html = render_template(f"mail/{kind}.html", subject=subject, **context)
+    env = _environment(locale)
+    context.setdefault("locale", locale)
+    subjects: dict[tuple[str, str], str] = current_app.extensions.setdefault("mail_subjects", {})
+    if (kind, locale) not in subjects:
+        with force_locale(locale):
+            subjects[(kind, locale)] = str(SUBJECTS[kind])
+    subject = " ".join((subjects[(kind, locale)] % {k: v for k, v in context.items() if isinstance(v, str)}).split())
+    text = env.get_template(f"mail/{kind}.txt").render(**context).strip() + "\n"
+    html = env.get_template(f"mail/{kind}.html").render(subject=subject, **context)
     return RenderedMail(subject=subject, text=text, html=html)
 
 
@@ -103,12 +125,7 @@ def queue_mails(session: Session, kind: str, organization_id: int | None, mails:
     ids = queue_messages(session, messages)
     if ids:
         queued = set(ids)
-        # Which mails were written: RETURNING lists the new rows, whose order matches the input's
-        # once the skipped duplicates are left out; look them up to name each recipient exactly.
-        from sqlalchemy import select
-
-        from server.outbox.models import OutboxMessage
-
+        # The recipient of each row written (a duplicate's row was skipped): one look-up, exact.
         recipients = dict(session.execute(select(OutboxMessage.id, OutboxMessage.user_id)
                                           .where(OutboxMessage.id.in_(queued))).all())
         now = utcnow()
