@@ -91,9 +91,12 @@ def run(app: object, org_id: int) -> None:
     from server.outbox.render import MailTo, queue_mails
     from server.outbox.sender import send_due
 
-    guides = list(db.session.scalars(select(User).join(Membership, Membership.user_id == User.id).where(
-        Membership.organization_id == org_id, Membership.role == "guide")))
-    assert len(guides) == GUIDES
+    def load_guides() -> list[User]:
+        """The recipients, in one query (as a message to everyone would load them)."""
+        return list(db.session.scalars(select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.organization_id == org_id, Membership.role == "guide")))
+
+    assert len(load_guides()) == GUIDES
 
     def digest() -> float:
         seconds = timed(lambda: queue_daily_digests(db.session))
@@ -106,7 +109,7 @@ def run(app: object, org_id: int) -> None:
             queue_mails(db.session, "enrolment_link", org_id, [
                 MailTo(g, {"link": "https://lotsen.example/enroll#code=ABCD-EFGH-JKMN", "code": "ABCD-EFGH-JKMN",
                            "enroll_url": "https://lotsen.example/enroll", "org_name": "Bench e.V.", "days": 7})
-                for g in guides])
+                for g in load_guides()])
             db.session.flush()
 
         seconds = timed(queue)
@@ -118,7 +121,7 @@ def run(app: object, org_id: int) -> None:
         queue_mails(db.session, "enrolment_link", org_id, [
             MailTo(g, {"link": "https://lotsen.example/enroll#code=X", "code": "X",
                        "enroll_url": "https://lotsen.example/enroll", "org_name": "Bench e.V.", "days": 7})
-            for g in guides])
+            for g in load_guides()])
         db.session.commit()
         seconds = timed(send_due)
         sent = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state == "sent"))
