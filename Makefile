@@ -32,7 +32,13 @@ run: setup ## set up, migrate, seed the demo (once) and serve on http://$(HOST):
 	@echo "Lotsenbuch runs at http://$(HOST):$(PORT)/  (coordinators: http://$(HOST):$(PORT)/coordinator/)"
 	@PUBLIC_URL=$${PUBLIC_URL:-http://$(HOST):$(PORT)} $(FLASK) demo-info
 	@echo
-	@$(FLASK) run --host $(HOST) --port $(PORT)
+	@# The outbox sender runs beside the server and stops with it. Without an SMTP server, mails go to
+	@# .eml files under instance/mail (MAIL_BACKEND=file), so the demo's mails can be opened.
+	@export PUBLIC_URL=$${PUBLIC_URL:-http://$(HOST):$(PORT)}; \
+	if [ -z "$$MAIL_SERVER" ] && [ -z "$$MAIL_BACKEND" ]; then export MAIL_BACKEND=file; fi; \
+	$(FLASK) send-mail & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null; wait $$sender 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup ## set up, then lint, type-check and run every test
 	@$(BIN)/ruff check server sync tests bench

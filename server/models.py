@@ -1,6 +1,6 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
 
-from server.accounts.models import Device, EnrolmentCode, Membership, User, UserSession
+from server.accounts.models import AccountToken, Device, EnrolmentCode, Membership, User, UserSession
 from server.activities.models import Activity, PlenumAttendance, PlenumEvent
 from server.assignments.models import (
     Assignment,
@@ -23,7 +23,7 @@ from server.reminders.models import SentReminder
 from sync.tables import AppliedMutation, Conflict, RecordHistory, SyncChange, SyncCounter
 
 __all__ = [
-    "Activity", "AllowanceLine", "AllowanceRate", "AppliedMutation", "Assignment", "AssignmentOffer",
+    "AccountToken", "Activity", "AllowanceLine", "AllowanceRate", "AppliedMutation", "Assignment", "AssignmentOffer",
     "AssignmentRequest", "AuditEvent", "Blob", "Certificate", "PayoutItem", "TaxFreeLimit",
     "Claim", "Client", "Conflict", "Device", "EnrolmentCode", "Expense", "ExpenseReceipt", "GuideLanguage",
     "GuideProfile", "Membership", "Message", "MileageRate", "Organization", "OutboxMessage", "PartnerInstitution",

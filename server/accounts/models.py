@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
@@ -34,6 +43,8 @@ class User(UserMixin, db.Model):
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     # Set when the person's data was erased (DSGVO Art. 17, server/privacy/erasure.py).
     erased_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Mail kinds the person turned off under "My account" (server/outbox/preferences.py).
+    mail_opt_out: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -113,3 +124,25 @@ class UserSession(db.Model):
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     user_agent: Mapped[str] = mapped_column(String(300), default="")
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+TOKEN_PURPOSES = ("invitation", "password_reset")
+
+
+class AccountToken(db.Model):
+    """A one-time link to choose a password: an invitation (a new staff member) or a reset.
+
+    Only the token's hash is stored; the link works once, until it expires, and only while it is the
+    newest of its purpose for the user (issuing a new one retires the older ones)."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (CheckConstraint(sql_in("purpose", TOKEN_PURPOSES), name="purpose_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)

@@ -64,8 +64,11 @@ def get_organization(slug: str) -> Organization:
 
 
 def create_user(org: Organization, email: str, role: str, name: str, password: str | None = None,
-                locale: str | None = None) -> User:
-    """A user with one role in `org`; guides also get an (empty) competence profile."""
+                locale: str | None = None, invited: bool = False) -> User:
+    """A user with one role in `org`; guides also get an (empty) competence profile.
+
+    Staff get a password (the CLI, for the very first admin), or are `invited`: they choose it themselves
+    through a one-time link (server/accounts/invitations.py)."""
     email = email.strip().lower()
     if not EMAIL_RE.match(email):
         raise AccountError(_("%(email)s is not a valid email address.", email=email))
@@ -75,9 +78,10 @@ def create_user(org: Organization, email: str, role: str, name: str, password: s
         raise AccountError(_("The name must not be empty."))
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         raise AccountError(_("A user with the email %(email)s exists already.", email=email))
-    if role in ("coordinator", "admin"):
+    if role in ("coordinator", "admin") and not invited:
         if not password:
             raise AccountError(_("Coordinators and admins need a password."))
+    if password is not None and role in ("coordinator", "admin"):
         if len(password) < 10:
             raise AccountError(_("The password must have at least 10 characters."))
     user = User(email=email, name=name.strip(), locale=locale,

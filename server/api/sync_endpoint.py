@@ -21,6 +21,7 @@ from server.audit.log import record_sync_events
 from server.errors import ApiError
 from server.extensions import db
 from server.observability import metrics
+from server.outbox.alerts import queue_professional_help_alerts
 from sync import engine
 from sync.clock import utcnow
 from sync.db import json_text
@@ -68,6 +69,8 @@ class Sync(MethodView):
                 outcome = engine.sync(db.session, device_context(device), mutations, body["cursor"], body["limit"],
                                       careful=careful, optimistic=optimistic)
                 record_sync_events(device.organization_id, device.user_id, device.id, outcome.applied)
+                # In this transaction: the mail exists exactly when the flag does (server/outbox/alerts.py).
+                queue_professional_help_alerts(db.session, device.organization_id, device.user_id, outcome.applied)
                 note_sync(device, body.get("app_version"))
                 db.session.commit()
                 break

@@ -20,6 +20,7 @@ def register_coordinator(app: Flask) -> None:
         message_views,
         offer_views,
         partner_views,
+        password_views,
         payout_views,
         plenum_views,
         privacy_views,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField, StringField
+from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from server.coordinator.forms import choices
 
 
 class NewOrganizationForm(FlaskForm):
@@ -29,7 +31,9 @@ class BankAccountForm(FlaskForm):
 
 
 class NewCoordinatorForm(FlaskForm):
+    """A new staff member: she chooses her password herself through the invitation link."""
+
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Initial password (at least 10 characters)"),
-                             validators=[DataRequired(), Length(min=10, max=200)])
+    role = SelectField(_l("Role"), choices=choices([("coordinator", _l("Coordinator")), ("admin", _l("Administrator"))]),
+                       default="coordinator")

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from server.accounts import operations as accounts
+from server.accounts.invitations import invite_staff, send_reset_link
 from server.accounts.models import Membership, User
 from server.audit.log import record_event
 from server.coordinator.admin_forms import (
@@ -35,6 +36,8 @@ from server.money.bank import masked_iban, set_organization_account
 from server.money.errors import MoneyError
 from server.organizations import operations
 from server.organizations.models import Organization
+from server.outbox.mail import mail_enabled
+from server.outbox.queue import failed_messages, outbox_stats
 from sync.merge import Author
 
 
@@ -100,7 +103,8 @@ def _render_organization(org: Organization, status: int = 200, **forms: Any) -> 
     staff = forms.get("staff") or NewCoordinatorForm(formdata=None)
     return render_template(
         "coordinator/admin_organization.html", org=org, settings_form=settings, bank_form=bank, staff_form=staff,
-        staff=operations.staff_members(db.session, org.id), action_form=ActionForm(),
+        staff=operations.staff_members(db.session, org.id), action_form=ActionForm(), mail_on=mail_enabled(),
+        outbox=outbox_stats(db.session, org.id), failed_mails=failed_messages(db.session, org.id),
         iban=masked_iban(org.bank_iban) if org.bank_iban else "",
     ), status
 
@@ -160,22 +164,53 @@ def admin_bank_account(org_id: int) -> Any:
 @bp.post("/admin/organizations/<int:org_id>/staff")
 @admins_only
 def admin_new_coordinator(org_id: int) -> Any:
-    """A coordinator with an initial password (argon2), which they change after signing in."""
+    """Invite a coordinator or admin: she chooses her password through a one-time link (72 hours),
+    mailed to her, or shown here to hand over when email is off. No admin types anyone's password."""
     org = get_organization_or_404(org_id)
     form = NewCoordinatorForm()
     if not form.validate_on_submit():
         return _render_organization(org, 400, staff=form)
     try:
-        user = accounts.create_user(org, form.email.data or "", "coordinator", form.name.data or "",
-                                    password=form.password.data or "")
+        issued = invite_staff(db.session, org, form.name.data or "", form.email.data or "", form.role.data or "",
+                              invited_by=current_user)
     except accounts.AccountError as exc:
         db.session.rollback()
         form.email.errors = [str(exc)]
         return _render_organization(org, 400, staff=form)
-    _audit(org, "staff.created", "user", user.id, role="coordinator", email=user.email)
+    user = issued.user
+    _audit(org, "staff.invited", "user", user.id, role=form.role.data, mailed=issued.mailed)
     db.session.commit()
-    flash(_("%(name)s can now sign in as a coordinator of %(org)s.", name=user.name, org=org.name), "info")
-    return redirect(url_for("coordinator.admin_organization", org_id=org.id))
+    if issued.mailed:
+        flash(_("%(name)s got an invitation by mail to %(email)s. The link works once and for 72 hours.",
+                name=user.name, email=user.email), "info")
+        return redirect(url_for("coordinator.admin_organization", org_id=org.id))
+    return _link_page(org, user, issued.link, invitation=True)
+
+
+@bp.post("/admin/organizations/<int:org_id>/staff/<int:user_id>/reset-link")
+@admins_only
+def admin_send_reset_link(org_id: int, user_id: int) -> Any:
+    """Send a staff member a link to set a new password herself (one hour, once)."""
+    org = get_organization_or_404(org_id)
+    user = get_staff_member_or_404(org, user_id)
+    if not ActionForm().validate_on_submit():
+        return _render_organization(org, 400)
+    if not user.active:
+        flash(_("%(name)s is deactivated and cannot set a password.", name=user.name), "error")
+        return _render_organization(org, 409)
+    issued = send_reset_link(db.session, user, org.id, by_admin=current_user)
+    _audit(org, "staff.reset_link_sent", "user", user.id, mailed=issued.mailed)
+    db.session.commit()
+    if issued.mailed:
+        flash(_("%(name)s got a link by mail to set a new password (valid for one hour).", name=user.name), "info")
+        return redirect(url_for("coordinator.admin_organization", org_id=org.id))
+    return _link_page(org, user, issued.link, invitation=False)
+
+
+def _link_page(org: Organization, user: User, link: str, invitation: bool) -> Any:
+    """Email is off: the one-time link, shown once, to hand over in a safe way."""
+    return render_template("coordinator/staff_link.html", org=org, staff_user=user, link=link,
+                           invitation=invitation), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 @bp.post("/admin/organizations/<int:org_id>/staff/<int:user_id>/deactivate")

@@ -9,12 +9,13 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from server.accounts.invitations import mail_enrolment_link
 from server.accounts.operations import enrolment_link, format_code, issue_enrolment_code
 from server.audit.log import record_event
 from server.coordinator.access import get_device_or_404, get_guide_or_404, get_qualification_or_404
 from server.coordinator.admin_forms import BankAccountForm
 from server.coordinator.allowance_ledger_views import guide_money_context
-from server.coordinator.auth import current_author, current_org_id, staff_required
+from server.coordinator.auth import current_author, current_org, current_org_id, staff_required
 from server.coordinator.forms import (
     ActionForm,
     ProfileForm,
@@ -37,6 +38,7 @@ from server.guides import operations
 from server.guides.models import GuideProfile
 from server.money.bank import set_guide_account
 from server.money.errors import MoneyError
+from server.outbox.mail import mail_enabled
 from sync.clock import utcnow
 from sync.coordinator import CoordinatorError
 from sync.vocabulary import DISTRICTS, SPECIALISATIONS
@@ -117,7 +119,7 @@ def _render_guide(guide: Any, profile: GuideProfile, profile_form: ProfileForm |
         profile_form=profile_form or _profile_form(profile), qualification_form=qualification_form,
         action_form=ActionForm(), devices=operations.guide_devices(db.session, guide),
         timeline=operations.guide_timeline(db.session, current_org_id(), guide), errors=errors or [], **_labels(),
-        **guide_money_context(guide.id, bank_form),
+        **guide_money_context(guide.id, bank_form), mail_on=mail_enabled(),
     ), status
 
 
@@ -206,6 +208,28 @@ def enrolment_code(guide_id: int) -> Any:
     response = render_template("coordinator/enrolment_code.html", guide=user, code=format_code(code), link=link,
                                qr_svg=qr, days=current_app.config["ENROLMENT_CODE_DAYS"])
     return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/guides/<int:guide_id>/enrolment-mail")
+@staff_required
+def enrolment_mail(guide_id: int) -> Any:
+    """Mail the guide a one-time enrolment link (a code of its own; the QR code above stays for in person)."""
+    user, _profile = get_guide_or_404(guide_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("coordinator.guide", guide_id=user.id))
+    if user.erased_at is not None or not user.active:
+        flash(_("This guide's account is closed; no enrolment link can be sent."), "error")
+        return _render_guide(user, _profile, status=409)
+    outbox_id = mail_enrolment_link(db.session, user, current_org(), current_user)
+    if outbox_id is None:
+        flash(_("Email is off on this installation. Issue a code below and hand it over in person."), "error")
+        return _render_guide(user, _profile, status=409)
+    record_event("device.enrolment_code_issued", current_org_id(), actor_user_id=current_user.id,
+                 object_type="user", object_id=user.id, details={"via": "mail", "outbox_id": outbox_id})
+    db.session.commit()
+    flash(_("An enrolment link was mailed to %(email)s (valid %(days)s days, once).", email=user.email,
+            days=current_app.config["ENROLMENT_CODE_DAYS"]), "info")
+    return redirect(url_for("coordinator.guide", guide_id=user.id) + "#devices")
 
 
 @bp.post("/guides/<int:guide_id>/devices/<device_id>/revoke")

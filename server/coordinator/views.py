@@ -199,8 +199,14 @@ def logout() -> Any:
 @bp.get("/account")
 @staff_required
 def account() -> Any:
+    from server.coordinator.password_views import mail_preferences_form
+    from server.outbox.mail import mail_enabled
+
+    language_form = LanguageForm(formdata=None, next=url_for("coordinator.account"), lang=current_user.locale)
+    language_form.lang.choices = choices([(code, locale_name(code)) for code in available_locales()])
     return render_template("coordinator/account.html", sessions=active_sessions(current_user),
-                           current_sid=session.get("sid"), form=ActionForm())
+                           current_sid=session.get("sid"), form=ActionForm(), mail_form=mail_preferences_form(),
+                           mail_on=mail_enabled(), account_language_form=language_form)
 
 
 @bp.post("/account/sessions/<session_id>/end")

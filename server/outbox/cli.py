@@ -38,3 +38,22 @@ def register_outbox_cli(app: Flask) -> None:
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         run_forever(stop)
+
+    @app.cli.command("send-digest")
+    def send_digest() -> None:
+        """Queue today's digest for every coordinator who wants it (for cron; once per person and day)."""
+        from server.extensions import db
+        from server.outbox.alerts import queue_daily_digests
+
+        if backend_off():
+            click.echo(_("Email is off (set MAIL_SERVER, or MAIL_BACKEND=file); no digest is queued."))
+            return
+        queued = queue_daily_digests(db.session)
+        db.session.commit()
+        for slug, count in queued.items():
+            click.echo(_("%(org)s: %(count)s digest(s) queued", org=slug, count=count))
+        click.echo(_("%(count)s digest(s) queued; `send-mail` delivers them.", count=sum(queued.values())))
+
+
+def backend_off() -> bool:
+    return mail_backend() == "off"

@@ -40,6 +40,9 @@ def init_mail(app: Flask) -> None:
     # so the backend is passed explicitly to every connection (`_connection`).
     mail.init_app(app)
     register_channel("mail", send_mails)
+    from server.outbox.render import templates
+
+    app.register_blueprint(templates)
 
 
 def sender_domain() -> str:

@@ -138,6 +138,21 @@ def mark_sent(session: Session, message: ClaimedMessage) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+def mark_all_sent(session: Session, messages: Sequence[ClaimedMessage]) -> set[int]:
+    """`mark_sent` for a whole batch of one lease in one UPDATE; returns the ids marked. Rows whose
+    lease was lost in between are not marked (the caller finds them missing from the result)."""
+    if not messages:
+        return set()
+    token = messages[0].lease_token
+    ids = [m.id for m in messages]
+    assert all(m.lease_token == token for m in messages)
+    marked = set(session.scalars(update(OutboxMessage).where(
+        OutboxMessage.id.in_(ids), OutboxMessage.lease_token == token, OutboxMessage.state == "sending",
+    ).values(state="sent", sent_at=utcnow(), lease_token=None, leased_until=None, last_error="", body_text="",
+             body_html="").returning(OutboxMessage.id).execution_options(synchronize_session=False)))
+    return marked
+
+
 def mark_failed(session: Session, message: ClaimedMessage, error: str, *, give_up: bool) -> str:
     """After a failed attempt: wait (exponential backoff) and try again, or give up. Returns the new state."""
     now = utcnow()
@@ -171,3 +186,10 @@ def outbox_stats(session: Session, organization_id: int | None = None) -> Outbox
     oldest = session.scalar(select(func.min(OutboxMessage.created_at)).where(
         *where, OutboxMessage.state.in_(("pending", "sending"))))
     return OutboxStats(counts=counts, oldest_waiting=oldest)
+
+
+def failed_messages(session: Session, organization_id: int, limit: int = 50) -> list[OutboxMessage]:
+    """Messages given up, newest first: shown to admins on the organization's page."""
+    return list(session.scalars(select(OutboxMessage).where(
+        OutboxMessage.organization_id == organization_id, OutboxMessage.state == "failed")
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from server.audit.models import AuditEvent
 from server.extensions import db
 from server.outbox.channels import CHANNEL_HANDLERS, Outcome
-from server.outbox.queue import ClaimedMessage, claim, mark_failed, mark_sent
+from server.outbox.queue import ClaimedMessage, claim, mark_all_sent, mark_failed
 from sync.bulk_insert import insert_many
 from sync.clock import utcnow
 
@@ -75,9 +75,11 @@ def record_outcomes(session: Session, messages: list[ClaimedMessage], outcomes: 
     config = current_app.config
     now = utcnow()
     events = []
+    # Every message of a batch shares one lease: the sent ones are marked in one statement.
+    marked = mark_all_sent(session, [m for m, o in zip(messages, outcomes, strict=True) if o.ok])
     for message, outcome in zip(messages, outcomes, strict=True):
         if outcome.ok:
-            if mark_sent(session, message):
+            if message.id in marked:
                 report.sent += 1
                 action = f"{message.channel}.sent"
             else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from server.accounts.models import Membership, User, UserSession
@@ -49,33 +51,45 @@ def test_admin_creates_an_organization_and_its_first_coordinator(signed_in, worl
     assert browser.post("/coordinator/admin/organizations", data={"slug": "Not A Slug", "name": "X"}).status_code == 400
     assert db.session.scalar(select(db.func.count()).select_from(Organization)) == 3
 
+    # Email is off here: the admin gets a one-time link to hand over; nobody types Carla's password but her.
     response = browser.post(f"/coordinator/admin/organizations/{org.id}/staff", data={
-        "name": "Carla Caritas", "email": "Carla@Example.org", "password": "a long initial pw"})
-    assert response.status_code == 302
+        "name": "Carla Caritas", "email": "Carla@Example.org", "role": "coordinator"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="mail-off"' in page and 'type="password"' not in page
+    link = re.search(r'id="one-time-link" value="http://[^/"]+(/coordinator/password/[^"]+)"', page).group(1)
     carla = db.session.scalar(select(User).where(User.email == "carla@example.org"))
-    assert verify_password(carla.password_hash, "a long initial pw") and carla.password_hash.startswith("$argon2")
+    assert carla.password_hash is None
     membership = db.session.scalar(select(Membership).where(Membership.user_id == carla.id))
     assert (membership.organization_id, membership.role) == (org.id, "coordinator")
     page = browser.get(f"/coordinator/admin/organizations/{org.id}").get_data(as_text=True)
     assert f'data-user="{carla.id}" data-active="true"' in page
-    # She signs in and works on her own, new organization.
+    # She chooses her password through the link, signs in and works on her own, new organization.
     carla_browser = app.test_client()
-    assert sign_in(carla_browser, "carla@example.org", "a long initial pw").status_code == 302
+    assert carla_browser.post(link, data={"password": "a long own password",
+                                          "confirmation": "a long own password"}).status_code == 302
+    db.session.expire_all()
+    assert verify_password(db.session.get(User, carla.id).password_hash, "a long own password")
+    assert sign_in(carla_browser, "carla@example.org", "a long own password").status_code == 302
     assert carla_browser.get(f"/coordinator/guides/{world.guide_a.id}").status_code == 404
-    assert _actions(org.id)[:2] == ["organization.created", "staff.created"]
+    assert _actions(org.id)[:2] == ["organization.created", "staff.invited"]
 
 
 def test_new_coordinator_input_is_checked(signed_in, world):
     browser = signed_in(world.admin)
     url = f"/coordinator/admin/organizations/{world.org_b.id}/staff"
-    assert browser.post(url, data={"name": "Kurz", "email": "k@example.org", "password": "short"}).status_code == 400
+    assert browser.post(url, data={"name": "Rolle", "email": "k@example.org", "role": "guide"}).status_code == 400
     assert browser.post(url, data={"name": "Doppelt", "email": world.coord_a.email,
-                                   "password": "a long initial pw"}).status_code == 400
-    assert browser.post(url, data={"name": "X", "email": "not-an-email", "password": "a long initial pw"}
-                        ).status_code == 400
+                                   "role": "coordinator"}).status_code == 400
+    assert browser.post(url, data={"name": "X", "email": "not-an-email", "role": "coordinator"}).status_code == 400
+    # There is no password field to fill: one sent along is ignored.
+    assert browser.post(url, data={"name": "Pia", "email": "pia@example.org", "role": "admin",
+                                   "password": "chosen by the admin"}).status_code == 200
+    pia = db.session.scalar(select(User).where(User.email == "pia@example.org"))
+    assert pia.password_hash is None
     assert db.session.scalar(select(User).where(User.email.in_(["k@example.org", "not-an-email"]))) is None
     assert browser.post("/coordinator/admin/organizations/999999/staff", data={
-        "name": "X", "email": "x@example.org", "password": "a long initial pw"}).status_code == 404
+        "name": "X", "email": "x@example.org", "role": "coordinator"}).status_code == 404
 
 
 def test_admin_changes_name_and_retention(signed_in, world):
@@ -161,7 +175,7 @@ def test_admin_forms_need_the_csrf_token(app, world):
     url = f"/coordinator/admin/organizations/{world.org_b.id}"
     assert browser.post(f"{url}/staff/{world.coord_b.id}/deactivate").status_code == 400
     assert browser.post(f"{url}/staff", data={"name": "X", "email": "x@example.org",
-                                             "password": "a long initial pw"}).status_code == 400
+                                             "role": "coordinator"}).status_code == 400
     db.session.expire_all()
     assert db.session.get(User, world.coord_b.id).active
     assert db.session.scalar(select(User).where(User.email == "x@example.org")) is None

@@ -1,4 +1,5 @@
-"""outbox: one row per mail or push message, written with the action that causes it (server/outbox/)
+"""outbox: one row per mail or push message, written with the action that causes it (server/outbox/);
+one-time account links (invitations, password resets); the mails a user turned off
 
 Revision ID: 0009
 Revises: 0007
@@ -45,8 +46,34 @@ def upgrade():
         batch_op.create_index('ix_outbox_messages_state_next', ['state', 'next_attempt_at'], unique=False)
         batch_op.create_index('ix_outbox_messages_org_created', ['organization_id', 'created_at'], unique=False)
 
+    op.create_table('account_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=20), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sync.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sync.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sync.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("purpose IN ('invitation', 'password_reset')", name=op.f('ck_account_tokens_purpose_known')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_account_tokens_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_account_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_account_tokens_token_hash'))
+    )
+    with op.batch_alter_table('account_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_account_tokens_user_id'), ['user_id'], unique=False)
+
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('mail_opt_out', sa.JSON(), server_default='[]', nullable=False))
+
 
 def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('mail_opt_out')
+    with op.batch_alter_table('account_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_account_tokens_user_id'))
+    op.drop_table('account_tokens')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_messages_org_created')
         batch_op.drop_index('ix_outbox_messages_state_next')
