@@ -24,7 +24,7 @@
  *    `refused` is set when the server refused the file for good (413/415/damaged): it is not sent
  *    again, and the guide is asked to take the photo again. `pruned` = 1 once the expense was paid
  *    and the server had the file: the bytes are dropped to save the phone's storage (the row stays
- *    as a marker "stored on the server"), see data/receiptCare.ts.
+ *    as a marker "stored on the server"), see data/receiptSync.ts.
  *
  * Schema versions — the migration rule. A phone may hold entries the server has never seen, and an app
  * update (a new service worker, src/app/shell/serviceWorker.ts) must never lose one:
