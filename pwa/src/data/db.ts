@@ -41,7 +41,9 @@
 
 import Dexie, { type Table } from "dexie";
 
-import type { RecordData, RecordType } from "../shared/wire";
+import type { Mutation, RecordData, RecordType } from "../shared/wire";
+
+export type { Mutation } from "../shared/wire"; // the outbox holds them as the envelope declares
 
 export interface Guide {
   id?: string | number;
@@ -102,16 +104,6 @@ export interface LocalRecord<T extends RecordType = RecordType> {
   data: RecordData[T] & Extra;
   problem?: Problem;
   changed_at: string; // last local or pulled change, for sorting
-}
-
-export interface Mutation {
-  id: string;
-  type: RecordType;
-  record_id: string;
-  op: "upsert" | "delete";
-  base_version: number | null;
-  fields: Record<string, unknown>;
-  client_time: string;
 }
 
 export interface OutboxRow {
