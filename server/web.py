@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, abort, current_app, send_from_directory
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from werkzeug.routing import PathConverter
 
 from server.i18n import text_direction
 
@@ -16,6 +17,14 @@ APP_DIR = Path(__file__).resolve().parent / "static" / "app"
 APP_ROUTES = ("enroll", "today", "log", "expenses", "assignments", "history", "settings", "timer")
 
 bp = Blueprint("web", __name__)
+
+
+class AppPathConverter(PathConverter):
+    """A path of the app's files: never one under /api/ or /coordinator/. Those belong to their own
+    routes, so an OPTIONS there lists only their methods (not this route's GET) and a wrong method
+    answers 405, not 404."""
+
+    regex = r"(?!(?:api|coordinator)(?:/|$))[^/].*?"
 
 
 def _app_dir() -> Path:
@@ -37,13 +46,11 @@ def index() -> Any:
     return _shell()
 
 
-@bp.get("/<path:path>")
+@bp.get("/<app_path:path>")
 def app_file(path: str) -> Any:
     first = path.split("/", 1)[0]
     if first in APP_ROUTES:
         return _shell()
-    if first in ("api", "coordinator"):
-        abort(404)
     target = _app_dir() / path
     if not target.is_file():
         abort(404)
@@ -58,6 +65,7 @@ def app_file(path: str) -> Any:
 
 
 def register_web(app: Flask) -> None:
+    app.url_map.converters["app_path"] = AppPathConverter
     app.register_blueprint(bp)
 
     @app.context_processor

@@ -26,6 +26,37 @@ def test_malformed_json_is_400_and_changes_nothing(client, token):
     assert table_counts() == before
 
 
+@pytest.mark.parametrize(("data", "content_type", "status", "code"), [
+    (None, None, 415, "unsupported_media_type"),  # no body at all: not "pull everything"
+    (b"", "application/json", 400, "bad_request"),
+    (b'{"cursor": null}', "text/plain", 415, "unsupported_media_type"),
+    (b"cursor=", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+])
+def test_a_body_that_is_not_json_is_refused_and_pulls_nothing(client, token, data, content_type, status, code):
+    before = table_counts()
+    response = client.post("/api/v1/sync", data=data, content_type=content_type, headers=auth(token))
+    assert response.status_code == status
+    assert error_of(response)["code"] == code
+    assert "changes" not in response.get_json()
+    assert table_counts() == before
+
+
+def test_an_empty_push_is_an_empty_json_object(client, token):
+    response = client.post("/api/v1/sync", json={}, headers=auth(token))
+    assert response.status_code == 200
+    assert response.get_json()["results"] == []
+
+
+@pytest.mark.parametrize("path", ["/api/v1/sync", "/api/v1/enroll"])
+def test_options_and_wrong_methods_name_only_post(client, path):
+    """The app's catch-all GET route does not reach under /api/: its methods are the API's own."""
+    allowed = client.options(path).headers["Allow"]
+    assert set(allowed.split(", ")) == {"POST", "OPTIONS"}
+    response = client.get(path)
+    assert response.status_code == 405
+    assert error_of(response)["code"] == "method_not_allowed"
+
+
 @pytest.mark.parametrize("shape", [
     "mutations_not_a_list", "mutation_not_an_object", "missing_mutation_id", "mutation_id_not_uuid",
     "limit_zero", "limit_too_big", "limit_not_int", "unknown_top_level_field", "body_is_a_list",
