@@ -1,4 +1,4 @@
-"""The command line of DESIGN.md, run through Flask's CLI runner on SQLite and PostgreSQL.
+"""The command line (README "Command line"), run through Flask's CLI runner on SQLite and PostgreSQL.
 
 Every refusal must exit non-zero, say what was wrong (naming the offending value) and leave the
 database exactly as it was.
@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from server.accounts.models import Device, EnrolmentCode, Membership, User
+from server.accounts.models import Device, EnrolmentCode, User
 from server.accounts.operations import hash_secret, normalise_code
 from server.extensions import db
 from server.guides.models import GuideProfile
