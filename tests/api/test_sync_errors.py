@@ -423,3 +423,33 @@ def test_withdrawn_offer_arrives_as_tombstone(sync, token, guide, org):
     # Answering a withdrawn offer is refused, and changes nothing.
     result = result_of(sync(token, [mutation("assignment", assignment_id, response="accepted")]))
     assert result["status"] == "rejected" and result["error"]["code"] in ("forbidden", "not_offered")
+
+
+def test_declining_after_accepting_reopens_the_assignment_for_the_others(sync, token, guide, org, make_user,
+                                                                           make_device):
+    """The release rule (server/assignments/operations.py: release_assignment) from the phone: the
+    guide who accepted declines after all; the assignment is open again and the guide it was taken
+    from is asked again."""
+    from server.assignments.models import Assignment, AssignmentOffer
+    from server.extensions import db
+
+    other = make_user(org, "guide")
+    other_token = make_device(other, "other phone").token
+    assignment_id = make_assignment(org, offered_to=(guide, other))
+    sync(token)
+    accepted = result_of(sync(token, [mutation("assignment", assignment_id, base_version=1, response="accepted")]))
+    assert accepted["status"] == "applied"
+    db.session.expire_all()
+    offers = {o.guide_id: o.state for o in db.session.query(AssignmentOffer).filter_by(assignment_id=assignment_id)}
+    assert offers == {guide.id: "accepted", other.id: "taken"}
+    version = db.session.get(Assignment, assignment_id).version
+    declined = result_of(sync(token, [mutation("assignment", assignment_id, base_version=version,
+                                               response="declined")]))
+    assert declined["status"] == "applied"
+    db.session.expire_all()
+    assignment = db.session.get(Assignment, assignment_id)
+    assert (assignment.state, assignment.guide_id) == ("offered", None)
+    offers = {o.guide_id: o.state for o in db.session.query(AssignmentOffer).filter_by(assignment_id=assignment_id)}
+    assert offers == {guide.id: "declined", other.id: "offered"}
+    seen = pull_all(sync, other_token)[("assignment", assignment_id)]
+    assert (seen["deleted"], seen["data"]["offer_state"]) == (False, "offered")
