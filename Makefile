@@ -79,7 +79,7 @@ $(STAMPS)/i18n: $(PO_FILES) $(STAMPS)/python
 	@touch $@
 
 # The wire types are generated from sync/ first (standard library only; tests/test_contract.py checks them).
-$(STAMPS)/pwa: $(PWA_SOURCES) $(PO_FILES) sync/spec.py sync/vocabulary.py $(STAMPS)/npm $(STAMPS)/python
+$(STAMPS)/pwa: $(PWA_SOURCES) $(PO_FILES) sync/spec.py sync/envelope.py sync/vocabulary.py $(STAMPS)/npm $(STAMPS)/python
 	@$(PYTHON) pwa/scripts/gen_wire_types.py
 	@cd pwa && npm run --silent build
 	@$(COMPRESS) $(PWA_OUT)

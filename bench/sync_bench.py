@@ -254,7 +254,7 @@ def _pull_plan(engine: Any, org_id: int, guide_id: int) -> str:
     """EXPLAIN ANALYZE of a pull page's query 100 changes before the end, at the big table size."""
     from sqlalchemy.dialects import postgresql
 
-    from sync.pull import page_query
+    from sync.feed.queries import page_query
 
     with engine.connect() as conn:
         top = conn.execute(text("SELECT value FROM sync_counters WHERE organization_id = :o"), {"o": org_id}).scalar()

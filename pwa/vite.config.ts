@@ -15,7 +15,7 @@
  *    one and WAITS instead of taking over mid-session. The app (src/app/shell/serviceWorker.ts, which
  *    also registers the worker — hence `injectRegister: false`) shows "A new version is ready — update
  *    now"; only the guide's tap sends SKIP_WAITING (the generated worker listens for it) and reloads,
- *    and never while a form holds unsaved input (CONVENTIONS §12). IndexedDB is untouched by an
+ *    and never while a form holds unsaved input (docs/ARCHITECTURE.md §4.7). IndexedDB is untouched by an
  *    update; a new Dexie schema version migrates it when the new code opens it (src/data/db.ts).
  *  - FIRST VISIT: `clientsClaim: true` — the very first worker takes over the page that installed it,
  *    so a guide who enrols at the office and walks into a basement can open every screen (the lazy

@@ -1,4 +1,4 @@
-"""The command line of DESIGN.md: `flask --app server <command>`."""
+"""The command line (README "Command line"): `flask --app server <command>`."""
 
 from __future__ import annotations
 

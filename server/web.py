@@ -9,11 +9,20 @@ from typing import Any
 from flask import Blueprint, Flask, abort, current_app, send_from_directory
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from werkzeug.routing import PathConverter
 
 from server.i18n import text_direction
 from server.static_files import APP_DIR, APP_ROUTES
 
 bp = Blueprint("web", __name__)
+
+
+class AppPathConverter(PathConverter):
+    """A path of the app's files: never one under /api/ or /coordinator/. Those belong to their own
+    routes, so an OPTIONS there lists only their methods (not this route's GET) and a wrong method
+    answers 405, not 404."""
+
+    regex = r"(?!(?:api|coordinator)(?:/|$))[^/].*?"
 
 
 def _app_dir() -> Path:
@@ -35,7 +44,7 @@ def index() -> Any:
     return _shell()
 
 
-@bp.get("/<path:path>")
+@bp.get("/<app_path:path>")
 def app_file(path: str) -> Any:
     """Only what WhiteNoise (server/static_files.py) did not answer comes here: the app's routes while
     the PWA is not built, and files that do not exist."""
@@ -45,6 +54,7 @@ def app_file(path: str) -> Any:
 
 
 def register_web(app: Flask) -> None:
+    app.url_map.converters["app_path"] = AppPathConverter
     app.register_blueprint(bp)
 
     @app.context_processor

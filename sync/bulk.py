@@ -5,7 +5,7 @@ costs an object flush, a history row written by the `before_flush` hooks and a s
 one. Here the batch is validated mutation by mutation exactly as `sync.engine` does, then every table
 gets one INSERT for the whole batch: records, history (the three-way merge's base), stored results
 (exactly once). The records are marked for publishing like any other change, so the feed rows are
-numbered at commit from the counter (`sync/feed.py`), and the caller writes the audit events.
+numbered at commit from the counter (`sync/feed/publish.py`), and the caller writes the audit events.
 
 Only bindings that declare `bulk_creates` qualify: a record that is one row, whose creation touches no
 other record (no child rows, no `after_write`, no `related_records`). Anything else in the batch (an

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from sync import clock
+from sync.envelope import base_version_of
 
 # transport(method, path, json_body, token) -> (status, json_response); raises on network failure
 Transport = Callable[[str, str, dict[str, Any] | None, str | None], tuple[int, Any]]
@@ -151,7 +152,7 @@ class SyncClient:
     def _queue(self, record_type: str, record_id: str, op: str, fields: dict[str, Any]) -> dict[str, Any]:
         mutation = {
             "id": str(uuid.uuid4()), "type": record_type, "record_id": record_id, "op": op,
-            "base_version": self.version(record_type, record_id) or None, "fields": fields,
+            "base_version": base_version_of(self.version(record_type, record_id)), "fields": fields,
             "client_time": self.client_time().isoformat(),
         }
         self.db.execute("INSERT INTO outbox (type, record_id, mutation) VALUES (?, ?, ?)",

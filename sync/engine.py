@@ -9,7 +9,7 @@ Guarantees and where they come from:
   record that the guide's devices receive;
 * workflow wins — a binding's `lock_reason` refuses a guide's edit of a submitted, approved or paid
   record; the device is sent the server's version in the same response;
-* gap-free — see `sync/feed.py`.
+* gap-free — see `sync/feed/publish.py` and `sync/tables.py`.
 
 Each mutation runs in a SAVEPOINT, so a rejected one leaves no trace while the batch goes on.
 """
@@ -105,7 +105,7 @@ def sync(session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], 
         results = [batch.push(mutation) for mutation in mutations]
     if mutations:
         batch.finish()
-    # This request's own changes are published when it commits (sync/feed.py), so the counter lock is
+    # This request's own changes are published when it commits (sync/feed/publish.py), so the counter lock is
     # held only for that last moment; the device receives them on its next pull.
     changes, last_seq, has_more = pull(session, ctx, after_seq, limit)
     seen = {(c["type"], c["record_id"]) for c in changes}
@@ -174,7 +174,7 @@ class _Batch:
         feed.set_author(session, self.ctx.author)
         obj = None
         if self.careful:
-            marks_before = dict(session.info.get(feed.MARKS, {}))
+            marks_before = dict(feed.state_of(session).marks)
             savepoint = session.begin_nested()
             try:
                 result, obj = _apply(session, self.ctx, mutation, self.force, self.known)
@@ -182,7 +182,7 @@ class _Batch:
                 savepoint.commit()
             except (Rejected, IntegrityError, DataError) as exc:
                 savepoint.rollback()
-                session.info[feed.MARKS] = marks_before
+                feed.state_of(session).marks = marks_before
                 self.known.pop((str(mutation.get("type")), str(mutation.get("record_id"))), None)
                 result = self._rejected(mutation, exc if isinstance(exc, Rejected) else Rejected("invalid"))
         else:

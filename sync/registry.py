@@ -134,7 +134,3 @@ def register(binding: Binding, children: dict[type[Any], ChildLink] | None = Non
     BINDINGS[binding.type_name] = binding
     BY_MODEL[binding.model] = binding
     CHILD_LINKS.update(children or {})
-
-
-def binding_for(obj: Any) -> Binding | None:
-    return BY_MODEL.get(type(obj))

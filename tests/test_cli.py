@@ -1,4 +1,4 @@
-"""The command line of DESIGN.md, run through Flask's CLI runner on SQLite and PostgreSQL.
+"""The command line (README "Command line"), run through Flask's CLI runner on SQLite and PostgreSQL.
 
 Every refusal must exit non-zero, say what was wrong (naming the offending value) and leave the
 database exactly as it was.

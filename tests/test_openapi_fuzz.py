@@ -13,10 +13,12 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
+from schemathesis.checks import CHECKS as REGISTRY
+from schemathesis.checks import load_all_checks
+from schemathesis.config import SchemathesisConfig
 
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+load_all_checks()
+CHECKS = REGISTRY.get_all()  # every check, as `st run --checks all`
 
 
 @pytest.fixture
@@ -39,8 +41,19 @@ def device_token(app: Any, make_org: Any, make_user: Any) -> str:
     return str(response.get_json()["token"])
 
 
+# A schema-valid request may still be refused for what it names, never for its shape (checked by
+# `positive_data_acceptance`). One such answer is 400 by contract: a sync cursor is opaque, and one this
+# server did not issue to this organization is `400 invalid_cursor` (sync/PROTOCOL.md §2), which the
+# phones in the field act on by status and code. Every other check runs as `st run --checks all` does.
+CONFIG = SchemathesisConfig.from_dict({"operations": [{
+    "include-path": "/api/v1/sync",
+    "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409",
+                                                                  "429", "5xx"]}},
+}]})
+
+
 def operations(app: Any) -> list[Any]:
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG)
     return [result.ok() for result in schema.get_all_operations()]
 
 

@@ -1,7 +1,7 @@
 /**
  * Vite plugin: the gettext catalogs in ../locales become the PWA's translations.
  *
- * One `.po` per language serves the Flask pages and this app (CONVENTIONS §13). At build time every
+ * One `.po` per language serves the Flask pages and this app (docs/ARCHITECTURE.md §4.5). At build time every
  * `locales/<code>/LC_MESSAGES/messages.po` is compiled to `locales/<code>.json` in the output — a flat
  * `{ "English msgid": "translation" }` object holding only translated entries (fuzzy ones included, as
  * `pybabel compile --use-fuzzy` does for the server). The app fetches the active language's file

@@ -31,7 +31,8 @@ class Enroll(MethodView):
 
     @blp.arguments(EnrollRequestSchema)
     @blp.response(201, EnrollResponseSchema)
-    @blp.alt_response(400, schema=ApiErrorSchema, description="Unknown, used or expired code")
+    @blp.alt_response(400, schema=ApiErrorSchema, description="Malformed JSON or a body of the wrong shape")
+    @blp.alt_response(403, schema=ApiErrorSchema, description="invalid_code, code_used or code_expired")
     @blp.alt_response(429, schema=ApiErrorSchema, description="Too many attempts")
     def post(self, body: dict[str, Any]) -> Any:
         """Enrol this device with a code from the coordination office."""
@@ -39,6 +40,7 @@ class Enroll(MethodView):
         enrolment = db.session.scalar(
             select(EnrolmentCode).where(EnrolmentCode.code_hash == code_hash).with_for_update()
         )
+        # A well-formed code that does not let this phone in is refused, not malformed: 403 (PROTOCOL §1).
         refusal = refuse_code(enrolment)
         if refusal is not None:
             metrics.count_sign_in_failure("enrolment_code")
@@ -70,9 +72,9 @@ class Enroll(MethodView):
 def refuse_code(enrolment: EnrolmentCode | None) -> ApiError | None:
     """Why this code cannot enrol a phone, if it cannot."""
     if enrolment is None:
-        return ApiError(400, "invalid_code", _("This enrolment code is not valid. Please check it."))
+        return ApiError(403, "invalid_code", _("This enrolment code is not valid. Please check it."))
     if enrolment.used_at is not None:
-        return ApiError(400, "code_used", _("This enrolment code has been used already. Ask for a new one."))
+        return ApiError(403, "code_used", _("This enrolment code has been used already. Ask for a new one."))
     if enrolment.expires_at <= utcnow():
-        return ApiError(400, "code_expired", _("This enrolment code has expired. Ask for a new one."))
+        return ApiError(403, "code_expired", _("This enrolment code has expired. Ask for a new one."))
     return None

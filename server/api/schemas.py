@@ -1,6 +1,8 @@
-"""Marshmallow schemas of the JSON API's envelopes: they validate requests and document the API.
+"""Marshmallow schemas of the JSON API: they validate requests and document the API (OpenAPI).
 
-The per-record-type field rules live in `sync/spec.py`; here a mutation's `fields` is just an object.
+The sync envelope (mutation, result, change, request, response) is declared once in `sync/envelope.py`;
+its schemas are built from that declaration when this module is imported. The per-record-type field
+rules live in `sync/spec.py`; here a mutation's `fields` is just an object.
 """
 
 from __future__ import annotations
@@ -11,21 +13,49 @@ from typing import Any
 from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
+from sync import envelope
 
-class ApiErrorDetailSchema(Schema):
-    code = ma.String(required=True)
-    message = ma.String(required=True)
-    fields = ma.Dict(keys=ma.String())
-    state = ma.String()
+# ------------------------------------------------------------------ from the wire envelope (sync/envelope.py)
+
+def _field(part: envelope.Part) -> ma.Field:
+    """The marshmallow field of one envelope member: strict types, its limits, its default."""
+    validators: list[Any] = []
+    if part.max_length is not None:
+        validators.append(validate.Length(max=part.max_length))
+    if part.min is not None or part.max is not None:
+        validators.append(validate.Range(min=part.min, max=part.max))
+    if part.choices:
+        validators.append(validate.OneOf(part.choices))
+    if part.pattern:
+        validators.append(validate.Regexp(part.pattern))
+    if part.printable:
+        validators.append(PRINTABLE)
+    options: dict[str, Any] = {"required": part.required, "allow_none": part.nullable,
+                               "metadata": {"description": part.doc} if part.doc else {}}
+    if not part.required and (part.default is not None or part.nullable):
+        options["load_default"] = {"[]": list, "{}": dict}.get(str(part.default), part.default)
+    if validators:
+        options["validate"] = validators
+    if part.of is not None and part.many:
+        # A push's mutations load through MutationList's fast path (below); everything else as declared.
+        return (MutationList if part.of == "Mutation" else ma.List)(ma.Nested(_SCHEMAS[part.of]), **options)
+    if part.of is not None:
+        return ma.Nested(_SCHEMAS[part.of], **options)
+    kinds: dict[str, Any] = {
+        "str": lambda: ma.String(**options), "int": lambda: ma.Integer(strict=True, **options),
+        "bool": lambda: ma.Boolean(**options), "object": lambda: ma.Dict(keys=ma.String(), **options),
+        "str_list": lambda: ma.List(ma.String(), **options),
+    }
+    return kinds[part.kind]()  # type: ignore[no-any-return]
 
 
-class ApiErrorSchema(Schema):
-    error = ma.Nested(ApiErrorDetailSchema, required=True)
+def _schema(declared: envelope.Envelope) -> type[Schema]:
+    return Schema.from_dict({part.name: _field(part) for part in declared.parts}, name=f"{declared.name}Schema")
 
 
 # No control characters (NUL above all: PostgreSQL refuses it in text) in what a device names itself.
-PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*\Z", error="Control characters are not allowed.")
-PRINTABLE_TEXT = re.compile(r"^[^\x00-\x1f\x7f]*\Z")
+PRINTABLE = validate.Regexp(envelope.PRINTABLE_PATTERN, error="Control characters are not allowed.")
+PRINTABLE_TEXT = re.compile(envelope.PRINTABLE_PATTERN)
 
 
 class EnrollRequestSchema(Schema):
@@ -54,19 +84,10 @@ class EnrollResponseSchema(Schema):
     organization = ma.Nested(OrganizationSchema, required=True)
 
 
-class MutationSchema(Schema):
-    id = ma.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"))
-    type = ma.String(required=True, validate=validate.Length(max=20))
-    record_id = ma.String(required=True, validate=validate.Length(max=64))
-    op = ma.String(required=True, validate=validate.Length(max=10))
-    base_version = ma.Integer(strict=True, allow_none=True, load_default=None)
-    fields = ma.Dict(keys=ma.String(), load_default=dict)
-    client_time = ma.String(load_default=None, allow_none=True, validate=[validate.Length(max=40), PRINTABLE])
-
-
-MUTATION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-MUTATION_KEYS = frozenset(MutationSchema().fields)
-MUTATION_LIMITS = {"type": 20, "record_id": 64, "op": 10}
+MUTATION_ID = re.compile(envelope.UUID_PATTERN)
+MUTATION_KEYS = envelope.MUTATION.names
+MUTATION_LIMITS = {name: envelope.MUTATION.part(name).max_length for name in ("type", "record_id", "op")}
+CLIENT_TIME_MAX = envelope.MUTATION.part("client_time").max_length or 0
 
 
 class MutationList(ma.List):
@@ -92,13 +113,13 @@ def _well_formed_mutations(value: Any) -> list[dict[str, Any]] | None:
         if not isinstance(mutation_id, str) or not MUTATION_ID.match(mutation_id):
             return None
         for key, limit in MUTATION_LIMITS.items():
-            if not isinstance(item.get(key), str) or len(item[key]) > limit:
+            if not isinstance(item.get(key), str) or len(item[key]) > (limit or 0):
                 return None
         if base is not None and (isinstance(base, bool) or not isinstance(base, int)):
             return None
         if not isinstance(fields, dict) or not all(isinstance(k, str) for k in fields):
             return None
-        if client_time is not None and (not isinstance(client_time, str) or len(client_time) > 40
+        if client_time is not None and (not isinstance(client_time, str) or len(client_time) > CLIENT_TIME_MAX
                                         or not PRINTABLE_TEXT.match(client_time)):
             return None
         loaded.append({"id": mutation_id, "type": item["type"], "record_id": item["record_id"], "op": item["op"],
@@ -106,36 +127,19 @@ def _well_formed_mutations(value: Any) -> list[dict[str, Any]] | None:
     return loaded
 
 
-class SyncRequestSchema(Schema):
-    cursor = ma.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    mutations = MutationList(ma.Nested(MutationSchema), load_default=list)
-    limit = ma.Integer(strict=True, load_default=500, validate=validate.Range(min=1, max=1000))
-    app_version = ma.String(load_default=None, allow_none=True, validate=[validate.Length(max=40), PRINTABLE])
+_SCHEMAS: dict[str, type[Schema]] = {}
+for _declared in envelope.ENVELOPES.values():  # in declaration order: a nested envelope comes first
+    _SCHEMAS[_declared.name] = _schema(_declared)
+ApiErrorDetailSchema = _SCHEMAS["ApiErrorDetail"]
+MutationSchema = _SCHEMAS["Mutation"]
+ResultSchema = _SCHEMAS["Result"]
+ChangeSchema = _SCHEMAS["Change"]
+SyncRequestSchema = _SCHEMAS["SyncRequest"]
+SyncResponseSchema = _SCHEMAS["SyncResponse"]
 
 
-class ResultSchema(Schema):
-    id = ma.String(required=True)
-    status = ma.String(required=True, validate=validate.OneOf(["applied", "merged", "conflict", "rejected"]))
-    record_id = ma.String(allow_none=True)
-    version = ma.Integer(allow_none=True)
-    conflict_id = ma.String()
-    conflict_ids = ma.List(ma.String())
-    error = ma.Nested(ApiErrorDetailSchema)
-
-
-class ChangeSchema(Schema):
-    type = ma.String(required=True)
-    record_id = ma.String(required=True)
-    version = ma.Integer(required=True)
-    deleted = ma.Boolean(required=True)
-    data = ma.Dict(allow_none=True)
-
-
-class SyncResponseSchema(Schema):
-    results = ma.List(ma.Nested(ResultSchema), required=True)
-    changes = ma.List(ma.Nested(ChangeSchema), required=True)
-    cursor = ma.String(required=True)
-    has_more = ma.Boolean(required=True)
+class ApiErrorSchema(Schema):
+    error = ma.Nested(ApiErrorDetailSchema, required=True)
 
 
 class BlobInfoSchema(Schema):

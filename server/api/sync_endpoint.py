@@ -43,6 +43,12 @@ def limit_body() -> None:
         raise ApiError(413, "too_large", _("The request is too large."))
     # Authenticate before parsing: an unknown device learns nothing about the body's rules.
     current_device()
+    # A round trip is a JSON body, even an empty push (`{}`): without one (another content type, or no
+    # body at all) nothing was asked, and answering with a full pull would hide a broken client.
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", _("This type of content is not accepted."))
+    if not request.get_data(cache=True):
+        raise ApiError(400, "bad_request", _("The request could not be understood."))
 
 
 @blp.route("/sync")
@@ -52,6 +58,7 @@ class Sync(MethodView):
     @blp.alt_response(400, schema=ApiErrorSchema, description="Malformed JSON, wrong shape or bad cursor")
     @blp.alt_response(401, schema=ApiErrorSchema, description="invalid_token or device_revoked")
     @blp.alt_response(413, schema=ApiErrorSchema, description="Body or batch too large")
+    @blp.alt_response(415, schema=ApiErrorSchema, description="The body is not JSON (Content-Type: application/json)")
     def post(self, body: dict[str, Any]) -> Any:
         """Send this device's changes and receive what changed since its cursor."""
         mutations = body["mutations"]

@@ -255,13 +255,19 @@ def withdraw_offer(session: Session, author: Author, assignment: Assignment, off
     offer.state, offer.responded_at = "withdrawn", utcnow()
     notify_guides(session, assignment.organization_id, [(offer.guide_id, assignment.id)], "offer_withdrawn")
     if was_accepted:
-        assignment.guide_id = None
-        assignment.state = "offered"
-        for other in assignment.offers:
-            if other.state == "taken":
-                other.state = "offered"
-        reopen_request(session, assignment)
+        release_assignment(session, assignment)
     session.flush()
+
+
+def release_assignment(session: Session, assignment: Assignment) -> None:
+    """The accepted guide is gone (they declined after all, or the office withdrew their offer): the
+    assignment is open again, the guides it was taken from are asked again, and its request is open."""
+    assignment.guide_id = None
+    assignment.state = "offered"
+    for other in assignment.offers:
+        if other.state == "taken":
+            other.state = "offered"
+    reopen_request(session, assignment)
 
 
 def reopen_request(session: Session, assignment: Assignment) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from server.assignments.models import Assignment, AssignmentOffer, Client
-from server.assignments.operations import reopen_request, request_matched
+from server.assignments.operations import release_assignment, request_matched
 from sync.engine import Rejected
 from sync.merge import Author
 from sync.registry import Binding
@@ -59,12 +59,7 @@ class AssignmentBinding(Binding):
             raise Rejected("taken" if offer.state == "taken" else "not_offered", state=offer.state)
         if response == "declined":
             if offer.state == "accepted":
-                obj.guide_id = None
-                obj.state = "offered"
-                for other in obj.offers:
-                    if other.state == "taken":
-                        other.state = "offered"
-                reopen_request(session, obj)
+                release_assignment(session, obj)
             offer.state = "declined"
         else:
             if obj.guide_id is not None and obj.guide_id != author.user_id:

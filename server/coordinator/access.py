@@ -1,10 +1,12 @@
-"""Load-or-404 helpers that own the organization check (CONVENTIONS §2).
+"""Load-or-404 helpers that own the organization check (docs/ARCHITECTURE.md §4.2).
 
 Every handler that takes an id from the URL loads the object through one of these. Another
 organization's object answers 404 exactly like a missing one, so ids cannot be probed.
 """
 
 from __future__ import annotations
+
+from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
@@ -19,6 +21,7 @@ from server.guides.models import GuideProfile, Qualification
 from sync.tables import Conflict
 
 MAX_ID = 2**31 - 1  # an id column's range; a number from a form may be anything
+T = TypeVar("T", bound=Any)
 
 
 def get_guide_or_404(user_id: int) -> tuple[User, GuideProfile]:
@@ -60,53 +63,46 @@ def get_own_session_or_404(session_id: str) -> UserSession:
     return row
 
 
-def get_activity_or_404(activity_id: str) -> Activity:
-    """A live activity of the current organization."""
-    activity = db.session.get(Activity, activity_id) if len(activity_id) <= 36 else None
-    if activity is None or activity.organization_id != current_org_id() or activity.deleted_at is not None:
-        abort(404)
-    return activity
-
-
-def get_conflict_or_404(conflict_id: str) -> Conflict:
-    """A sync conflict of the current organization."""
-    conflict = db.session.get(Conflict, conflict_id) if len(conflict_id) <= 36 else None
-    if conflict is None or conflict.organization_id != current_org_id() or conflict.deleted_at is not None:
-        abort(404)
-    return conflict
-
-
-def get_partner_or_404(partner_id: int) -> PartnerInstitution:
-    partner = db.session.get(PartnerInstitution, partner_id)
-    if partner is None or partner.organization_id != current_org_id():
-        abort(404)
-    return partner
-
-
-def get_request_or_404(request_id: int) -> AssignmentRequest:
-    row = db.session.get(AssignmentRequest, request_id)
-    if row is None or row.organization_id != current_org_id():
+def get_in_org_or_404(model: type[T], row_id: int | str, live: bool = False) -> T:
+    """The row of `model` with this id if it belongs to the current organization (and, with `live`,
+    is not deleted); 404 otherwise, the same for a missing row as for another organization's. An id
+    out of its column's range (a number past 2^31, a string past a UUID's 36 characters) is missing."""
+    in_range = 0 < row_id <= MAX_ID if isinstance(row_id, int) else len(row_id) <= 36
+    row = db.session.get(model, row_id) if in_range else None
+    if row is None or row.organization_id != current_org_id() or (live and row.deleted_at is not None):
         abort(404)
     return row
 
 
+def get_activity_or_404(activity_id: str) -> Activity:
+    """A live activity of the current organization."""
+    return get_in_org_or_404(Activity, activity_id, live=True)
+
+
+def get_conflict_or_404(conflict_id: str) -> Conflict:
+    """A sync conflict of the current organization."""
+    return get_in_org_or_404(Conflict, conflict_id, live=True)
+
+
+def get_partner_or_404(partner_id: int) -> PartnerInstitution:
+    return get_in_org_or_404(PartnerInstitution, partner_id)
+
+
+def get_request_or_404(request_id: int) -> AssignmentRequest:
+    return get_in_org_or_404(AssignmentRequest, request_id)
+
+
 def get_assignment_or_404(assignment_id: str) -> Assignment:
     """A live assignment (agreement) of the current organization."""
-    assignment = db.session.get(Assignment, assignment_id) if len(assignment_id) <= 36 else None
-    if assignment is None or assignment.organization_id != current_org_id() or assignment.deleted_at is not None:
-        abort(404)
-    return assignment
+    return get_in_org_or_404(Assignment, assignment_id, live=True)
 
 
 def get_offer_or_404(assignment: Assignment, offer_id: int) -> AssignmentOffer:
-    offer = db.session.get(AssignmentOffer, offer_id)
-    if offer is None or offer.assignment_id != assignment.id or offer.organization_id != current_org_id():
+    offer = get_in_org_or_404(AssignmentOffer, offer_id)
+    if offer.assignment_id != assignment.id:
         abort(404)
     return offer
 
 
 def get_plenum_event_or_404(event_id: int) -> PlenumEvent:
-    event = db.session.get(PlenumEvent, event_id)
-    if event is None or event.organization_id != current_org_id():
-        abort(404)
-    return event
+    return get_in_org_or_404(PlenumEvent, event_id)

@@ -55,7 +55,7 @@ def test_code_typed_loosely_still_works(client, enrol_code, guide, spelling):
 
 def test_unknown_code(client, guide):
     response = enrol(client, "ZZZZ-ZZZZ-ZZZZ")
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert error_of(response)["code"] == "invalid_code"
 
 
@@ -63,7 +63,7 @@ def test_used_code(client, enrol_code, guide):
     code = enrol_code(guide)
     assert enrol(client, code).status_code == 201
     response = enrol(client, code)
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert error_of(response)["code"] == "code_used"
 
 
@@ -80,7 +80,7 @@ def test_expired_code(client, enrol_code, guide):
                        .values(expires_at=utcnow() - dt.timedelta(minutes=1)))
     db.session.commit()
     response = enrol(client, code)
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert error_of(response)["code"] == "code_expired"
 
 
@@ -99,16 +99,16 @@ def test_missing_or_wrong_code_is_400(client, body):
 
 def test_repeated_attempts_are_rate_limited(client, guide):
     statuses = [enrol(client, f"WRONG{i:07d}", addr="10.77.0.1").status_code for i in range(12)]
-    assert statuses[:10] == [400] * 10
+    assert statuses[:10] == [403] * 10
     assert statuses[10:] == [429, 429]
     response = enrol(client, "WRONG", addr="10.77.0.1")
     assert error_of(response)["code"] == "rate_limited"
     # Another address is not affected.
-    assert enrol(client, "WRONG", addr="10.77.0.2").status_code == 400
+    assert enrol(client, "WRONG", addr="10.77.0.2").status_code == 403
 
 
 def test_limiter_starts_fresh_in_every_test(client, guide):
-    assert enrol(client, "WRONG", addr="10.77.0.1").status_code == 400
+    assert enrol(client, "WRONG", addr="10.77.0.1").status_code == 403
 
 
 def test_revoked_device_gets_device_revoked(client, make_device, guide):

@@ -26,6 +26,37 @@ def test_malformed_json_is_400_and_changes_nothing(client, token):
     assert table_counts() == before
 
 
+@pytest.mark.parametrize(("data", "content_type", "status", "code"), [
+    (None, None, 415, "unsupported_media_type"),  # no body at all: not "pull everything"
+    (b"", "application/json", 400, "bad_request"),
+    (b'{"cursor": null}', "text/plain", 415, "unsupported_media_type"),
+    (b"cursor=", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+])
+def test_a_body_that_is_not_json_is_refused_and_pulls_nothing(client, token, data, content_type, status, code):
+    before = table_counts()
+    response = client.post("/api/v1/sync", data=data, content_type=content_type, headers=auth(token))
+    assert response.status_code == status
+    assert error_of(response)["code"] == code
+    assert "changes" not in response.get_json()
+    assert table_counts() == before
+
+
+def test_an_empty_push_is_an_empty_json_object(client, token):
+    response = client.post("/api/v1/sync", json={}, headers=auth(token))
+    assert response.status_code == 200
+    assert response.get_json()["results"] == []
+
+
+@pytest.mark.parametrize("path", ["/api/v1/sync", "/api/v1/enroll"])
+def test_options_and_wrong_methods_name_only_post(client, path):
+    """The app's catch-all GET route does not reach under /api/: its methods are the API's own."""
+    allowed = client.options(path).headers["Allow"]
+    assert set(allowed.split(", ")) == {"POST", "OPTIONS"}
+    response = client.get(path)
+    assert response.status_code == 405
+    assert error_of(response)["code"] == "method_not_allowed"
+
+
 @pytest.mark.parametrize("shape", [
     "mutations_not_a_list", "mutation_not_an_object", "missing_mutation_id", "mutation_id_not_uuid",
     "limit_zero", "limit_too_big", "limit_not_int", "unknown_top_level_field", "body_is_a_list",
@@ -392,3 +423,33 @@ def test_withdrawn_offer_arrives_as_tombstone(sync, token, guide, org):
     # Answering a withdrawn offer is refused, and changes nothing.
     result = result_of(sync(token, [mutation("assignment", assignment_id, response="accepted")]))
     assert result["status"] == "rejected" and result["error"]["code"] in ("forbidden", "not_offered")
+
+
+def test_declining_after_accepting_reopens_the_assignment_for_the_others(sync, token, guide, org, make_user,
+                                                                           make_device):
+    """The release rule (server/assignments/operations.py: release_assignment) from the phone: the
+    guide who accepted declines after all; the assignment is open again and the guide it was taken
+    from is asked again."""
+    from server.assignments.models import Assignment, AssignmentOffer
+    from server.extensions import db
+
+    other = make_user(org, "guide")
+    other_token = make_device(other, "other phone").token
+    assignment_id = make_assignment(org, offered_to=(guide, other))
+    sync(token)
+    accepted = result_of(sync(token, [mutation("assignment", assignment_id, base_version=1, response="accepted")]))
+    assert accepted["status"] == "applied"
+    db.session.expire_all()
+    offers = {o.guide_id: o.state for o in db.session.query(AssignmentOffer).filter_by(assignment_id=assignment_id)}
+    assert offers == {guide.id: "accepted", other.id: "taken"}
+    version = db.session.get(Assignment, assignment_id).version
+    declined = result_of(sync(token, [mutation("assignment", assignment_id, base_version=version,
+                                               response="declined")]))
+    assert declined["status"] == "applied"
+    db.session.expire_all()
+    assignment = db.session.get(Assignment, assignment_id)
+    assert (assignment.state, assignment.guide_id) == ("offered", None)
+    offers = {o.guide_id: o.state for o in db.session.query(AssignmentOffer).filter_by(assignment_id=assignment_id)}
+    assert offers == {guide.id: "declined", other.id: "offered"}
+    seen = pull_all(sync, other_token)[("assignment", assignment_id)]
+    assert (seen["deleted"], seen["data"]["offer_state"]) == (False, "offered")

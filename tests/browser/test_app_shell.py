@@ -110,7 +110,7 @@ def test_enrolment_stores_the_device_and_shows_today(phone, artifacts: Path) -> 
 def test_enrolment_error_codes_are_translated(phone, code: str, expected: str) -> None:
     context = phone("de-DE", service_workers="block")
     context.route("**/api/v1/enroll*", lambda route: route.fulfill(
-        status=400, content_type="application/json",
+        status=403, content_type="application/json",
         body=json.dumps({"error": {"code": code, "message": "English text from the server"}})))
     page = open_app(context, "/enroll#code=ABCD-EFGH-JKMN")
     page.get_by_role("button", name="Dieses Handy anmelden").click()

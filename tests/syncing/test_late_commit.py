@@ -3,7 +3,9 @@ different order from the one in which they started writing.
 
 Writers and readers run in threads, each with its own SQLAlchemy session on one engine against this
 worker's migrated database; the feed's session hooks are global, so they number every writer's
-changes. Readers page through `sync.feed.pull_page` with a tiny limit the whole time.
+changes. Readers pull as a device does, through the app's own pull path (`sync.engine.sync` with no
+mutations, as `POST /api/v1/sync` calls it: the counter check, then `sync/feed/queries.py`'s page query),
+with a tiny limit the whole time.
 
 Why a plain sequence (or an identity column) would fail, shown by `test_a_sequence_would_skip`: a
 sequence hands out the number when the row is inserted, not when it becomes visible. Writer A inserts
@@ -83,27 +85,39 @@ def top_of_feed(engine: Engine, org_id: int) -> int:
 
 
 class Reader(threading.Thread):
-    """Pages through the feed with a small limit until told to stop, then drains it; remembers every
-    (record, version) it received and the cursor after each page."""
+    """A device that pulls with a small limit until told to stop, then drains the feed; remembers every
+    (record, version) it received and the cursor position after each page."""
 
-    def __init__(self, engine: Engine, org_id: int, guide_id: int, limit: int = 2) -> None:
+    def __init__(self, engine: Engine, org_id: int, guide_id: int, device_id: str, limit: int = 2) -> None:
+        from sync.engine import DeviceContext
+        from sync.pull import encode_cursor
+
         super().__init__(daemon=True)
         self.engine, self.org_id, self.guide_id, self.limit = engine, org_id, guide_id, limit
-        self.cursor = top_of_feed(engine, org_id)  # the set-up records (organization, profile) are old news
-        self.received: list[tuple[str, int, int]] = []  # (record id, version, seq)
+        self.ctx = DeviceContext(device_id=device_id, organization_id=org_id, guide_id=guide_id)
+        self.position = top_of_feed(engine, org_id)  # the set-up records (organization, profile) are old news
+        self.cursor = encode_cursor(org_id, self.position)
+        self.received: list[tuple[str, int, int]] = []  # (record id, version, position after its page)
         self.stop = threading.Event()
         self.error: BaseException | None = None
 
     def page(self) -> bool:
-        from sync import feed
+        from sync import engine as sync_engine
+        from sync.pull import decode_cursor
 
         with Session(self.engine) as session:
-            rows, has_more = feed.pull_page(session, self.org_id, self.guide_id, self.cursor, self.limit)
-            for row in rows:
-                assert row.seq > self.cursor
-                self.received.append((row.record_id, row.version, row.seq))
-                self.cursor = row.seq
-        return has_more
+            outcome = sync_engine.sync(session, self.ctx, [], self.cursor, self.limit)
+        position = decode_cursor(outcome.cursor, self.org_id)
+        assert len(outcome.changes) <= self.limit
+        if outcome.changes:
+            assert position > self.position, "a page with changes must move the cursor forward"
+        else:
+            assert position == self.position
+        for change in outcome.changes:
+            assert not change["deleted"]
+            self.received.append((change["record_id"], change["version"], position))
+        self.cursor, self.position = outcome.cursor, position
+        return outcome.has_more
 
     def run(self) -> None:
         try:
@@ -143,7 +157,7 @@ def test_late_commit_is_numbered_after_the_early_one_and_seen(world):
     from sync.merge import Author
 
     engine, org_id, guide_id = world["engine"], world["org_id"], world["guide_id"]
-    reader = Reader(engine, org_id, guide_id)
+    reader = Reader(engine, org_id, guide_id, world["device_id"])
     reader.start()
     a_wrote, release_a = threading.Event(), threading.Event()
     a_records: list[str] = []
@@ -169,7 +183,7 @@ def test_late_commit_is_numbered_after_the_early_one_and_seen(world):
         session.commit()
         b_id = b.id
     b_seq = feed_seqs(engine, org_id, [b_id])[b_id]
-    wait_for(lambda: reader.cursor >= b_seq)  # the reader is past B while A is still uncommitted
+    wait_for(lambda: reader.position >= b_seq)  # the reader is past B while A is still uncommitted
     assert not any(rid in a_records for rid, _v, _s in reader.received)
     release_a.set()
     thread_a.join(10)
@@ -191,7 +205,7 @@ def test_writer_holding_its_numbers_blocks_later_numbers_until_it_commits(world)
 
     engine, org_id, guide_id = world["engine"], world["org_id"], world["guide_id"]
     ctx = DeviceContext(device_id=world["device_id"], organization_id=org_id, guide_id=guide_id)
-    reader = Reader(engine, org_id, guide_id)
+    reader = Reader(engine, org_id, guide_id, world["device_id"])
     reader.start()
     a_numbered, release_a, b_done = threading.Event(), threading.Event(), threading.Event()
     a_id, b_box = str(uuid.uuid4()), {}
@@ -203,7 +217,7 @@ def test_writer_holding_its_numbers_blocks_later_numbers_until_it_commits(world)
             outcome = sync_engine.sync(session, ctx, [mutation], None, 500)
             assert outcome.results[0]["status"] == "applied"
             session.flush()
-            feed.publish(session, session.info.pop(feed.MARKS))  # takes the counter row until commit
+            feed.publish(session, feed.state_of(session).take_marks())  # takes the counter row until commit
             a_numbered.set()
             assert release_a.wait(10)
             session.commit()
@@ -247,7 +261,7 @@ def test_concurrent_writers_and_readers_miss_nothing(world):
 
     engine, org_id, guide_id = world["engine"], world["org_id"], world["guide_id"]
     ctx = DeviceContext(device_id=world["device_id"], organization_id=org_id, guide_id=guide_id)
-    readers = [Reader(engine, org_id, guide_id, limit=limit) for limit in (1, 2, 3)]
+    readers = [Reader(engine, org_id, guide_id, world["device_id"], limit=limit) for limit in (1, 2, 3)]
     with Session(engine) as session:  # records the writers keep editing
         shared = [new_activity(org_id, guide_id, f"shared {n}") for n in range(4)]
         session.add_all(shared)
@@ -309,8 +323,8 @@ def test_concurrent_writers_and_readers_miss_nothing(world):
             assert versions == sorted(set(versions)), f"{record_id}: versions {versions} repeat or go down"
             assert versions[-1] == final[record_id], f"{record_id}: last received {versions[-1]}, now {final[record_id]}"
         assert set(seen) == set(final)
-        seqs = [seq for _rid, _v, seq in reader.received]
-        assert seqs == sorted(set(seqs))
+        positions = [position for _rid, _v, position in reader.received]
+        assert positions == sorted(positions)
 
 
 def test_a_sequence_would_skip(world):

@@ -40,7 +40,7 @@ def _fill(org_id: int, guide_ids: list[int], per_guide: int) -> None:
 
 def _plan(org_id: int, guide_id: int, after: int, limit: int) -> str:
     from server.extensions import db
-    from sync.pull import page_query
+    from sync.feed.queries import page_query
 
     compiled = page_query().compile(dialect=postgresql.dialect())
     params = dict(compiled.params, org=org_id, audience=str(guide_id), after=after, fetch=limit + 1)

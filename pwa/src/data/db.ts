@@ -24,7 +24,7 @@
  *    `refused` is set when the server refused the file for good (413/415/damaged): it is not sent
  *    again, and the guide is asked to take the photo again. `pruned` = 1 once the expense was paid
  *    and the server had the file: the bytes are dropped to save the phone's storage (the row stays
- *    as a marker "stored on the server"), see data/receiptCare.ts.
+ *    as a marker "stored on the server"), see data/receiptSync.ts.
  *
  * Schema versions — the migration rule. A phone may hold entries the server has never seen, and an app
  * update (a new service worker, src/app/shell/serviceWorker.ts) must never lose one:
@@ -41,7 +41,9 @@
 
 import Dexie, { type Table } from "dexie";
 
-import type { RecordData, RecordType } from "../shared/wire";
+import type { Mutation, RecordData, RecordType } from "../shared/wire";
+
+export type { Mutation } from "../shared/wire"; // the outbox holds them as the envelope declares
 
 export interface Guide {
   id?: string | number;
@@ -102,16 +104,6 @@ export interface LocalRecord<T extends RecordType = RecordType> {
   data: RecordData[T] & Extra;
   problem?: Problem;
   changed_at: string; // last local or pulled change, for sorting
-}
-
-export interface Mutation {
-  id: string;
-  type: RecordType;
-  record_id: string;
-  op: "upsert" | "delete";
-  base_version: number | null;
-  fields: Record<string, unknown>;
-  client_time: string;
 }
 
 export interface OutboxRow {

@@ -11,7 +11,7 @@
  * unchanged until the server answers (PROTOCOL §2–3). Kept in step with sync/client.py `upsert`/`delete`.
  */
 
-import type { ActivityData, MutableType, RecordData } from "../shared/wire";
+import { type ActivityData, baseVersionOf, type MutableType, type RecordData } from "../shared/wire";
 import { db, type LocalRecord, type Mutation, type Timer } from "./db";
 
 export function uuid(): string {
@@ -33,7 +33,7 @@ function queue(record: LocalRecord | undefined, type: MutableType, id: string, o
                fields: Record<string, unknown>): Promise<number> {
   const mutation: Mutation = {
     id: uuid(), type, record_id: id, op,
-    base_version: record && record.version > 0 ? record.version : null,
+    base_version: baseVersionOf(record?.version),
     fields, client_time: new Date().toISOString(),
   };
   return db.outbox.add({ id: mutation.id, type, record_id: id, mutation });

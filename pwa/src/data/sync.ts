@@ -26,7 +26,7 @@
 import { signal } from "@preact/signals";
 import { liveQuery } from "dexie";
 
-import type { RecordType } from "../shared/wire";
+import type { SyncRequest, SyncResponse } from "../shared/wire";
 import { db, getMeta, type LocalRecord, type OutboxRow, type Problem } from "./db";
 import { errorCode, request, SyncError } from "./http";
 import { pruneReceipts, uploadBlobs } from "./receiptSync";
@@ -42,30 +42,6 @@ export const APP_VERSION = "0.1.0";
 export type SyncStatus = "idle" | "syncing" | "offline" | "error" | "revoked" | "signed_out";
 
 export const syncStatus = signal<SyncStatus>("idle");
-
-export interface Result {
-  id: string;
-  status: "applied" | "merged" | "conflict" | "rejected";
-  record_id: string;
-  version: number | null;
-  conflict_id?: string;
-  error?: { code: string; message: string; state?: string; fields?: Record<string, string[]> };
-}
-
-export interface Change {
-  type: RecordType;
-  record_id: string;
-  version: number;
-  deleted: boolean;
-  data: Record<string, unknown> | null;
-}
-
-export interface SyncResponse {
-  results: Result[];
-  changes: Change[];
-  cursor: string;
-  has_more: boolean;
-}
 
 /** Apply one response: acknowledge results, then the page of changes and its cursor — one transaction.
  * (Exported for bench/pwa_bench.py, which times a pull of 10,000 records through it.) */
@@ -124,9 +100,9 @@ export async function applyResponse(sent: OutboxRow[], response: SyncResponse): 
 async function roundTrip(token: string): Promise<{ pushed: number; hasMore: boolean }> {
   const rows = await db.outbox.orderBy("seq").limit(BATCH).toArray();
   const cursor = (await getMeta("cursor")) ?? null;
-  const body = JSON.stringify({
-    cursor, mutations: rows.map((r) => r.mutation), limit: LIMIT, app_version: APP_VERSION,
-  });
+  // Always a JSON object, even with nothing to push: the server refuses a round trip without a body.
+  const request_: SyncRequest = { cursor, mutations: rows.map((r) => r.mutation), limit: LIMIT, app_version: APP_VERSION };
+  const body = JSON.stringify(request_);
   const { status, json } = await request("POST", "/api/v1/sync", body, "application/json", token);
   if (status === 400 && errorCode(json) === "invalid_cursor") {
     await db.meta.put({ key: "cursor", value: null }); // not ours (a restored server?): pull from the start

@@ -93,3 +93,14 @@ export function valueLabel(field: string, value: unknown): string {
   if (typeof value === "boolean") return value ? t("yes") : t("no");
   return typeof value === "string" ? value : JSON.stringify(value);
 }
+
+/** The workflow state that locked a record against the guide's edit (a `locked` rejection's `state`,
+ *  PROTOCOL.md §2), as a word inside "Not changed: already {state}". */
+export function lockedStateWord(state: string | undefined): string {
+  switch (state) {
+    case "submitted": return t("submitted");
+    case "approved": return t("approved");
+    case "paid": return t("paid");
+    default: return state ?? "";
+  }
+}

@@ -120,7 +120,7 @@ export default function ExpenseForm({ id }: { id?: string }) {
       const local = new Map((await db.blobs.where("expense_id").equals(id).toArray()).map((b) => [b.sha256, b]));
       setReceipts((data.receipts ?? []).map((sha256) => {
         const blob = local.get(sha256);
-        // A pruned photo (the expense was paid, data/receiptCare.ts) has no bytes left on the phone.
+        // A pruned photo (the expense was paid, data/receiptSync.ts) has no bytes left on the phone.
         const url = blob && !blob.pruned && blob.bytes.byteLength > 0 ? objectUrl(blob.bytes, blob.mime) : undefined;
         return { sha256, url, refused: !!blob?.refused };
       }));

@@ -4,6 +4,7 @@ import type { Claim } from "../../data/expenses";
 import { keyOf, pendingKeys, recordsOf } from "../../data/queries";
 import { locale, t } from "../../shared/i18n";
 import type { ExpenseData } from "../../shared/wire";
+import { lockedStateWord } from "../components/format";
 
 export type Expense = LocalRecord<"expense">;
 export type ExpenseFields = ExpenseData & { missing_receipts?: string[]; claim_id?: string | null };
@@ -67,7 +68,7 @@ export function statusOf(row: Row, inClaim: boolean): Status {
   const { record, data } = row;
   if (record.problem) {
     if (record.problem.code === "locked") {
-      return { label: t("Not changed: already {state}", { state: stateWord(record.problem.state) }), tone: "bad",
+      return { label: t("Not changed: already {state}", { state: lockedStateWord(record.problem.state) }), tone: "bad",
                editable: false, key: "locked" };
     }
     return { label: t("Rejected by the server"), tone: "bad", editable: true, key: "refused" };
@@ -83,15 +84,6 @@ export function statusOf(row: Row, inClaim: boolean): Status {
     default:
       return inClaim ? { label: t("In the claim, waiting to sync"), tone: "warn", editable: false, key: "in_claim" }
         : { label: t("Open"), tone: "info", editable: true, key: "open" };
-  }
-}
-
-function stateWord(state: string | undefined): string {
-  switch (state) {
-    case "submitted": return t("submitted");
-    case "approved": return t("approved");
-    case "paid": return t("paid");
-    default: return state ?? "";
   }
 }
 

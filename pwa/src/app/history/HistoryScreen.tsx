@@ -5,7 +5,7 @@ import { conflictsByRecord, keyOf, pendingKeys } from "../../data/queries";
 import { t } from "../../shared/i18n";
 import type { ActivityData, ConflictData, ExpenseData } from "../../shared/wire";
 import {
-  categoryLabel, fieldLabel, formatDate, formatEuro, formatMinutes, kindLabel, valueLabel,
+  categoryLabel, fieldLabel, formatDate, formatEuro, formatMinutes, kindLabel, lockedStateWord, valueLabel,
 } from "../components/format";
 import { useLive } from "../components/useLive";
 import { edit, editExpense, flash } from "../router";
@@ -41,7 +41,7 @@ function stateOf(entry: Entry): { label: string; tone: string; editable: boolean
   const { record } = entry;
   if (record.problem) {
     return record.problem.code === "locked"
-      ? { label: t("Not changed: already {state}", { state: stateWord(record.problem.state) }), tone: "bad",
+      ? { label: t("Not changed: already {state}", { state: lockedStateWord(record.problem.state) }), tone: "bad",
           editable: false, key: "locked" }
       : { label: t("Rejected by the server"), tone: "bad", editable: true, key: "refused" };
   }
@@ -59,15 +59,6 @@ function stateOf(entry: Entry): { label: string; tone: string; editable: boolean
     case "rejected": return { label: t("Rejected"), tone: "bad", editable: true, key: state };
     case "paid": return { label: t("Paid"), tone: "ok", editable: false, key: state };
     default: return { label: t("Synced"), tone: "ok", editable: true, key: "open" };
-  }
-}
-
-function stateWord(state: string | undefined): string {
-  switch (state) {
-    case "submitted": return t("submitted");
-    case "approved": return t("approved");
-    case "paid": return t("paid");
-    default: return state ?? "";
   }
 }
 

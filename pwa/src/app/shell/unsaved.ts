@@ -1,7 +1,7 @@
 // "Is something half-typed on screen?" — one signal the whole app can read, set by the form screens.
 //
 // The update flow (serviceWorker.ts) reads it so that a new version is never activated, and the page
-// never reloaded, while a guide is in the middle of an entry (CONVENTIONS §12). A form screen calls
+// never reloaded, while a guide is in the middle of an entry (docs/ARCHITECTURE.md §4.7). A form screen calls
 // `useUnsavedInput("<screen>", dirty)`; the mark is removed when the screen unmounts (saved, or left).
 import { computed, signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
