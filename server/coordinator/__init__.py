@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_coordinator(app: Flask) -> None:
     from server.coordinator import (  # noqa: F401  - routes on the same blueprint
+        admin_reporting_views,
         admin_views,
         allowance_ledger_views,
         assignment_views,
