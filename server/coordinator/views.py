@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from server.accounts.models import Membership, User
 from server.accounts.passwords import verify_password
+from server.accounts.user_agents import describe_user_agent
 from server.audit.log import record_event
 from server.coordinator import dashboard
 from server.coordinator.access import get_own_session_or_404
@@ -195,7 +196,7 @@ def logout() -> Any:
 @staff_required
 def account() -> Any:
     return render_template("coordinator/account.html", sessions=active_sessions(current_user),
-                           current_sid=session.get("sid"), form=ActionForm())
+                           current_sid=session.get("sid"), form=ActionForm(), describe_user_agent=describe_user_agent)
 
 
 @bp.post("/account/sessions/<session_id>/end")
