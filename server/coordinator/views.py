@@ -39,6 +39,7 @@ from server.coordinator.auth import (
 )
 from server.coordinator.forms import ActionForm, LanguageForm, LoginForm, OrganizationForm, TotpForm, choices
 from server.extensions import db, limiter
+from server.guides.hours import NEAR_SHARE, hour_limit_warnings
 from server.i18n import available_locales, locale_name
 from server.organizations.models import Organization
 from sync import clock
@@ -285,4 +286,5 @@ def home() -> Any:
         Membership.organization_id == org.id, Membership.role == "guide"))
     warnings = dashboard.limit_warnings(db.session, org.id, clock.today().year)
     return render_template("coordinator/dashboard.html", org=org, attention=attention, months=months,
-                           since=since, guide_count=guides, limit_warnings=warnings)
+                           since=since, guide_count=guides, limit_warnings=warnings,
+                           hour_warnings=hour_limit_warnings(db.session, org.id), near_percent=round(NEAR_SHARE * 100))
