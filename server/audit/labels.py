@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "device.enrolment_code_issued": _l("Enrolment code issued"),
     "device.revoked": _l("Phone revoked"),
     "device.revoked_all": _l("All phones of a guide revoked"),
+    "export.downloaded": _l("List downloaded"),
     "guide.erased": _l("Guide erased (Art. 17 GDPR)"),
     "guide.import_previewed": _l("Guide import previewed"),
     "guide.imported": _l("Guides imported"),
@@ -110,11 +111,11 @@ OBJECT_LABELS = {
     "claim": _l("Claim"), "conflict": _l("Conflict"), "device": _l("Phone"), "expense": _l("Expense"),
     "organization": _l("Organization"), "partner": _l("Partner"), "payout": _l("Payout"), "plenum": _l("Plenum"),
     "profile": _l("Profile"), "receipt": _l("Receipt"), "report": _l("Report"), "request": _l("Request"),
-    "user": _l("User"), "blob": _l("Receipt file"), "allowance_line": _l("Allowance"), "rate": _l("Rate"),
+    "user": _l("User"), "blob": _l("Receipt file"), "list": _l("List"), "allowance_line": _l("Allowance"), "rate": _l("Rate"),
 }
 
 FIELD_LABELS = {
-    "activities": _l("Activities"), "activity_ids": _l("Activities"), "added": _l("Added"), "after": _l("After"),
+    "activities": _l("Activities"), "filters": _l("Filters"), "activity_ids": _l("Activities"), "added": _l("Added"), "after": _l("After"),
     "allowance_line_ids": _l("Allowance lines"), "amount": _l("Amount"), "amount_cents": _l("Amount"),
     "assignment_id": _l("Assignment"), "before": _l("Before"), "bic": _l("BIC"),
     "booking_retention_years": _l("Keep booking records (years)"), "cents": _l("Amount"),

@@ -18,6 +18,7 @@ def register_coordinator(app: Flask) -> None:
         formatting,
         guide_views,
         import_views,
+        list_exports,
         offer_views,
         partner_views,
         payout_views,

@@ -28,12 +28,15 @@ from sync import clock
 from sync.coordinator import CoordinatorError
 
 
+def agreement_filters(args: Any) -> operations.AgreementFilters:
+    show = args.get("show", "")
+    return operations.AgreementFilters(show=show if show in ("ending", "active", "offered", "ended", "cancelled") else "")
+
+
 @bp.get("/assignments")
 @staff_required
 def assignments() -> Any:
-    show = request.args.get("show", "")
-    filters = operations.AgreementFilters(
-        show=show if show in ("ending", "active", "offered", "ended", "cancelled") else "")
+    filters = agreement_filters(request.args)
     rows = operations.agreements(db.session, current_org_id(), filters)
     guides = guide_names([a.guide_id for a in rows if a.guide_id])
     return render_template("coordinator/assignments.html", rows=rows, filters=filters, guides=guides,

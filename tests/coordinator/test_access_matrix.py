@@ -43,6 +43,8 @@ ROUTES = [
           lambda o: f"/coordinator/guides/{o.guide_id}/devices/{o.device_id}/revoke"),
     Route("coordinator.audit", "GET", lambda o: "/coordinator/audit", False),
     Route("coordinator.audit_export", "GET", lambda o: "/coordinator/audit.csv", False),
+    *(Route(f"coordinator.export_{name}", "GET", lambda o, name=name: f"/coordinator/{name}.xlsx", False)
+      for name in ("guides", "requests", "assignments", "claims", "payouts", "review")),
 ]
 
 # Review, conflicts, data protection, import (server/coordinator/{review,conflict,privacy,import}_views.py).
