@@ -29,6 +29,7 @@ def register_coordinator(app: Flask) -> None:
         request_views,
         restricted_views,
         review_views,
+        search_views,
     )
     from server.coordinator.auth import init_login
     from server.coordinator.views import bp

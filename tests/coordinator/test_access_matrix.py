@@ -43,6 +43,7 @@ ROUTES = [
           lambda o: f"/coordinator/guides/{o.guide_id}/devices/{o.device_id}/revoke"),
     Route("coordinator.audit", "GET", lambda o: "/coordinator/audit", False),
     Route("coordinator.audit_export", "GET", lambda o: "/coordinator/audit.csv", False),
+    Route("coordinator.desk_search", "GET", lambda o: "/coordinator/search?q=guide", False),
     *(Route(f"coordinator.export_{name}", "GET", lambda o, name=name: f"/coordinator/{name}.xlsx", False)
       for name in ("guides", "requests", "assignments", "claims", "payouts", "review")),
 ]
