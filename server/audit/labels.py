@@ -111,7 +111,9 @@ OBJECT_LABELS = {
     "claim": _l("Claim"), "conflict": _l("Conflict"), "device": _l("Phone"), "expense": _l("Expense"),
     "organization": _l("Organization"), "partner": _l("Partner"), "payout": _l("Payout"), "plenum": _l("Plenum"),
     "profile": _l("Profile"), "receipt": _l("Receipt"), "report": _l("Report"), "request": _l("Request"),
-    "user": _l("User"), "blob": _l("Receipt file"), "list": _l("List"), "allowance_line": _l("Allowance"), "rate": _l("Rate"),
+    "user": _l("User"), "blob": _l("Receipt file"), "allowance_month": _l("Allowances of"),
+    "allowance_rate": _l("Allowance rate"), "mileage_rate": _l("Mileage rate"), "qualification": _l("Qualification"),
+    "tax_free_limit": _l("Tax-free limit"), "list": _l("List"), "allowance_line": _l("Allowance"), "rate": _l("Rate"),
 }
 
 FIELD_LABELS = {
@@ -138,8 +140,21 @@ FIELD_LABELS = {
     "to": _l("To"), "total_cents": _l("Total"), "type": _l("Type"), "unit": _l("Unit"),
     "user_ids": _l("Users"), "valid_from": _l("Valid from"), "version": _l("Version"), "via": _l("Via"),
     "year": _l("Year"), "mutation_id": _l("Mutation"), "actor_id": _l("Who"), "action": _l("Action"),
-    "results": _l("Results"), "value": _l("Value"),
+    "results": _l("Results"), "value": _l("Value"), "limit_state": _l("Tax-free limit"),
+    "activity_kinds": _l("Activity kinds"), "category": _l("Category"),
 }
+
+# Detail values that are codes: shown by their label (tables kept where the codes are defined).
+def _value_labels() -> dict[str, Mapping[str, Any]]:
+    from server.coordinator.labels import ACTIVITY_KIND_LABELS, EXPENSE_CATEGORY_LABELS
+    from server.money.limits import LEGAL_BASIS_LABELS, LIMIT_STATE_LABELS
+
+    return {"legal_basis": LEGAL_BASIS_LABELS, "limit_state": LIMIT_STATE_LABELS, "kind": ACTIVITY_KIND_LABELS,
+            "category": EXPENSE_CATEGORY_LABELS}
+
+
+# Details that name a user by id: shown by the name (`describe(..., names)`).
+USER_KEYS = ("guide_id", "actor_id", "user_id")
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -174,10 +189,16 @@ def actor_label(actor_name: str | None) -> str:
     return actor_name or _("System")
 
 
-def value_text(key: str, value: Any) -> str:
-    """A detail's value as a person reads it: euros from cents, dates in the page's language, lists joined."""
+def value_text(key: str, value: Any, names: Mapping[int, str] | None = None) -> str:
+    """A detail's value as a person reads it: euros from cents, dates in the page's language, codes by their
+    label, users by their name, lists joined."""
     if value is None or value == "":
         return "–"
+    if key in USER_KEYS and isinstance(value, int) and names and value in names:
+        return names[value]
+    codes = _value_labels().get(key)
+    if codes is not None and isinstance(value, str) and value in codes:
+        return str(codes[value])
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if key.endswith("cents") and isinstance(value, int):
@@ -190,7 +211,9 @@ def value_text(key: str, value: Any) -> str:
     if isinstance(value, list | tuple):
         if key == "fields":
             return ", ".join(field_label(str(v)) for v in value) or "–"
-        return ", ".join(value_text("", v) for v in value) or "–"
+        singular = key.removesuffix("s") if key in ("activity_kinds", "user_ids") else ""
+        return ", ".join(value_text({"activity_kind": "kind", "user_id": "user_id"}.get(singular, ""), v, names)
+                         for v in value) or "–"
     if isinstance(value, Mapping):
         return "; ".join(f"{field_label(str(k))}: {value_text(str(k), v)}" for k, v in value.items())
     return str(value)
@@ -204,10 +227,18 @@ def _change_line(key: str, change: Mapping[str, Any]) -> str:
     return f"{field_label(key)}: {value_text(key, change.get('before'))} → {value_text(key, change.get('after'))}"
 
 
-def describe(details: Mapping[str, Any] | None) -> list[str]:
-    """The details as lines: changes as "Field: before → after", everything else as "Field: value"."""
+def user_ids(details: Mapping[str, Any] | None) -> set[int]:
+    """The user ids an event's details name (to look their names up once per page)."""
+    found = {v for k, v in (details or {}).items() if k in USER_KEYS and isinstance(v, int)}
+    found |= {v for v in (details or {}).get("user_ids", []) or [] if isinstance(v, int)}
+    return found
+
+
+def describe(details: Mapping[str, Any] | None, names: Mapping[int, str] | None = None) -> list[str]:
+    """The details as lines: changes as "Field: before → after", everything else as "Field: value";
+    details without a value (a filter not used) are left out."""
     lines: list[str] = []
-    details = dict(details or {})
+    details = {k: v for k, v in (details or {}).items() if v is not None and v != ""}
     if "before" in details and "after" in details and not _is_change(details.get("before")):
         before, after = details.pop("before"), details.pop("after")
         if isinstance(before, Mapping) and isinstance(after, Mapping):
@@ -223,5 +254,5 @@ def describe(details: Mapping[str, Any] | None) -> list[str]:
         elif _is_change(value):
             lines.append(_change_line(key, value))
         else:
-            lines.append(f"{field_label(key)}: {value_text(key, value)}")
+            lines.append(f"{field_label(key)}: {value_text(key, value, names)}")
     return lines

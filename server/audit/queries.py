@@ -78,11 +78,22 @@ def export_columns() -> list[Column]:
 def export_rows(session: Session, organization_id: int, filters: AuditFilters) -> Iterator[list[Cell]]:
     """The filtered events, one row each, read in batches (the log can be long)."""
     query = events_query(organization_id, filters).execution_options(yield_per=500)
+    names: dict[int, str] = {}
     for event, actor in session.execute(query):
+        add_names(session, names, labels.user_ids(event.details))
         yield [
             event.at.astimezone(BERLIN).replace(tzinfo=None), labels.actor_label(actor.name if actor else None),
-            labels.action_label(event.action), labels.object_label(event), "\n".join(labels.describe(event.details)),
+            labels.action_label(event.action), labels.object_label(event),
+            "\n".join(labels.describe(event.details, names)),
             event.id, event.at.astimezone(BERLIN).isoformat(timespec="seconds"),
             event.actor_user_id, actor.email if actor else "", event.device_id or "", event.action,
             event.object_type, event.object_id, json.dumps(event.details, ensure_ascii=False, sort_keys=True),
         ]
+
+
+def add_names(session: Session, names: dict[int, str], user_ids: set[int]) -> dict[int, str]:
+    """Look up the names of users not in `names` yet (the log names guides by id)."""
+    missing = user_ids - names.keys()
+    if missing:
+        names.update({int(i): str(n) for i, n in session.execute(select(User.id, User.name).where(User.id.in_(missing)))})
+    return names

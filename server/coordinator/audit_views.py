@@ -48,9 +48,10 @@ def audit() -> Any:
     record_event("audit.viewed", org_id, actor_user_id=current_user.id, details=_described(filters))
     db.session.commit()
     rows = queries.events(db.session, org_id, filters, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    names = queries.add_names(db.session, {}, {i for event, _actor in rows for i in labels.user_ids(event.details)})
     return render_template("coordinator/audit.html", rows=rows[:PAGE_SIZE], has_more=len(rows) > PAGE_SIZE,
                            page=page, filters=filters, actions=queries.actions(db.session, org_id),
-                           actors=queries.actors(db.session, org_id), labels=labels)
+                           actors=queries.actors(db.session, org_id), labels=labels, names=names)
 
 
 @bp.get("/audit.<any(csv, xlsx):file_format>")

@@ -7,6 +7,7 @@ deleted records are left out. Results come grouped by kind, each kind paged on i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ class Hit:
     key: str  # the id the result links to
     title: str
     detail: str = ""
+    day: dt.date | None = None  # shown in the page's date format
 
 
 @dataclass
@@ -94,11 +96,11 @@ def search(session: Session, organization_id: int, text: str, pages: dict[str, i
         _page(session, requests, pages.get("requests", 1),
               lambda r: Hit("requests", str(r.id), _snippet(r.description), r.name or ""), "requests"),
         _page(session, assignments, pages.get("assignments", 1),
-              lambda r: Hit("assignments", str(r.id), r.title, r.starts_on.isoformat()), "assignments"),
+              lambda r: Hit("assignments", str(r.id), r.title, day=r.starts_on), "assignments"),
         _page(session, clients, pages.get("clients", 1),
               lambda r: Hit("clients", str(r.id), r.code, r.title), "clients"),
         _page(session, notes, pages.get("notes", 1),
-              lambda r: Hit("notes", str(r.id), _snippet(r.note), f"{r.name} · {r.date.isoformat()}"), "notes"),
+              lambda r: Hit("notes", str(r.id), _snippet(r.note), r.name, r.date), "notes"),
     ]
 
 

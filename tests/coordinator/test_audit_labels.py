@@ -61,7 +61,11 @@ def test_details_in_words(app):
             "Paid on: Nov 4, 2026", "Total: 1,015.40 €"]
         assert labels.describe({"changes": {"name": {"before": "VHS", "after": "VHS Hannover"}}}) == [
             "Name: VHS → VHS Hannover"]
-        assert labels.describe({"guide_id": None}) == ["Guide: –"]
+        assert labels.describe({"guide_id": None, "action": ""}) == []  # a filter not used says nothing
+        assert labels.describe({"guide_id": 7, "legal_basis": "ehrenamt_26a", "limit_state": "near"},
+                               {7: "Ayşe Demir"}) == [
+            "Guide: Ayşe Demir", "Legal basis: Ehrenamtspauschale (§ 3 Nr. 26a EStG)",
+            "Tax-free limit: close to the tax-free limit"]
     with force_locale("de"):
         assert labels.describe({"amount_cents": {"before": 1200, "after": 1500}})[0].endswith("12,00 € → 15,00 €")
 
@@ -76,6 +80,10 @@ def _seed(world):
     changed.at = dt.datetime(2026, 11, 9, 10, tzinfo=dt.UTC)
     system = record_event("privacy.retention_applied", world.org_a.id, details={"count": 3, "via": "cli"})
     system.at = dt.datetime(2026, 11, 9, 11, tzinfo=dt.UTC)
+    line = record_event("money.allowance_approved", world.org_a.id, actor_user_id=world.coord_a.id,
+                        object_type="allowance_line", object_id=3,
+                        details={"guide_id": world.guide_a.id, "legal_basis": "ehrenamt_26a", "amount_cents": 4350})
+    line.at = dt.datetime(2026, 11, 8, 11, tzinfo=dt.UTC)
     db.session.commit()
 
 
@@ -88,6 +96,8 @@ def test_the_page_reads_as_words_not_keys(signed_in, world):
     assert "Payout marked paid" in body and "Total: 1,015.40 €" in body and "Paid on: Nov 4, 2026" in body
     assert "Organization settings changed" in body and "Anonymise after (months): 36 → 48" in body
     assert "Retention periods applied" in body and ">System<" in body and world.coord_a.name in body
+    assert "Guide: Ayşe Guide-A" in body and "Legal basis: Ehrenamtspauschale (§ 3 Nr. 26a EStG)" in body
+    assert "Allowance 3" in body and "Amount: 43.50 €" in body
     for raw in ("money.payout_paid</td>", "actor_id", "None", "total_cents", "retention_months:", "{"):
         assert raw not in body, raw
     # The action filter offers the labels, keeping the keys as values.
@@ -97,7 +107,7 @@ def test_the_page_reads_as_words_not_keys(signed_in, world):
 def test_csv_keeps_machine_keys_and_follows_the_language(signed_in, world):
     _seed(world)
     browser = signed_in(world.coord_a)
-    german = browser.get("/coordinator/audit.csv?action=money")
+    german = browser.get("/coordinator/audit.csv?action=money.payout_paid")
     assert german.headers["Content-Type"] == "text/csv; charset=utf-8"
     text = german.get_data(as_text=True)
     assert text.startswith("\ufeff")
