@@ -74,6 +74,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SYNC_MAX_MUTATIONS", int, lambda: 500, "Most mutations one sync request may carry (more: 413)."),
     Setting("SYNC_MAX_BODY_BYTES", int, lambda: 2 * 1024 * 1024, "Largest sync request body in bytes (more: 413)."),
     Setting("BLOB_MAX_BYTES", int, lambda: 10 * 1024 * 1024, "Largest receipt upload in bytes (more: 413)."),
+    Setting("LOGO_MAX_BYTES", int, lambda: 1024 * 1024,
+            "Largest organization logo (PNG or JPEG, for funder reports) an admin may upload, in bytes."),
     Setting("ENROLMENT_CODE_DAYS", int, lambda: 7, "Days an enrolment code stays valid."),
     Setting("SESSION_COOKIE_SECURE", _bool, lambda: False, "Send the coordinator's session cookie over HTTPS only."),
     Setting("VAPID_PRIVATE_KEY", str, _default_vapid_private_key,

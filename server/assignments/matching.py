@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from server.guides.hours import load_state
 from sync import clock
 
 # Points for how well a guide speaks the language (native and C2 alike: both can interpret).
@@ -133,12 +134,15 @@ def assess(candidate: Candidate, needs: Needs) -> Proposal:
     limit = candidate.monthly_hour_limit
     if limit:
         used = candidate.minutes_this_month / (limit * 60)
-        if used >= 1:
+        state = load_state(candidate.minutes_this_month, limit)
+        if state == "over":
             score += OVER_LIMIT
-            reasons.append(Reason("load", False, {"hours": hours, "limit": limit}))
+            reasons.append(Reason("load", False, {"hours": hours, "limit": limit, "state": state}))
         else:
             score += round(FULL_LOAD * (1 - used))
-            reasons.append(Reason("load", True, {"hours": hours, "limit": limit}))
+            # Near the limit: no longer a plus, not yet a refusal.
+            reasons.append(Reason("load", True if state == "ok" else None,
+                                  {"hours": hours, "limit": limit, "state": state}))
     else:
         reasons.append(Reason("load", None, {"hours": hours, "limit": None}))
     if candidate.overlapping_assignments:

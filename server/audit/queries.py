@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from server.accounts.models import Membership, User
+from server.audit import labels
 from server.audit.models import AuditEvent
+from server.coordinator.exports import Cell, Column
 
 BERLIN = ZoneInfo("Europe/Berlin")
-CSV_COLUMNS = ("id", "at", "actor_email", "actor_name", "device_id", "action", "object_type", "object_id",
-               "details")
+MACHINE_COLUMNS = ("id", "at", "actor_id", "actor_email", "device_id", "action", "object_type", "object_id",
+                   "details")
 
 
 @dataclass
@@ -67,30 +68,32 @@ def actors(session: Session, organization_id: int) -> list[User]:
                                 .where(Membership.organization_id == organization_id).order_by(User.name)))
 
 
-def csv_lines(session: Session, organization_id: int, filters: AuditFilters) -> Iterator[str]:
-    """The filtered events as CSV, a line at a time (the log can be long)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+def export_columns() -> list[Column]:
+    """In words first (what a person reads), then the machine keys (what a script filters on)."""
+    return [Column(_("When"), "datetime", 17), Column(_("Who"), width=24), Column(_("Action"), width=34),
+            Column(_("Object"), width=22), Column(_("Details"), width=60),
+            *(Column(key, width=14) for key in MACHINE_COLUMNS)]
 
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
 
-    writer.writerow(CSV_COLUMNS)
-    yield flush()
+def export_rows(session: Session, organization_id: int, filters: AuditFilters) -> Iterator[list[Cell]]:
+    """The filtered events, one row each, read in batches (the log can be long)."""
     query = events_query(organization_id, filters).execution_options(yield_per=500)
+    names: dict[int, str] = {}
     for event, actor in session.execute(query):
-        writer.writerow([
+        add_names(session, names, labels.user_ids(event.details))
+        yield [
+            event.at.astimezone(BERLIN).replace(tzinfo=None), labels.actor_label(actor.name if actor else None),
+            labels.action_label(event.action), labels.object_label(event),
+            "\n".join(labels.describe(event.details, names)),
             event.id, event.at.astimezone(BERLIN).isoformat(timespec="seconds"),
-            _safe(actor.email if actor else ""), _safe(actor.name if actor else ""), event.device_id or "",
-            event.action, event.object_type, _safe(event.object_id),
-            _safe(json.dumps(event.details, ensure_ascii=False, sort_keys=True)),
-        ])
-        yield flush()
+            event.actor_user_id, actor.email if actor else "", event.device_id or "", event.action,
+            event.object_type, event.object_id, json.dumps(event.details, ensure_ascii=False, sort_keys=True),
+        ]
 
 
-def _safe(value: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+def add_names(session: Session, names: dict[int, str], user_ids: set[int]) -> dict[int, str]:
+    """Look up the names of users not in `names` yet (the log names guides by id)."""
+    missing = user_ids - names.keys()
+    if missing:
+        names.update({int(i): str(n) for i, n in session.execute(select(User.id, User.name).where(User.id.in_(missing)))})
+    return names

@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_coordinator(app: Flask) -> None:
     from server.coordinator import (  # noqa: F401  - routes on the same blueprint
+        admin_reporting_views,
         admin_views,
         allowance_ledger_views,
         assignment_views,
@@ -17,6 +18,7 @@ def register_coordinator(app: Flask) -> None:
         formatting,
         guide_views,
         import_views,
+        list_exports,
         message_views,
         offer_views,
         partner_views,
@@ -30,6 +32,7 @@ def register_coordinator(app: Flask) -> None:
         request_views,
         restricted_views,
         review_views,
+        search_views,
     )
     from server.coordinator.auth import init_login
     from server.coordinator.views import bp

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from server.coordinator.forms import choices
+from server.organizations.reporting import BOOKING_ACCOUNT_MAX, BOOKING_KEYS, FUNDING_REFERENCE_MAX
 
 
 class NewOrganizationForm(FlaskForm):
@@ -37,3 +39,25 @@ class NewCoordinatorForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     role = SelectField(_l("Role"), choices=choices([("coordinator", _l("Coordinator")), ("admin", _l("Administrator"))]),
                        default="coordinator")
+
+
+class ReportingForm(FlaskForm):
+    """Funding reference and one booking account field per expense category and allowance basis
+    (`booking_mileage`, …, `booking_ehrenamt_26a`); the labels come from the template."""
+
+    funding_reference = StringField(_l("Funding reference (Förderkennzeichen)"),
+                                    validators=[Optional(), Length(max=FUNDING_REFERENCE_MAX)])
+
+    def booking_fields(self) -> list[tuple[str, StringField]]:
+        return [(key, getattr(self, f"booking_{key}")) for key in BOOKING_KEYS]
+
+    def booking_accounts(self) -> dict[str, str]:
+        return {key: field.data or "" for key, field in self.booking_fields()}
+
+
+for _key in BOOKING_KEYS:
+    setattr(ReportingForm, f"booking_{_key}", StringField(validators=[Optional(), Length(max=BOOKING_ACCOUNT_MAX)]))
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(_l("Logo (PNG or JPEG)"), validators=[FileRequired()])

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,9 +24,11 @@ from server.accounts.models import Membership, User
 from server.audit.log import record_event
 from server.coordinator.admin_forms import (
     BankAccountForm,
+    LogoForm,
     NewCoordinatorForm,
     NewOrganizationForm,
     OrganizationSettingsForm,
+    ReportingForm,
 )
 from server.coordinator.auth import is_admin, staff_required
 from server.coordinator.forms import ActionForm
@@ -34,8 +37,11 @@ from server.coordinator.views import bp
 from server.extensions import db
 from server.money.bank import masked_iban, set_organization_account
 from server.money.errors import MoneyError
+from server.money.limits import LEGAL_BASIS_LABELS
+from server.money.reports import CATEGORY_LABELS
 from server.organizations import operations
 from server.organizations.models import Organization
+from server.organizations.reporting import BOOKING_KEYS
 from server.outbox.mail import mail_enabled
 from server.outbox.queue import failed_messages, outbox_stats
 from sync.merge import Author
@@ -101,8 +107,14 @@ def _render_organization(org: Organization, status: int = 200, **forms: Any) -> 
     bank = forms.get("bank") or BankAccountForm(formdata=None, account_holder=org.bank_account_holder or "",
                                                  bic=org.bank_bic or "")
     staff = forms.get("staff") or NewCoordinatorForm(formdata=None)
+    reporting = forms.get("reporting") or ReportingForm(
+        formdata=None, funding_reference=org.funding_reference or "",
+        **{f"booking_{key}": org.booking_account(key) for key in BOOKING_KEYS})
     return render_template(
         "coordinator/admin_organization.html", org=org, settings_form=settings, bank_form=bank, staff_form=staff,
+        reporting_form=reporting, logo_form=forms.get("logo") or LogoForm(formdata=None),
+        booking_labels={**CATEGORY_LABELS, **LEGAL_BASIS_LABELS},
+        logo_max=format_decimal(current_app.config["LOGO_MAX_BYTES"] / 1024 / 1024, "#,##0.#") + " MB",
         staff=operations.staff_members(db.session, org.id), action_form=ActionForm(), mail_on=mail_enabled(),
         outbox=outbox_stats(db.session, org.id), failed_mails=failed_messages(db.session, org.id),
         iban=masked_iban(org.bank_iban) if org.bank_iban else "",

@@ -23,20 +23,25 @@ from server.coordinator.request_common import (
 )
 from server.coordinator.views import bp
 from server.extensions import db
+from server.guides.hours import logged_minutes
 from sync import clock
 from sync.coordinator import CoordinatorError
+
+
+def agreement_filters(args: Any) -> operations.AgreementFilters:
+    show = args.get("show", "")
+    return operations.AgreementFilters(show=show if show in ("ending", "active", "offered", "ended", "cancelled") else "")
 
 
 @bp.get("/assignments")
 @staff_required
 def assignments() -> Any:
-    show = request.args.get("show", "")
-    filters = operations.AgreementFilters(
-        show=show if show in ("ending", "active", "offered", "ended", "cancelled") else "")
+    filters = agreement_filters(request.args)
     rows = operations.agreements(db.session, current_org_id(), filters)
     guides = guide_names([a.guide_id for a in rows if a.guide_id])
     return render_template("coordinator/assignments.html", rows=rows, filters=filters, guides=guides,
                            offers=operations.live_offer_count(db.session, [a.id for a in rows]),
+                           logged=logged_minutes(db.session, [a.id for a in rows]),
                            days_left=operations.days_left, today=clock.today(), **page_labels())
 
 
@@ -65,7 +70,8 @@ def _render_assignment(assignment: Assignment, form: AgreementForm | None = None
         "coordinator/assignment.html", assignment=assignment, request_row=request_row, client=client,
         offers=offers, names=names, form=form or _agreement_form(assignment), action_form=ActionForm(),
         more_form=more_form, proposals=proposals, days=operations.days_left(assignment),
-        ending_within=operations.ENDING_WITHIN_DAYS, errors=errors or [], **page_labels(),
+        ending_within=operations.ENDING_WITHIN_DAYS, errors=errors or [],
+        logged=logged_minutes(db.session, [assignment.id]).get(assignment.id, 0), **page_labels(),
     ), status
 
 

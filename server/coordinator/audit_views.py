@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import render_template, request, stream_with_context
+from flask import render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from server.audit import queries
+from server.audit import labels, queries
 from server.audit.log import record_event
 from server.coordinator.auth import current_org_id, staff_required
-from server.coordinator.files import download
+from server.coordinator.exports import export_response
 from server.coordinator.views import bp
 from server.extensions import db
 from sync import clock
@@ -47,17 +48,19 @@ def audit() -> Any:
     record_event("audit.viewed", org_id, actor_user_id=current_user.id, details=_described(filters))
     db.session.commit()
     rows = queries.events(db.session, org_id, filters, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    names = queries.add_names(db.session, {}, {i for event, _actor in rows for i in labels.user_ids(event.details)})
     return render_template("coordinator/audit.html", rows=rows[:PAGE_SIZE], has_more=len(rows) > PAGE_SIZE,
                            page=page, filters=filters, actions=queries.actions(db.session, org_id),
-                           actors=queries.actors(db.session, org_id))
+                           actors=queries.actors(db.session, org_id), labels=labels, names=names)
 
 
-@bp.get("/audit.csv")
+@bp.get("/audit.<any(csv, xlsx):file_format>")
 @staff_required
-def audit_csv() -> Any:
+def audit_export(file_format: str) -> Any:
     org_id = current_org_id()
     filters = _filters()
-    record_event("audit.exported", org_id, actor_user_id=current_user.id, details=_described(filters))
+    record_event("audit.exported", org_id, actor_user_id=current_user.id,
+                 details={**_described(filters), "format": file_format})
     db.session.commit()
-    name = f"audit-{clock.today().isoformat()}.csv"
-    return download(stream_with_context(queries.csv_lines(db.session, org_id, filters)), "text/csv", name)
+    return export_response(file_format, f"audit-{clock.today().isoformat()}", _("Audit log"),
+                           queries.export_columns(), queries.export_rows(db.session, org_id, filters))

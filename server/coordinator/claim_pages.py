@@ -67,7 +67,7 @@ class ClaimList:
     pages: int
 
 
-def search_claims(organization_id: int, filters: ClaimFilters, page: int) -> ClaimList:
+def search_claims(organization_id: int, filters: ClaimFilters, page: int, page_size: int = PAGE_SIZE) -> ClaimList:
     query = (select(Claim, User.name).join(User, User.id == Claim.guide_id)
              .where(Claim.organization_id == organization_id, Claim.deleted_at.is_(None),
                     Claim.restricted_until.is_(None)))
@@ -78,10 +78,10 @@ def search_claims(organization_id: int, filters: ClaimFilters, page: int) -> Cla
     if filters.month:
         query = query.where(Claim.month == filters.month)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = max(1, -(-total // page_size))
     page = min(page, pages)
     rows = db.session.execute(query.order_by(_STATE_ORDER, Claim.month.desc(), User.name, Claim.id)
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+                              .limit(page_size).offset((page - 1) * page_size)).all()
     return ClaimList([ClaimRow(claim, name, claim_totals(claim)) for claim, name in rows], total, page, pages)
 
 

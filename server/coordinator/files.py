@@ -16,8 +16,10 @@ RECEIPT_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf"
 
 
 def download(data: bytes | Iterable[Any], mimetype: str, filename: str, cache: str = "no-store") -> Response:
-    """A file to save (bytes, or a stream of lines)."""
-    return Response(data, mimetype=mimetype, headers={
+    """A file to save (bytes, or a stream of lines). A `mimetype` with its own "; charset=…" is sent as it
+    is: Flask's `mimetype` argument would add a second charset to text types."""
+    kind = {"content_type": mimetype} if ";" in mimetype else {"mimetype": mimetype}
+    return Response(data, **kind, headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": cache})
 
 

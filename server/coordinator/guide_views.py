@@ -50,18 +50,22 @@ def _labels() -> dict[str, Any]:
             "language_name": language_label}
 
 
-@bp.get("/guides")
-@staff_required
-def guides() -> Any:
-    org_id = current_org_id()
-    args = request.args
-    filters = operations.GuideFilters(
+def guide_filters(args: Any) -> operations.GuideFilters:
+    """The list's filters from the query string (the page and its exports read the same)."""
+    return operations.GuideFilters(
         q=args.get("q", "")[:100], language=args.get("language", "")[:12],
         specialisation=args.get("specialisation", "") if args.get("specialisation") in SPECIALISATIONS else "",
         district=args.get("district", "") if args.get("district") in DISTRICTS else "",
         active=args.get("active", "") if args.get("active") in ("yes", "no") else "",
         idle=args.get("idle") == "1",
     )
+
+
+@bp.get("/guides")
+@staff_required
+def guides() -> Any:
+    org_id = current_org_id()
+    filters = guide_filters(request.args)
     rows = operations.search_guides(db.session, org_id, filters)
     return render_template("coordinator/guides.html", rows=rows, filters=filters,
                            languages=operations.languages_in_use(db.session, org_id),

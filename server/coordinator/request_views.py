@@ -71,11 +71,15 @@ def _saved_message(row: AssignmentRequest) -> None:
         flash(_("The request was saved."), "info")
 
 
+def request_filters(args: Any) -> operations.RequestFilters:
+    show = args.get("show", "")
+    return operations.RequestFilters(show=show if show in ("open", "without_guide", "incomplete") else "")
+
+
 @bp.get("/requests")
 @staff_required
 def requests() -> Any:
-    show = request.args.get("show", "")
-    filters = operations.RequestFilters(show=show if show in ("open", "without_guide", "incomplete") else "")
+    filters = request_filters(request.args)
     rows = operations.search_requests(db.session, current_org_id(), filters)
     by_source = requests_by_source(db.session, current_org_id())
     return render_template("coordinator/requests.html", rows=rows, filters=filters, by_source=by_source,

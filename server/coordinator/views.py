@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from server.accounts.models import Membership, User
 from server.accounts.passwords import verify_password
+from server.accounts.user_agents import describe_user_agent
 from server.audit.log import record_event
 from server.coordinator import dashboard
 from server.coordinator.access import get_own_session_or_404
@@ -38,6 +39,7 @@ from server.coordinator.auth import (
 )
 from server.coordinator.forms import ActionForm, LanguageForm, LoginForm, OrganizationForm, TotpForm, choices
 from server.extensions import db, limiter
+from server.guides.hours import NEAR_SHARE, hour_limit_warnings
 from server.i18n import available_locales, locale_name
 from server.money import rate_history
 from server.observability import metrics
@@ -206,7 +208,8 @@ def account() -> Any:
     language_form.lang.choices = choices([(code, locale_name(code)) for code in available_locales()])
     return render_template("coordinator/account.html", sessions=active_sessions(current_user),
                            current_sid=session.get("sid"), form=ActionForm(), mail_form=mail_preferences_form(),
-                           mail_on=mail_enabled(), account_language_form=language_form)
+                           mail_on=mail_enabled(), account_language_form=language_form,
+                           describe_user_agent=describe_user_agent)
 
 
 @bp.post("/account/sessions/<session_id>/end")
@@ -297,4 +300,5 @@ def home() -> Any:
     warnings = dashboard.limit_warnings(db.session, org.id, year)
     return render_template("coordinator/dashboard.html", org=org, attention=attention, months=months,
                            since=since, guide_count=guides, limit_warnings=warnings, year=year,
-                           limits_missing=rate_history.missing_limits(year))
+                           limits_missing=rate_history.missing_limits(year),
+                           hour_warnings=hour_limit_warnings(db.session, org.id), near_percent=round(NEAR_SHARE * 100))

@@ -4,21 +4,29 @@ finance office. Both are made from the payout's frozen items, so their totals ag
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.table import Table, TableStyleInfo
 from sepaxml import SepaTransfer
+from sqlalchemy import select
 
-from server.expenses.models import Payout
+from server.accounts.models import User
+from server.expenses.models import Claim, Expense, Payout
 from server.extensions import db
 from server.money.errors import MoneyError
-from server.money.models import PayoutItem
+from server.money.limits import LEGAL_BASIS_LABELS
+from server.money.models import AllowanceLine, PayoutItem
 from server.money.operations import payout_items
+from server.money.reports import CATEGORY_LABELS
+from server.money.sepa_text import sepa_text
 from server.organizations.models import Organization
 
 # The version German banks take since the DK's change to ISO 20022 (2019 version); the same XSD ships
@@ -32,7 +40,8 @@ class _Transfer(SepaTransfer):  # type: ignore[misc]
 
     def __init__(self, config: dict[str, object], message_id: str) -> None:
         self._message_id = message_id
-        super().__init__(config, schema=PAIN_SCHEMA, clean=True)
+        # clean=False: sepaxml's own cleaning writes ä as "a"; sepa_text has made every text SEPA-clean.
+        super().__init__(config, schema=PAIN_SCHEMA, clean=False)
 
     def _create_header(self) -> None:
         self.msg_id = self._message_id
@@ -55,15 +64,15 @@ def sepa_xml(payout: Payout) -> bytes:
     org, items = _checked(payout)
     if not org.bank_iban:
         raise MoneyError("no_bank_account")
-    config = {"name": org.bank_account_holder or org.name, "IBAN": org.bank_iban, "currency": "EUR",
+    config = {"name": sepa_text(org.bank_account_holder or org.name, 70), "IBAN": org.bank_iban, "currency": "EUR",
               "batch": True}
     if org.bank_bic:
         config["BIC"] = org.bank_bic
     transfer = _Transfer(config, payout.message_id)
     for item in items:
-        payment = {"name": item.name, "IBAN": item.iban, "amount": item.amount_cents,
-                   "execution_date": payout.execution_date, "description": item.remittance,
-                   "endtoend_id": item.end_to_end_id}
+        payment = {"name": sepa_text(item.name, 70), "IBAN": item.iban, "amount": item.amount_cents,
+                   "execution_date": payout.execution_date, "description": sepa_text(item.remittance, 140),
+                   "endtoend_id": sepa_text(item.end_to_end_id, 35) or str(item.guide_id)}
         if item.bic:
             payment["BIC"] = item.bic
         transfer.add_payment(payment)
@@ -122,6 +131,7 @@ def payout_xlsx(payout: Payout) -> bytes:
     for letter, width in zip("ABCDEFGH", (30, 26, 13, 16, 16, 14, 24, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = sheet.cell(first_row, 1)
+    _lines_sheet(book, org, payout_lines(org, items))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -130,3 +140,63 @@ def payout_xlsx(payout: Payout) -> bytes:
 def _euros(cents: int) -> Decimal:
     """A cell value in euros, exact: Decimal is written as its digits ("12.34"), no float in between."""
     return Decimal(cents).scaleb(-2)
+
+
+@dataclass(frozen=True)
+class PayoutLine:
+    """One expense or allowance line of a payout, as the finance office books it."""
+
+    date: dt.date
+    guide: str
+    kind: str  # "expense" | "allowance"
+    category: str  # an expense category or an allowance's legal basis
+    description: str
+    amount_cents: int
+    claim: str  # the claim's month and id, or the allowance's month
+    end_to_end_id: str
+
+
+def payout_lines(org: Organization, items: list[PayoutItem]) -> list[PayoutLine]:
+    """Every approved expense of the payout's claims and every allowance line, by guide and date; their
+    amounts add up to the items' (and so to the payout's total)."""
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_([i.guide_id for i in items]))).all())
+    lines: list[PayoutLine] = []
+    for item in items:
+        guide = names.get(item.guide_id, item.name)
+        if item.claim_ids:
+            rows = db.session.execute(
+                select(Expense, Claim.month).join(Claim, Claim.id == Expense.claim_id)
+                .where(Expense.claim_id.in_(item.claim_ids), Expense.deleted_at.is_(None),
+                       Expense.state.in_(("approved", "paid")))
+                .order_by(Expense.date, Expense.created_at)).all()
+            lines += [PayoutLine(e.date, guide, "expense", e.category, e.description, e.amount_cents,
+                                 f"{month} ({e.claim_id[:8]})", item.end_to_end_id) for e, month in rows]
+        if item.allowance_line_ids:
+            allowances = db.session.scalars(select(AllowanceLine).where(AllowanceLine.id.in_(item.allowance_line_ids))
+                                            .order_by(AllowanceLine.month, AllowanceLine.legal_basis))
+            lines += [PayoutLine(dt.date.fromisoformat(f"{a.month}-01"), guide, "allowance", a.legal_basis,
+                                 "", a.amount_cents, a.month, item.end_to_end_id) for a in allowances]
+    return lines
+
+
+def _lines_sheet(book: Workbook, org: Organization, lines: list[PayoutLine]) -> None:
+    """The second sheet: one row per line, real dates and numbers, as an Excel table (filter buttons)."""
+    sheet = book.create_sheet(_("Lines")[:31])
+    sheet.append([_("Date"), _("Guide"), _("Kind"), _("Category"), _("Description"), _("Amount (EUR)"),
+                  _("Claim"), _("Booking account"), _("End-to-end id")])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    kinds = {"expense": _("Reimbursed expense"), "allowance": _("Flat allowance")}
+    for line in lines:
+        label = CATEGORY_LABELS.get(line.category) or LEGAL_BASIS_LABELS.get(line.category) or line.category
+        sheet.append([line.date, line.guide, kinds[line.kind], str(label), line.description, _euros(line.amount_cents),
+                      line.claim, org.booking_account(line.category), line.end_to_end_id])
+        sheet.cell(sheet.max_row, 1).number_format = "DD.MM.YYYY"
+        sheet.cell(sheet.max_row, 6).number_format = EURO_FORMAT
+    for letter, width in zip("ABCDEFGHI", (12, 28, 20, 34, 36, 14, 20, 16, 24), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    if lines:
+        table = Table(displayName="PayoutLines", ref=f"A1:I{sheet.max_row}")
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+        sheet.add_table(table)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from decimal import Decimal
 
 from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.drawing.image import Image as XlsxImage
 from openpyxl.styles import Font
+from PIL import Image
 
 from server.money.pdf import Document
 from server.money.reports import Cell, Report, Section
@@ -28,15 +31,24 @@ def report_xlsx(report: Report) -> bytes:
     book.remove(book.active)
     bold = Font(bold=True)
     cover = book.create_sheet(_("Report")[:31])
-    for label, value in ((_("Organization"), report.organization), (_("Period"), report.period_label),
-                         (_("From"), report.start.isoformat()), (_("Until (exclusive)"), report.end.isoformat()),
+    for label, value in ((_("Organization"), report.organization),
+                         (_("Funding reference"), report.funding_reference),
+                         (_("Period"), report.period_label),
+                         (_("From"), report.start), (_("Until (exclusive)"), report.end),
                          (_("Generated"), format_datetime(report.generated_at, "short"))):
         cover.append([label, value])
         cover.cell(cover.max_row, 1).font = bold
+        if isinstance(value, dt.date):
+            cover.cell(cover.max_row, 2).number_format = "DD.MM.YYYY"
     cover.append([])
     cover.append([_note()])
     cover.column_dimensions["A"].width = 28
     cover.column_dimensions["B"].width = 40
+    logo = report.logo()
+    if logo is not None:
+        picture = XlsxImage(io.BytesIO(logo[1]))
+        picture.width, picture.height = _fit(picture.width, picture.height, 180, 80)
+        cover.add_image(picture, "D1")
     for section in report.sections:
         sheet = book.create_sheet(section.title[:31])
         sheet.append(section.columns)
@@ -59,6 +71,8 @@ def report_csv(report: Report) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([report.title, report.organization, report.start.isoformat(), report.end.isoformat()])
+    if report.funding_reference:
+        writer.writerow([_("Funding reference"), report.funding_reference])
     for section in report.sections:
         writer.writerow([])
         writer.writerow([section.title])
@@ -82,8 +96,17 @@ def report_pdf(report: Report) -> bytes:
     pdf = Document(report.title, footer=f"{report.organization} · {report.period_label}")
     pdf.alias_nb_pages()
     pdf.add_page()
+    logo = report.logo()
+    if logo is not None:
+        # Top right, at most 45 × 20 mm; the heading starts below it.
+        with Image.open(io.BytesIO(logo[1])) as image:
+            width, height = _fit(image.width, image.height, 45, 20)
+        pdf.image(io.BytesIO(logo[1]), x=pdf.w - pdf.r_margin - width, y=pdf.t_margin, w=width, h=height)
+        pdf.set_y(pdf.t_margin + height + 4)
     pdf.heading(report.title)
     pdf.paragraph(report.organization, size=12, bold=True)
+    if report.funding_reference:
+        pdf.paragraph(_("Funding reference: %(reference)s", reference=report.funding_reference), size=10)
     pdf.paragraph(_("Generated %(when)s", when=format_datetime(report.generated_at, "short")), size=9)
     pdf.ln(3)
     for section in report.sections:
@@ -103,3 +126,9 @@ def _section(pdf: Document, section: Section) -> None:
         pdf.ln(3)
         return
     pdf.data_table(section.columns, rows)
+
+
+def _fit(width: float, height: float, max_width: float, max_height: float) -> tuple[float, float]:
+    """The size of a width × height picture scaled to fit the box, its proportions kept."""
+    scale = min(max_width / width, max_height / height)
+    return width * scale, height * scale

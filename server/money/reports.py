@@ -69,6 +69,16 @@ class Report:
     end: dt.date  # exclusive
     generated_at: dt.datetime
     sections: list[Section]
+    funding_reference: str = ""
+    organization_id: int = 0
+    has_logo: bool = False
+
+    def logo(self) -> tuple[str, bytes] | None:
+        """(content type, bytes) of the organization's logo, read only when a file needs it."""
+        if not self.has_logo:
+            return None
+        org = db.session.get(Organization, self.organization_id)
+        return (org.logo_content_type, org.logo) if org and org.logo and org.logo_content_type else None
 
     @property
     def title(self) -> str:
@@ -136,6 +146,11 @@ def build_report(organization_id: int, kind: str, year: int, number: int = 1) ->
         func.count(distinct(Activity.guide_id)),
         func.count(Activity.id).filter(Activity.needs_professional_help.is_(True)))
         .where(*base)).one()
+    # People reached: distinct pseudonymous clients of the assignments the period's activities belong to.
+    clients = db.session.scalar(
+        select(func.count(distinct(Assignment.client_id))).select_from(Activity)
+        .join(Assignment, Assignment.id == Activity.assignment_id)
+        .where(*base, Assignment.client_id.is_not(None))) or 0
     expense_rows = db.session.execute(
         select(Expense.category, func.count(Expense.id), func.coalesce(func.sum(Expense.amount_cents), 0))
         .where(Expense.organization_id == organization_id, Expense.state.in_(("approved", "paid")),
@@ -153,6 +168,7 @@ def build_report(organization_id: int, kind: str, year: int, number: int = 1) ->
         [_("Hours of volunteer work"), hours(int(minutes))],
         [_("Meetings and other activities"), count(int(meetings))],
         [_("Active guides"), count(int(guides))],
+        [_("People reached (distinct clients)"), count(int(clients))],
         [_("Activities flagged \"needs professional help\""), count(int(flagged))],
     ]
     money = Section("money", _("Money"), [_("Figure"), _("EUR")], money_columns=(1,))
@@ -184,7 +200,9 @@ def build_report(organization_id: int, kind: str, year: int, number: int = 1) ->
     if kind != "month":
         sections.append(protect_complement(_by_month(base)))
     return Report(organization=org.name, period_kind=kind, period_label=period_label(kind, year, number),
-                  start=start, end=end, generated_at=clock.utcnow(), sections=sections)
+                  start=start, end=end, generated_at=clock.utcnow(), sections=sections,
+                  funding_reference=org.funding_reference or "", organization_id=org.id,
+                  has_logo=org.logo_content_type is not None)
 
 
 def _grouped(key: str, title: str, label: str, column: Any, base: tuple[Any, ...], name: Any,

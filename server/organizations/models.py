@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from server.extensions import db
 from sync.clock import utcnow
@@ -32,7 +32,17 @@ class Organization(db.Model):
     bank_account_holder: Mapped[str | None] = mapped_column(String(70), default=None)
     bank_iban: Mapped[str | None] = mapped_column(String(34), default=None)
     bank_bic: Mapped[str | None] = mapped_column(String(11), default=None)
+    # The funder's reference for the project (Förderkennzeichen), printed on every funder report.
+    funding_reference: Mapped[str | None] = mapped_column(String(120), default=None)
+    # The finance office's account per expense category or allowance basis: {"mileage": "4660", …}.
+    booking_accounts: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
+    # The logo on funder reports: PNG or JPEG, re-encoded by Pillow (server/organizations/reporting.py).
+    logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, default=None))
+    logo_content_type: Mapped[str | None] = mapped_column(String(20), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def booking_account(self, key: str) -> str:
+        return (self.booking_accounts or {}).get(key, "")
 
     def __repr__(self) -> str:
         return f"<Organization {self.slug}>"

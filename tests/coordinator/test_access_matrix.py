@@ -42,7 +42,10 @@ ROUTES = [
     Route("coordinator.revoke_device", "POST",
           lambda o: f"/coordinator/guides/{o.guide_id}/devices/{o.device_id}/revoke"),
     Route("coordinator.audit", "GET", lambda o: "/coordinator/audit", False),
-    Route("coordinator.audit_csv", "GET", lambda o: "/coordinator/audit.csv", False),
+    Route("coordinator.audit_export", "GET", lambda o: "/coordinator/audit.csv", False),
+    Route("coordinator.desk_search", "GET", lambda o: "/coordinator/search?q=guide", False),
+    *(Route(f"coordinator.export_{name}", "GET", lambda o, name=name: f"/coordinator/{name}.xlsx", False)
+      for name in ("guides", "requests", "assignments", "claims", "payouts", "review")),
 ]
 
 # Review, conflicts, data protection, import (server/coordinator/{review,conflict,privacy,import}_views.py).
@@ -152,6 +155,12 @@ ROUTES += [
           data={"name": "Neu", "retention_months": "40", "booking_retention_years": "10"}, **_ADMIN),
     Route("coordinator.admin_bank_account", "POST", lambda o: _admin_url(o, "/bank-account"), False,
           data={"account_holder": "Träger", "iban": "DE89370400440532013000"}, **_ADMIN),
+    Route("coordinator.admin_reporting", "POST", lambda o: _admin_url(o, "/reporting"), False,
+          data={"funding_reference": "AMIF-1", "booking_mileage": "4660"}, **_ADMIN),
+    Route("coordinator.admin_logo", "POST", lambda o: _admin_url(o, "/logo"), False, data={}, **_ADMIN),
+    Route("coordinator.admin_remove_logo", "POST", lambda o: _admin_url(o, "/logo/remove"), False, **_ADMIN),
+    Route("coordinator.admin_logo_image", "GET", lambda o: _admin_url(o, "/logo"), False, **_ADMIN),
+    Route("coordinator.organization_logo", "GET", lambda o: "/coordinator/organization-logo", False),
     Route("coordinator.admin_new_coordinator", "POST", lambda o: _admin_url(o, "/staff"), False,
           data={"name": "Neu", "email": "neu@example.org", "password": "a long initial pw"}, **_ADMIN),
     Route("coordinator.admin_deactivate_staff", "POST",
@@ -181,12 +190,17 @@ def test_every_route_is_in_the_matrix(app):
     assert endpoints == {r.endpoint for r in ROUTES} | PUBLIC
 
 
+TINY_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                         "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
 def _objects(world, org, guide, coordinator, make_device, app) -> Objects:
     make_device(guide)
     profile = db.session.scalar(select(GuideProfile).where(GuideProfile.user_id == guide.id))
     qualification = Qualification(profile_id=profile.id, kind="basic", completed_on=__import__("datetime").date(
         2026, 1, 1))
     db.session.add(qualification)
+    org.logo, org.logo_content_type = TINY_PNG, "image/png"  # the logo routes have something to show
     db.session.commit()
     other_browser = app.test_client()
     assert sign_in(other_browser, coordinator.email).status_code == 302

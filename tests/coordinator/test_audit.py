@@ -29,21 +29,24 @@ def _seed(world):
 
 
 def _csv(response):
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    """German (the default language) CSV: UTF-8 with BOM, ";" between cells."""
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
 
 
 def test_audit_log_filters(signed_in, world):
     _seed(world)
     browser = signed_in(world.coord_a)
     html = browser.get("/coordinator/audit?action=guide").get_data(as_text=True)
-    assert html.count("<code>guide.profile_edited</code>") == 2  # never organization B's
+    assert html.count('data-action="guide.profile_edited"') == 2  # never organization B's
     html = browser.get(f"/coordinator/audit?action=guide.profile_edited&actor={world.admin.id}").get_data(as_text=True)
-    assert html.count("<code>guide.profile_edited</code>") == 1 and "Ada Admin" in html
+    assert html.count('data-action="guide.profile_edited"') == 1 and "Ada Admin" in html
     html = browser.get("/coordinator/audit?action=guide.profile_edited&from=2026-03-12&to=2026-03-20"
                        ).get_data(as_text=True)
-    assert html.count("<code>guide.profile_edited</code>") == 1
+    assert html.count('data-action="guide.profile_edited"') == 1
     html = browser.get("/coordinator/audit?from=2026-03-10&to=2026-03-10").get_data(as_text=True)
-    assert "<code>device.revoked</code>" in html and "<code>guide.profile_edited</code>" not in html
+    assert 'data-action="device.revoked"' in html and 'data-action="guide.profile_edited"' not in html
     # Opening the log is itself recorded, with the filters used.
     viewed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.viewed")).all()
     assert len(viewed) == 4 and viewed[-1].details["from"] == "2026-03-10"
@@ -54,7 +57,7 @@ def test_audit_log_csv_export(signed_in, world):
     _seed(world)
     browser = signed_in(world.coord_a)
     response = browser.get("/coordinator/audit.csv?action=guide.profile_edited")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = _csv(response)
     assert [r["actor_email"] for r in rows] == ["admin@example.org", "coord-a@example.org"]

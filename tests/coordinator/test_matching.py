@@ -65,7 +65,7 @@ def test_load_against_the_monthly_limit():
     ], NEEDS)
     assert order(ranked) == ["Free", "Busy", "Nolimit", "Full"]
     assert codes(ranked[-1])["load"] is False
-    assert ranked[0].reasons[-1] == Reason("load", True, {"hours": 2.0, "limit": 20})
+    assert ranked[0].reasons[-1] == Reason("load", True, {"hours": 2.0, "limit": 20, "state": "ok"})
 
 
 def test_continuity_counts_only_for_a_known_client():
