@@ -76,6 +76,7 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     from server.cli import register_cli
     from server.coordinator import register_coordinator
     from server.errors import register_error_handlers
+    from server.security_headers import register_security_headers
     from server.web import register_web
 
     register_api(app, api)
@@ -83,6 +84,7 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     register_web(app)
     register_cli(app)
     register_error_handlers(app)
+    register_security_headers(app)
     return app
 
 
