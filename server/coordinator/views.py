@@ -65,6 +65,25 @@ account_limit = limiter.shared_limit(ACCOUNT_LIMIT, scope="coordinator-account",
                                      methods=["POST"], deduct_when=_failed)
 
 
+# ------------------------------------------------------------------ request bodies
+
+# The desk's forms post these two and nothing else; WTForms' validators expect their strings and lists.
+FORM_BODIES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@bp.before_request
+def only_form_bodies() -> Any:
+    """A POST with any other body (JSON, XML, plain text …) is a 415 before any view code runs: a form
+    fed a JSON object gets numbers, lists and nulls where it expects strings."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.mimetype in FORM_BODIES:
+        return None
+    if not request.mimetype and not request.content_length and not request.headers.get("Transfer-Encoding"):
+        return None  # an empty body (a button without fields) is an empty form
+    message = _("This page accepts only forms sent by the browser (a form submission), not other content "
+                "such as JSON.")
+    return render_template("error.html", status=415, message=message), 415
+
+
 # ------------------------------------------------------------------ layout
 
 @bp.context_processor
