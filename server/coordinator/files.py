@@ -21,10 +21,11 @@ def download(data: bytes | Iterable[Any], mimetype: str, filename: str, cache: s
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": cache})
 
 
-def receipt_blob(sha256: str) -> tuple[Blob, bytes]:
-    """A receipt's stored file and its bytes; 404 when either is missing (not uploaded yet)."""
-    blob = db.session.get(Blob, sha256)
-    data = blob_store().read(sha256) if blob is not None else None
+def receipt_blob(organization_id: int, sha256: str) -> tuple[Blob, bytes]:
+    """A receipt's stored file of this organization and its bytes; 404 when either is missing (not uploaded
+    yet, or only another organization has these bytes)."""
+    blob = db.session.get(Blob, (organization_id, sha256))
+    data = blob_store().read(organization_id, sha256) if blob is not None else None
     if blob is None or data is None:
         abort(404)
     return blob, data

@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
-from tests.api.test_blobs import GPS_IFD, get, jpeg_with_gps, png_chunk, put, referenced, sha  # noqa: F401
+from tests.api.test_blobs import GPS_IFD, get, jpeg_with_gps, png_chunk, put, sha
 
 NAME = "Aufgenommen von Ayşe Demir, Hannover"
 MARKERS = [NAME.encode(), NAME.encode("latin-1", "replace"), "Ayşe".encode(), b"Ay\xfee", b"Demir",

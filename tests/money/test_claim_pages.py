@@ -45,10 +45,10 @@ def _decide(desk, claim, expense_id, decision, reason=""):
 
 def _store_receipt(org, expense, data: bytes, content_type: str, position: int = 0) -> ExpenseReceipt:
     sha = hashlib.sha256(data).hexdigest()
-    if db.session.get(Blob, sha) is None:
+    if db.session.get(Blob, (org.id, sha)) is None:
         db.session.add(Blob(sha256=sha, organization_id=org.id, content_type=content_type, size_bytes=len(data)))
         db.session.flush()
-        blob_store().write(sha, data)
+        blob_store().write(org.id, sha, data)
     receipt = ExpenseReceipt(expense_id=expense.id, sha256=sha, position=position)
     db.session.add(receipt)
     db.session.commit()
