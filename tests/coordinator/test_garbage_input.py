@@ -145,9 +145,8 @@ def test_other_content_types_on_every_form_route_are_a_415_and_change_nothing(ap
 
 def test_a_json_body_with_a_valid_csrf_token_is_a_415_not_a_500(app):
     """With CSRF protection on, as in production: the token in the header, JSON in the body."""
-    from tests.coordinator.conftest import csrf_token
-
     from server import create_app
+    from tests.coordinator.conftest import csrf_token
 
     ids = _demo_ids(app)
     config = {key: app.config[key] for key in ("DATABASE_URL", "SECRET_KEY", "BLOB_DIR")}
