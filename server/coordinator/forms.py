@@ -116,6 +116,8 @@ class ConflictForm(FlaskForm):
 class EraseForm(FlaskForm):
     confirm_name = StringField(_l("Type the guide’s full name to confirm"), validators=[DataRequired(),
                                                                                          Length(max=200)])
+    keep_certificates = BooleanField(_l("The guide asked to keep her certificates: they stay valid, with her "
+                                        "name (otherwise they are revoked and anonymised)."))
 
 
 class ImportForm(FlaskForm):

@@ -140,6 +140,10 @@ def verification(token: str) -> dict[str, Any] | None:
     cert = db.session.scalar(select(Certificate).where(Certificate.token == token))
     if cert is None:
         return None
+    if cert.revoked_at is not None:
+        # A revoked certificate confirms nothing: no name, no facts (an erased guide's are revoked too,
+        # server/privacy/erasure.py), only who revoked it.
+        return {"valid": False, "organization_name": cert.organization_name}
     return {
         "valid": cert.revoked_at is None,
         "guide_name": cert.guide_name,
