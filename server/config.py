@@ -64,6 +64,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENROLMENT_CODE_DAYS", int, lambda: 7, "Days an enrolment code stays valid."),
     Setting("SESSION_COOKIE_SECURE", _bool, lambda: False, "Send the coordinator's session cookie over HTTPS only."),
     Setting("LOG_LEVEL", str, lambda: "INFO", "Python logging level."),
+    Setting("TRUSTED_PROXIES", int, lambda: 0,
+            "Number of reverse proxies / load balancers in front of the app whose X-Forwarded-For, -Proto, -Host "
+            "and -Port headers are trusted (Werkzeug's ProxyFix). 0: none, the client address is the peer's. Set "
+            "it to the real number of hops: the throttling of sign-ins is keyed by the address it yields."),
     Setting("RATELIMIT_ENABLED", _bool, lambda: True,
             "Throttle enrolment and sign-in attempts. Turn off only for load tests on loopback."),
 )
