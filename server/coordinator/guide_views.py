@@ -39,6 +39,7 @@ from server.guides import operations
 from server.guides.models import GuideProfile
 from server.money.bank import set_guide_account
 from server.money.errors import MoneyError
+from server.public_url import public_base_url
 from sync.clock import utcnow
 from sync.coordinator import CoordinatorError, EditClash
 from sync.vocabulary import DISTRICTS, SPECIALISATIONS
@@ -212,11 +213,11 @@ def enrolment_code(guide_id: int) -> Any:
     user, _profile = get_guide_or_404(guide_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("coordinator.guide", guide_id=user.id))
+    base_url = public_base_url()  # before issuing: a forged Host is a 400 and issues nothing
     code = issue_enrolment_code(user, created_by=current_user)
     record_event("device.enrolment_code_issued", current_org_id(), actor_user_id=current_user.id,
                  object_type="user", object_id=user.id)
     db.session.commit()
-    base_url = current_app.config["PUBLIC_URL"] or request.host_url
     link = enrolment_link(code, base_url)
     qr = segno.make(link, error="m").svg_inline(scale=6, dark="#000", light="#fff")
     response = render_template("coordinator/enrolment_code.html", guide=user, code=format_code(code), link=link,
