@@ -56,11 +56,26 @@ def security_headers(secure: bool) -> dict[str, str]:
     return headers
 
 
+# A receipt PDF is shown in an <object> on the claim page: that response (and only such a one, marked by
+# its view with `embeddable_here`) may be embedded by our own pages.
+SAME_ORIGIN_FRAMES = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+
+
+def embeddable_here(response: Response) -> Response:
+    """Let our own pages embed this response (a receipt in the claim page's <object>), nobody else."""
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
 def register_security_headers(app: Flask) -> None:
     headers = security_headers(bool(app.config.get("SESSION_COOKIE_SECURE")))
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
+        same_origin = response.headers.get("X-Frame-Options") == "SAMEORIGIN"
         for key, value in headers.items():
             response.headers[key] = value
+        if same_origin:
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+            response.headers["Content-Security-Policy"] = SAME_ORIGIN_FRAMES
         return response

@@ -11,6 +11,7 @@ from flask import Response, abort
 from server.blobs.models import Blob
 from server.blobs.store import blob_store
 from server.extensions import db
+from server.security_headers import embeddable_here
 
 RECEIPT_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
@@ -33,6 +34,7 @@ def receipt_blob(organization_id: int, sha256: str) -> tuple[Blob, bytes]:
 
 def inline_receipt(receipt_id: int, blob: Blob, data: bytes, cache: str) -> Response:
     extension = RECEIPT_EXTENSIONS.get(blob.content_type, "bin")
-    return Response(data, mimetype=blob.content_type, headers={
+    # A PDF is shown in an <object> on the claim page: our own pages may embed it (server/security_headers.py).
+    return embeddable_here(Response(data, mimetype=blob.content_type, headers={
         "Content-Disposition": f'inline; filename="receipt-{receipt_id}.{extension}"',
-        "X-Content-Type-Options": "nosniff", "Cache-Control": cache})
+        "X-Content-Type-Options": "nosniff", "Cache-Control": cache}))

@@ -107,6 +107,10 @@ def test_claim_page_shows_items_mileage_and_receipts_only_to_its_organization(
     assert response.headers["Content-Disposition"].startswith("inline")
     response = desk.get(f"/coordinator/receipts/{pdf.id}")
     assert (response.mimetype, response.data) == ("application/pdf", PDF)
+    # The claim page's <object> may embed it; nobody else may (server/security_headers.py).
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
+    assert desk.get(f"/coordinator/claims/{claim.id}").headers["X-Frame-Options"] == "DENY"
     assert desk.get(f"/coordinator/receipts/{pending.id}").status_code == 404  # not uploaded yet
     assert desk.get("/coordinator/receipts/999999").status_code == 404
     # Another organization's coordinator sees neither the claim nor its receipts; nobody signed out does.
