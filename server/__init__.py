@@ -31,6 +31,12 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     # Ids in URLs are database integers: a larger number is "not found" (404), not an overflow (500).
     app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(load_config(config_override))
+    if app.config["TRUSTED_PROXIES"] > 0:
+        # Behind N proxies the client's address (rate limits, audit) is the one the last N forwarded.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
     # No pre-ping: it costs a round trip per request; stale connections are recycled hourly instead.
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_recycle": 3600})
     app.config["MAX_CONTENT_LENGTH"] = max(app.config["BLOB_MAX_BYTES"], app.config["SYNC_MAX_BODY_BYTES"]) + 4096
@@ -85,6 +91,7 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     from server.coordinator import register_coordinator
     from server.errors import register_error_handlers
     from server.public import register_public
+    from server.security_headers import register_security_headers
     from server.web import register_web
 
     register_api(app, api)
@@ -99,6 +106,7 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
 
     register_observability(app)
     install_static_files(app)
+    register_security_headers(app)
     return app
 
 

@@ -21,7 +21,9 @@ def _fail(message: str) -> None:
 
 
 def public_url() -> str:
-    return current_app.config["PUBLIC_URL"] or "http://127.0.0.1:5000"
+    from server.public_url import public_base_url
+
+    return public_base_url()
 
 
 def register_cli(app: Flask) -> None:

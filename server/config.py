@@ -67,9 +67,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", str, lambda: "",
             "Optional. Rate-limit counters live here when set (needed with several hosts); memory otherwise."),
     Setting("PUBLIC_URL", str, lambda: "",
-            "Optional. The address guides reach the server at, used in enrolment links, certificates and the "
-            "public form's status links. "
-            "Default: the address of the current request, or http://127.0.0.1:5000 on the command line."),
+            "The address guides reach the server at, used in enrolment links, certificates and the public form's status links; set it in "
+            "production. Unset: the request's address if its host is in ALLOWED_HOSTS (else a 400), or "
+            "http://127.0.0.1:5000 on the command line."),
+    Setting("ALLOWED_HOSTS", str, lambda: "127.0.0.1,localhost,::1",
+            "Only without PUBLIC_URL: the host names (comma-separated) whose requests may supply the address of "
+            "enrolment and certificate links. Any other Host header gets a 400 instead of a link (server/public_url.py)."),
     Setting("DEFAULT_LOCALE", str, lambda: "de", "Language when neither the user's setting nor the browser decides."),
     Setting("SYNC_MAX_MUTATIONS", int, lambda: 500, "Most mutations one sync request may carry (more: 413)."),
     Setting("SYNC_MAX_BODY_BYTES", int, lambda: 2 * 1024 * 1024, "Largest sync request body in bytes (more: 413)."),
@@ -92,6 +95,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("METRICS_TOKEN", str, lambda: "",
             "Optional. Bearer token for Prometheus at GET /metrics; unset, /metrics answers 404. With several "
             "gunicorn workers also set PROMETHEUS_MULTIPROC_DIR (see Production)."),
+    Setting("TRUSTED_PROXIES", int, lambda: 0,
+            "Number of reverse proxies / load balancers in front of the app whose X-Forwarded-For, -Proto, -Host "
+            "and -Port headers are trusted (Werkzeug's ProxyFix). 0: none, the client address is the peer's. Set "
+            "it to the real number of hops: the throttling of sign-ins is keyed by the address it yields."),
     Setting("RATELIMIT_ENABLED", _bool, lambda: True,
             "Throttle enrolment and sign-in attempts. Turn off only for load tests on loopback."),
     Setting("PUBLIC_REQUEST_LIMIT_PER_ADDRESS", str, lambda: "5 per hour; 20 per day",

@@ -87,6 +87,7 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
         code, message = STATUS_CODES.get(status, ("error", exc.description or ""))
+        message = getattr(exc, "user_message", None) or message  # a specific, translated sentence
         if wants_json():
             fields = None
             # flask-smorest / webargs put validation messages here

@@ -47,7 +47,7 @@ def _immutable(_path: str, url: str) -> bool:
     return bool(HASHED.search(url))
 
 
-def _revalidate_the_rest(headers: Headers, _path: str, url: str) -> None:
+def _revalidate_the_rest(headers: Headers, url: str) -> None:
     if not HASHED.search(url):
         headers["Cache-Control"] = "no-cache"
 
@@ -56,9 +56,17 @@ class StaticFiles(WhiteNoise):  # type: ignore[misc]
     """WhiteNoise, plus: `/` and the app's routes answer with the shell (index.html), and only GET and
     HEAD are its business (anything else goes on to Flask, whose 405 is translated)."""
 
-    def __init__(self, application: Callable[..., Any], pwa_dir: Path, *, autorefresh: bool) -> None:
+    def __init__(self, application: Callable[..., Any], pwa_dir: Path, *, autorefresh: bool,
+                 extra_headers: dict[str, str]) -> None:
+        # The files bypass Flask's after-request hooks: the security headers (server/security_headers.py)
+        # are added here, so `/` and every file carry them too.
+        def add_headers(headers: Headers, _path: str, url: str) -> None:
+            _revalidate_the_rest(headers, url)
+            for key, value in extra_headers.items():
+                headers[key] = value
+
         super().__init__(application, autorefresh=autorefresh, max_age=None, allow_all_origins=False, mimetypes=MEDIA_TYPES,
-                         immutable_file_test=_immutable, add_headers_function=_revalidate_the_rest)
+                         immutable_file_test=_immutable, add_headers_function=add_headers)
         self.serve_build(pwa_dir)
 
     def serve_build(self, pwa_dir: Path) -> None:
@@ -92,7 +100,10 @@ def install_static_files(app: Flask) -> StaticFiles:
     # `flask run` (FLASK_RUN_FROM_CLI is Flask's own marker for its command line) or debug mode: look on
     # disk at every request, so a rebuild is picked up; gunicorn and tests use the start-up table.
     autorefresh = app.debug or os.environ.get("FLASK_RUN_FROM_CLI") == "true"
-    static = StaticFiles(app.wsgi_app, Path(app.config.get("PWA_DIR", APP_DIR)), autorefresh=autorefresh)
+    from server.security_headers import security_headers
+
+    static = StaticFiles(app.wsgi_app, Path(app.config.get("PWA_DIR", APP_DIR)), autorefresh=autorefresh,
+                         extra_headers=security_headers(bool(app.config.get("SESSION_COOKIE_SECURE"))))
     app.wsgi_app = static  # type: ignore[method-assign]
     app.extensions["static_files"] = static
     return static

@@ -9,6 +9,8 @@ anything invalid.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -17,9 +19,9 @@ from sqlalchemy.orm import Session
 from sync import feed
 from sync.clock import utcnow
 from sync.engine import apply_resolution, record_history
-from sync.merge import Author, Resolution, merge_edit
+from sync.merge import Author, Resolution, _same_writer, merge_edit
 from sync.registry import BINDINGS
-from sync.spec import COORDINATOR
+from sync.spec import COORDINATOR, wire_value
 from sync.tables import Conflict
 
 
@@ -68,6 +70,74 @@ def edit_record(session: Session, author: Author, organization_id: int, record_t
                             base, clean, author)
     apply_resolution(session, binding, obj, resolution, author)
     return resolution
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A field the coordinator changed on a form that someone else (the guide's phone, a colleague) also
+    changed since the form was opened: her value, and the one stored now."""
+
+    field: str
+    mine: Any
+    theirs: Any
+
+
+class EditClash(CoordinatorError):
+    """Nothing was written: `clashes` need her decision; `version` and `current` are what is stored now."""
+
+    def __init__(self, clashes: list[Clash], version: int, current: dict[str, Any]) -> None:
+        super().__init__("clash")
+        self.clashes, self.version, self.current = clashes, version, current
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as wire values (a tuple and a list, a value and its JSON round trip are the same)."""
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+def current_wire_values(session: Session, organization_id: int, record_type: str, record_id: str
+                        ) -> tuple[int, dict[str, Any]]:
+    """The record's version and wire values, as a desk form opens it (and carries back: edit_from_form)."""
+    obj = _load(session, record_type, record_id, organization_id)
+    return obj.version, _wire(BINDINGS[record_type].current_values(session, obj))
+
+
+def _wire(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: wire_value(value) for name, value in values.items()}
+
+
+def edit_from_form(session: Session, author: Author, organization_id: int, record_type: str, record_id: str,
+                   wanted: dict[str, Any], opened_version: int | None,
+                   opened: dict[str, Any] | None) -> tuple[dict[str, Any], Resolution | None]:
+    """Save a desk form that edits a synced record, opened at `opened_version` showing `opened`.
+
+    Only the fields she changed on the form (`wanted` differs from `opened`) are edits; the others are
+    not, so a phone's change to them since stands. A field she changed that someone else also changed
+    since is a clash: `EditClash` is raised and nothing is written, so that she decides with both values
+    in front of her. The edits go through `edit_record` with the opened version as their base. Without
+    the opened values (an old form) every field that differs from the stored one counts as her edit,
+    and the clash check still protects what others changed since. Returns (changes written, resolution).
+    """
+    obj = _load(session, record_type, record_id, organization_id)
+    binding = BINDINGS[record_type]
+    current = _wire(binding.current_values(session, obj))
+    if opened_version is None or not 0 < opened_version <= obj.version:
+        opened_version = obj.version
+    reference = opened if opened is not None else current
+    edits = {name: value for name, value in wanted.items() if not _same(reference.get(name), value)}
+    since: set[str] = set()
+    for change in record_history(session, record_type, record_id):
+        if change.version > opened_version and not _same_writer(change.author, author):
+            since |= change.fields
+    clashes = [Clash(name, value, current.get(name)) for name, value in edits.items()
+               if name in since and not _same(current.get(name), value)]
+    if clashes:
+        raise EditClash(clashes, obj.version, current)
+    changes = {name: value for name, value in edits.items() if not _same(current.get(name), value)}
+    if not changes:
+        return {}, None
+    return changes, edit_record(session, author, organization_id, record_type, record_id, changes,
+                                base_version=opened_version)
 
 
 def approve_activity(session: Session, author: Author, organization_id: int, activity_id: str) -> Any:

@@ -70,7 +70,7 @@ class BlobResource(MethodView):
         expenses = _referencing_expenses(device, sha256)
         if not expenses:
             raise ApiError(409, "not_referenced", _("Sync the expense first, then its receipt."))
-        existing = db.session.get(Blob, sha256)
+        existing = db.session.get(Blob, (device.organization_id, sha256))
         if existing is not None:
             return _info(existing, 200)
         try:
@@ -82,7 +82,7 @@ class BlobResource(MethodView):
                     size_bytes=len(cleaned))
         db.session.add(blob)
         db.session.flush()
-        blob_store().write(sha256, cleaned)
+        blob_store().write(device.organization_id, sha256, cleaned)
         for expense_id in expenses:  # "receipt pending" ends on the phones
             feed.mark(db.session, "expense", expense_id, device.organization_id)
         record_event("blob.uploaded", device.organization_id, actor_user_id=device.user_id, device_id=device.id,
@@ -96,10 +96,11 @@ class BlobResource(MethodView):
         """Download a receipt that one of this guide's expenses references."""
         device = current_device()
         sha256 = _checked_hash(sha256)
-        blob = db.session.get(Blob, sha256)
+        # Only this organization's copy, and only when one of this guide's expenses lists it.
+        blob = db.session.get(Blob, (device.organization_id, sha256))
         if blob is None or not _referencing_expenses(device, sha256):
             raise ApiError(404, "not_found", _("Not found."))
-        data = blob_store().read(sha256)
+        data = blob_store().read(device.organization_id, sha256)
         if data is None:
             raise ApiError(404, "not_found", _("Not found."))
         response = Response(data, mimetype=blob.content_type)

@@ -25,7 +25,7 @@ from server.assignments.models import (
 from server.push.operations import notify_guides
 from sync import clock, feed
 from sync.clock import utcnow
-from sync.coordinator import edit_record
+from sync.coordinator import edit_from_form
 from sync.merge import Author
 from sync.vocabulary import SPECIALISATIONS
 
@@ -287,21 +287,19 @@ def request_matched(session: Session, assignment: Assignment) -> None:
         request.state = "matched"
 
 
-def update_agreement(session: Session, author: Author, assignment: Assignment, terms: AgreementTerms) -> list[str]:
-    """Change the agreement's terms through the sync engine (versioned; the guide's phone receives it)."""
+def update_agreement(session: Session, author: Author, assignment: Assignment, terms: AgreementTerms,
+                     opened_version: int | None = None, opened: dict[str, Any] | None = None) -> list[str]:
+    """Change the agreement's terms through the sync engine (versioned; the guide's phone receives it):
+    only the terms she changed on the form opened at `opened_version` (showing `opened`); a term someone
+    else changed meanwhile that she changed too raises `EditClash` (sync.coordinator.edit_from_form)."""
     if terms.ends_on is not None and terms.ends_on < terms.starts_on:
         raise AssignmentError("period_order")
     wanted = {"title": terms.title.strip(), "description": terms.description.strip(),
               "starts_on": terms.starts_on.isoformat(),
               "ends_on": terms.ends_on.isoformat() if terms.ends_on else None,
               "planned_minutes": terms.planned_minutes}
-    current = {"title": assignment.title, "description": assignment.description,
-               "starts_on": assignment.starts_on.isoformat(),
-               "ends_on": assignment.ends_on.isoformat() if assignment.ends_on else None,
-               "planned_minutes": assignment.planned_minutes}
-    changes = {k: v for k, v in wanted.items() if current[k] != v}
-    if changes:
-        edit_record(session, author, assignment.organization_id, "assignment", assignment.id, changes)
+    changes, _resolution = edit_from_form(session, author, assignment.organization_id, "assignment", assignment.id,
+                                          wanted, opened_version, opened)
     return sorted(changes)
 
 

@@ -1,4 +1,8 @@
-"""Receipt files, addressed by the SHA-256 of their stored bytes."""
+"""Receipt files, addressed by their organization and the SHA-256 of the bytes the phone uploaded.
+
+A blob belongs to one organization (the key is both): the same bytes uploaded in two organizations are
+two owned copies, and listing another organization's hash in an expense reaches nothing.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,9 @@ class Blob(db.Model):
     __tablename__ = "blobs"
     __table_args__ = (CheckConstraint("size_bytes >= 0", name="size_non_negative"),)
 
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True,
+                                                 index=True)
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     content_type: Mapped[str] = mapped_column(String(40))
     size_bytes: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,7 @@ from server.assignments.models import Assignment, AssignmentRequest, Client
 from server.coordinator.access import get_assignment_or_404, get_offer_or_404
 from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.forms import ActionForm, AgreementForm, GuidesForm, choices
+from server.coordinator.opened_forms import clash_messages, opened_values, restamp_after_clash, stamp
 from server.coordinator.request_common import (
     ERRORS,
     audit,
@@ -25,7 +26,7 @@ from server.coordinator.views import bp
 from server.extensions import db
 from server.guides.hours import logged_minutes
 from sync import clock
-from sync.coordinator import CoordinatorError
+from sync.coordinator import CoordinatorError, EditClash
 
 
 def agreement_filters(args: Any) -> operations.AgreementFilters:
@@ -47,9 +48,16 @@ def assignments() -> Any:
 
 
 def _agreement_form(assignment: Assignment) -> AgreementForm:
-    return AgreementForm(formdata=None, title=assignment.title, starts_on=assignment.starts_on,
+    form = AgreementForm(formdata=None, title=assignment.title, starts_on=assignment.starts_on,
                          ends_on=assignment.ends_on, planned_hours=to_hours(assignment.planned_minutes),
                          description=assignment.description)
+    stamp(form, assignment.organization_id, "assignment", assignment.id)
+    return form
+
+
+AGREEMENT_FIELD_LABELS = {"title": AgreementForm.title.args[0], "starts_on": AgreementForm.starts_on.args[0],
+                          "ends_on": AgreementForm.ends_on.args[0], "planned_minutes": AgreementForm.planned_hours.args[0],
+                          "description": AgreementForm.description.args[0]}
 
 
 def _render_assignment(assignment: Assignment, form: AgreementForm | None = None, status: int = 200,
@@ -92,8 +100,14 @@ def edit_assignment(assignment_id: str) -> Any:
     terms = operations.AgreementTerms(title=form.title.data or "", starts_on=form.starts_on.data,
                                       ends_on=form.ends_on.data, planned_minutes=to_minutes(form.planned_hours.data),
                                       description=form.description.data or "")
+    version, opened = opened_values(form, "assignment", row.id)
     try:
-        changed = operations.update_agreement(db.session, current_author(), row, terms)
+        changed = operations.update_agreement(db.session, current_author(), row, terms, version, opened)
+    except EditClash as clash:
+        db.session.rollback()
+        row = get_assignment_or_404(assignment_id)
+        restamp_after_clash(form, "assignment", row.id, clash)
+        return _render_assignment(row, form, 409, errors=clash_messages(clash, AGREEMENT_FIELD_LABELS))
     except (operations.AssignmentError, CoordinatorError) as exc:
         db.session.rollback()
         return _render_assignment(row, form, 400, errors=[str(ERRORS.get(exc.code, exc.code))])

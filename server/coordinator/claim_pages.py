@@ -144,7 +144,7 @@ def claim_page(claim: Claim) -> ClaimPage:
     expenses = claim_expenses(claim)
     receipts = db.session.execute(
         select(ExpenseReceipt.expense_id, ExpenseReceipt.id, Blob.content_type)
-        .outerjoin(Blob, Blob.sha256 == ExpenseReceipt.sha256)
+        .outerjoin(Blob, (Blob.sha256 == ExpenseReceipt.sha256) & (Blob.organization_id == claim.organization_id))
         .where(ExpenseReceipt.expense_id.in_([e.id for e in expenses]))
         .order_by(ExpenseReceipt.position, ExpenseReceipt.id)).all()
     by_expense: dict[str, list[Receipt]] = {}

@@ -112,7 +112,7 @@ def approve_remaining_items(claim_id: str) -> Any:
 def receipt_file(receipt_id: int) -> Any:
     """The receipt as uploaded (cleaned), shown inline; only for the expense's own organization."""
     receipt = get_receipt_or_404(receipt_id)
-    blob, data = receipt_blob(receipt.sha256)
+    blob, data = receipt_blob(current_org_id(), receipt.sha256)
     return inline_receipt(receipt.id, blob, data, cache="private, max-age=3600")
 
 

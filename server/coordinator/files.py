@@ -11,6 +11,7 @@ from flask import Response, abort
 from server.blobs.models import Blob
 from server.blobs.store import blob_store
 from server.extensions import db
+from server.security_headers import embeddable_here
 
 RECEIPT_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
@@ -23,10 +24,11 @@ def download(data: bytes | Iterable[Any], mimetype: str, filename: str, cache: s
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": cache})
 
 
-def receipt_blob(sha256: str) -> tuple[Blob, bytes]:
-    """A receipt's stored file and its bytes; 404 when either is missing (not uploaded yet)."""
-    blob = db.session.get(Blob, sha256)
-    data = blob_store().read(sha256) if blob is not None else None
+def receipt_blob(organization_id: int, sha256: str) -> tuple[Blob, bytes]:
+    """A receipt's stored file of this organization and its bytes; 404 when either is missing (not uploaded
+    yet, or only another organization has these bytes)."""
+    blob = db.session.get(Blob, (organization_id, sha256))
+    data = blob_store().read(organization_id, sha256) if blob is not None else None
     if blob is None or data is None:
         abort(404)
     return blob, data
@@ -34,6 +36,7 @@ def receipt_blob(sha256: str) -> tuple[Blob, bytes]:
 
 def inline_receipt(receipt_id: int, blob: Blob, data: bytes, cache: str) -> Response:
     extension = RECEIPT_EXTENSIONS.get(blob.content_type, "bin")
-    return Response(data, mimetype=blob.content_type, headers={
+    # A PDF is shown in an <object> on the claim page: our own pages may embed it (server/security_headers.py).
+    return embeddable_here(Response(data, mimetype=blob.content_type, headers={
         "Content-Disposition": f'inline; filename="receipt-{receipt_id}.{extension}"',
-        "X-Content-Type-Options": "nosniff", "Cache-Control": cache})
+        "X-Content-Type-Options": "nosniff", "Cache-Control": cache}))

@@ -24,6 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from server.coordinator.opened_forms import OpenedForm
 from sync.vocabulary import DISTRICTS, LANGUAGE_LEVELS, QUALIFICATION_KINDS, SPECIALISATIONS
 
 
@@ -65,7 +66,7 @@ class LanguageRow(Form):
     dialect = StringField(_l("Dialect"), validators=[Optional(), Length(max=60)])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(OpenedForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     languages = FieldList(FormField(LanguageRow), min_entries=1, max_entries=12)
     specialisations = CheckboxesField(_l("Specialisations"), choices=[])
@@ -95,10 +96,9 @@ def qualification_choices() -> list[SelectChoice]:
 
 # ------------------------------------------------------------------ review, conflicts, privacy, import
 
-class ActivityForm(FlaskForm):
+class ActivityForm(OpenedForm):
     """A coordinator's correction of a synced activity (the wire fields a guide writes)."""
 
-    version = IntegerField(validators=[Optional()])
     date = DateField(_l("Date"), validators=[DataRequired()])
     minutes = IntegerField(_l("Minutes"), validators=[DataRequired(), NumberRange(min=1, max=1440)])
     kind = SelectField(_l("Kind"), choices=[])
@@ -116,6 +116,8 @@ class ConflictForm(FlaskForm):
 class EraseForm(FlaskForm):
     confirm_name = StringField(_l("Type the guide’s full name to confirm"), validators=[DataRequired(),
                                                                                          Length(max=200)])
+    keep_certificates = BooleanField(_l("The guide asked to keep her certificates: they stay valid, with her "
+                                        "name (otherwise they are revoked and anonymised)."))
 
 
 class ImportForm(FlaskForm):
@@ -193,7 +195,7 @@ class OfferForm(FlaskForm):
             raise ValidationError(_l("The end lies before the start."))
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(OpenedForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     starts_on = DateField(_l("From"), validators=[DataRequired()])
     ends_on = DateField(_l("Until"), validators=[Optional()])

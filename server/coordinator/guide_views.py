@@ -7,6 +7,7 @@ from typing import Any
 import segno
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from server.accounts.invitations import mail_enrolment_link
@@ -32,6 +33,7 @@ from server.coordinator.labels import (
     language_label,
 )
 from server.coordinator.money_messages import show_bank_errors
+from server.coordinator.opened_forms import clash_messages, opened_values, restamp_after_clash, stamp
 from server.coordinator.views import bp
 from server.extensions import db
 from server.guides import operations
@@ -39,8 +41,9 @@ from server.guides.models import GuideProfile
 from server.money.bank import set_guide_account
 from server.money.errors import MoneyError
 from server.outbox.mail import mail_enabled
+from server.public_url import public_base_url
 from sync.clock import utcnow
-from sync.coordinator import CoordinatorError
+from sync.coordinator import CoordinatorError, EditClash
 from sync.vocabulary import DISTRICTS, SPECIALISATIONS
 
 
@@ -72,6 +75,12 @@ def guides() -> Any:
                            idle_days=operations.IDLE_DAYS, **_labels())
 
 
+PROFILE_FIELD_LABELS = {"phone": ProfileForm.phone.args[0], "languages": lazy_gettext("Languages"),
+                        "specialisations": ProfileForm.specialisations.args[0],
+                        "districts": ProfileForm.districts.args[0], "availability": ProfileForm.availability.args[0],
+                        "monthly_hour_limit": ProfileForm.monthly_hour_limit.args[0]}
+
+
 def _profile_form(profile: GuideProfile, formdata: Any = None) -> ProfileForm:
     if formdata is None:
         data = {
@@ -84,6 +93,7 @@ def _profile_form(profile: GuideProfile, formdata: Any = None) -> ProfileForm:
         form = ProfileForm(formdata=None, data=data)
         while len(form.languages) < min(len(profile.languages) + 2, 12):
             form.languages.append_entry()
+        stamp(form, profile.organization_id, "profile", profile.id)
     else:
         form = ProfileForm(formdata=formdata)
     form.specialisations.choices = specialisation_choices()
@@ -144,8 +154,15 @@ def edit_profile(guide_id: int) -> Any:
     wanted, errors = _wanted_profile(form)
     if errors:
         return _render_guide(user, profile, profile_form=form, status=400, errors=errors)
+    version, opened = opened_values(form, "profile", profile.id)
     try:
-        changes, _resolution = operations.edit_profile(db.session, current_author(), profile, wanted)
+        changes, _resolution = operations.edit_profile(db.session, current_author(), profile, wanted, version, opened)
+    except EditClash as clash:
+        db.session.rollback()
+        user, profile = get_guide_or_404(guide_id)
+        restamp_after_clash(form, "profile", profile.id, clash)
+        return _render_guide(user, profile, profile_form=form, status=409,
+                             errors=clash_messages(clash, PROFILE_FIELD_LABELS))
     except CoordinatorError as exc:
         db.session.rollback()
         messages = [f"{field}: {', '.join(map(str, msgs))}" for field, msgs in (exc.fields or {}).items()]
@@ -202,11 +219,11 @@ def enrolment_code(guide_id: int) -> Any:
     user, _profile = get_guide_or_404(guide_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("coordinator.guide", guide_id=user.id))
+    base_url = public_base_url()  # before issuing: a forged Host is a 400 and issues nothing
     code = issue_enrolment_code(user, created_by=current_user)
     record_event("device.enrolment_code_issued", current_org_id(), actor_user_id=current_user.id,
                  object_type="user", object_id=user.id)
     db.session.commit()
-    base_url = current_app.config["PUBLIC_URL"] or request.host_url
     link = enrolment_link(code, base_url)
     qr = segno.make(link, error="m").svg_inline(scale=6, dark="#000", light="#fff")
     response = render_template("coordinator/enrolment_code.html", guide=user, code=format_code(code), link=link,

@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from sync import clock
@@ -36,3 +36,6 @@ class PaidForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(_l("Reason for the cancellation"), validators=[DataRequired(), Length(max=500)])
+    # Only asked (and required) once the payout is exported: its file may be at the bank.
+    bank_not_executed = BooleanField(_l("I have checked with the bank: it did not execute this payment file "
+                                        "(not sent, or rejected). Its message id becomes void."))

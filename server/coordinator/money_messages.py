@@ -27,6 +27,9 @@ MESSAGES = {
     "payout_frozen": _l("This payout has been exported and can no longer change; it can only be marked paid or "
                         "cancelled."),
     "not_exported": _l("The files exist once the payout is exported."),
+    "bank_confirmation_required": _l("This payout was exported: its file may already be at the bank. Cancel it "
+                                     "only after confirming that the bank did not execute it (the checkbox), "
+                                     "with the reason."),
     "legal_basis_conflict": _l("An activity is covered by allowance rates of both legal bases; a guide may not receive "
                                "both tax exemptions for the same activity. Correct the rates first."),
     "totals_differ": _l("The payout's totals do not agree; please contact the administrator."),

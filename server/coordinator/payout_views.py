@@ -41,6 +41,7 @@ from server.money.operations import (
     payable_allowance_lines,
     payable_claims,
     payout_items,
+    released_from,
     remove_from_payout,
 )
 from server.money.payout_files import PAIN_SCHEMA, payout_xlsx, sepa_xml
@@ -84,8 +85,10 @@ def _render_new(form: NewPayoutForm, chosen_claims: set[str] | None = None, chos
     claims = [(claim, claim_totals(claim).approved_cents) for claim in payable_claims(org_id)]
     lines = payable_allowance_lines(org_id)
     names = _names({c.guide_id for c, _cents in claims} | {line.guide_id for line in lines})
+    released_claims, released_lines = released_from(org_id)
     return render_template(
         "coordinator/payout_new.html", form=form, claims=claims, lines=lines, names=names,
+        released_claims=released_claims, released_lines=released_lines,
         chosen_claims=chosen_claims, chosen_lines=chosen_lines, legal_bases=LEGAL_BASIS_LABELS,
         total_cents=sum(cents for c, cents in claims if chosen_claims is None or c.id in chosen_claims)
         + sum(line.amount_cents for line in lines if chosen_lines is None or line.id in chosen_lines),
@@ -133,8 +136,9 @@ def _render_payout(payout: Payout, status: int = 200, errors: list[Any] | None =
                                     .order_by(AllowanceLine.month, AllowanceLine.guide_id)))
     names = _names({c.guide_id for c in claims} | {line.guide_id for line in lines})
     today = clock.today()
+    released_claims, released_lines = released_from(payout.organization_id)
     return render_template(
-        "coordinator/payout.html", payout=payout, items=items, claims=[(c, claim_totals(c)) for c in claims],
+        "coordinator/payout.html", payout=payout, released_claims=released_claims, released_lines=released_lines, items=items, claims=[(c, claim_totals(c)) for c in claims],
         lines=lines, names=names, masked_iban=masked_iban, payout_states=payout_state_labels(),
         legal_bases=LEGAL_BASIS_LABELS, action_form=ActionForm(), errors=errors or [], pain_schema=PAIN_SCHEMA,
         export_form=export_form or ExportForm(formdata=None, execution_date=_next_weekday(today)),
@@ -246,7 +250,8 @@ def cancel_view(payout_id: int) -> Any:
     if not form.validate_on_submit() or not (form.reason.data or "").strip():
         return _render_payout(payout, 400, [_("Please give a reason.")], cancel_form=form)
     try:
-        cancel_payout(current_author(), current_org_id(), payout.id, form.reason.data or "")
+        cancel_payout(current_author(), current_org_id(), payout.id, form.reason.data or "",
+                      bank_not_executed=bool(form.bank_not_executed.data))
     except MoneyError as exc:
         return _refused(payout_id, exc, cancel_form=form)
     db.session.commit()

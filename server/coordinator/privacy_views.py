@@ -67,7 +67,8 @@ def erase_guide(guide_id: int) -> Any:
         return _render_privacy(guide, profile, form, 400,
                                _("The name you typed does not match. Nothing was erased."))
     try:
-        summary = erasure.erase_guide(db.session, current_author(), current_org(), guide, profile)
+        summary = erasure.erase_guide(db.session, current_author(), current_org(), guide, profile,
+                                      keep_certificates=bool(form.keep_certificates.data))
     except erasure.ErasureRefused as exc:
         db.session.rollback()
         guide, profile = get_guide_or_404(guide_id)

@@ -50,7 +50,7 @@ def restricted_receipt(receipt_id: int) -> Any:
     if found is None:
         abort(404)
     receipt, expense = found
-    blob, data = receipt_blob(receipt.sha256)
+    blob, data = receipt_blob(current_org_id(), receipt.sha256)
     record_event("privacy.restricted_receipt_viewed", current_org_id(), actor_user_id=current_user.id,
                  object_type="expense", object_id=expense.id,
                  details={"receipt_id": receipt.id, "guide_id": expense.guide_id, "legal_basis": LEGAL_BASIS})

@@ -18,10 +18,14 @@ from server.coordinator.access import get_activity_or_404
 from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.forms import ActionForm, ActivityForm, choices
 from server.coordinator.labels import ACTIVITY_KIND_LABELS, STATE_LABELS
+from server.coordinator.opened_forms import clash_messages, opened_values, restamp_after_clash, stamp
 from server.coordinator.views import bp
 from server.extensions import db
-from sync.coordinator import CoordinatorError, approve_activity, edit_record
+from sync.coordinator import CoordinatorError, EditClash, approve_activity, edit_from_form
 from sync.vocabulary import ACTIVITY_KINDS, DISTRICTS
+
+ACTIVITY_FIELD_LABELS = {name: getattr(ActivityForm, name).args[0] for name in (
+    "date", "minutes", "kind", "district", "travel_km", "note", "needs_professional_help")}
 
 
 def _back(default_args: dict[str, str] | None = None) -> str:
@@ -48,9 +52,10 @@ def review_list() -> Any:
 def _activity_form(activity: Any, formdata: Any = None) -> ActivityForm:
     if formdata is None:
         form = ActivityForm(formdata=None, data={
-            "version": activity.version, "date": activity.date, "minutes": activity.minutes, "kind": activity.kind,
+            "date": activity.date, "minutes": activity.minutes, "kind": activity.kind,
             "district": activity.district or "", "travel_km": activity.travel_km, "note": activity.note,
             "needs_professional_help": activity.needs_professional_help})
+        stamp(form, activity.organization_id, "activity", activity.id)
     else:
         form = ActivityForm(formdata=formdata)
     form.kind.choices = choices([(k, str(ACTIVITY_KIND_LABELS[k])) for k in ACTIVITY_KINDS])
@@ -84,22 +89,23 @@ def correct_activity(activity_id: str) -> Any:
     wanted = {"date": form.date.data.isoformat() if form.date.data else None, "minutes": form.minutes.data,
               "kind": form.kind.data, "district": form.district.data or None, "travel_km": form.travel_km.data,
               "note": (form.note.data or "").strip(), "needs_professional_help": bool(form.needs_professional_help.data)}
-    current = {"date": activity.date.isoformat(), "minutes": activity.minutes, "kind": activity.kind,
-               "district": activity.district, "travel_km": activity.travel_km, "note": activity.note,
-               "needs_professional_help": activity.needs_professional_help}
-    changes = {name: value for name, value in wanted.items() if value != current[name]}
-    if not changes:
-        flash(_("Nothing was changed."), "info")
-        return redirect(url_for("coordinator.review_activity", activity_id=activity.id))
-    base = form.version.data if form.version.data and 0 < form.version.data <= activity.version else None
+    version, opened = opened_values(form, "activity", activity.id)
     try:
-        resolution = edit_record(db.session, current_author(), current_org_id(), "activity", activity.id, changes,
-                                 base_version=base)
+        changes, resolution = edit_from_form(db.session, current_author(), current_org_id(), "activity", activity.id,
+                                             wanted, version, opened)
+    except EditClash as clash:
+        db.session.rollback()
+        activity = get_activity_or_404(activity_id)
+        restamp_after_clash(form, "activity", activity.id, clash)
+        return _render_activity(activity, form, 409, clash_messages(clash, ACTIVITY_FIELD_LABELS))
     except CoordinatorError as exc:
         db.session.rollback()
         activity = get_activity_or_404(activity_id)
         messages = [f"{field}: {', '.join(map(str, msgs))}" for field, msgs in (exc.fields or {}).items()]
         return _render_activity(activity, form, 400, messages or [_("The entry could not be saved.")])
+    if not changes or resolution is None:
+        flash(_("Nothing was changed."), "info")
+        return redirect(url_for("coordinator.review_activity", activity_id=activity.id))
     record_event("activity.corrected", current_org_id(), actor_user_id=current_user.id, object_type="activity",
                  object_id=activity.id, details={"fields": sorted(changes), "guide_id": activity.guide_id,
                                                  "status": resolution.status})

@@ -14,6 +14,7 @@ import pyotp
 import segno
 from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -21,7 +22,7 @@ from server.accounts.models import Membership, User
 from server.accounts.passwords import verify_password
 from server.accounts.user_agents import describe_user_agent
 from server.audit.log import record_event
-from server.coordinator import dashboard
+from server.coordinator import dashboard, sign_in_delay
 from server.coordinator.access import get_own_session_or_404
 from server.coordinator.auth import (
     TOTP_PENDING_SECONDS,
@@ -50,9 +51,11 @@ from sync.clock import utcnow
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-# Failed attempts on any sign-in route count together, per address; a success costs nothing.
+# Failed attempts on any sign-in route count together, per client address (behind a load balancer the
+# address it forwards: TRUSTED_PROXIES); a success costs nothing.
 AUTH_LIMIT = "5 per minute; 30 per hour"
-# And per account, against guessing one person's password from many addresses.
+# And per account *and* address: guessing from one address never locks the account for anybody else.
+# Against guessing one account from many addresses: the growing delay of sign_in_delay.py.
 ACCOUNT_LIMIT = "10 per hour"
 
 
@@ -61,12 +64,31 @@ def _failed(response: Response) -> bool:
 
 
 def _email_key() -> str:
-    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
+    return "email:" + (request.form.get("email") or "").strip().lower()[:254] + "|" + get_remote_address()
 
 
 auth_limit = limiter.shared_limit(AUTH_LIMIT, scope="coordinator-auth", methods=["POST"], deduct_when=_failed)
 account_limit = limiter.shared_limit(ACCOUNT_LIMIT, scope="coordinator-account", key_func=_email_key,
                                      methods=["POST"], deduct_when=_failed)
+
+
+# ------------------------------------------------------------------ request bodies
+
+# The desk's forms post these two and nothing else; WTForms' validators expect their strings and lists.
+FORM_BODIES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@bp.before_request
+def only_form_bodies() -> Any:
+    """A POST with any other body (JSON, XML, plain text …) is a 415 before any view code runs: a form
+    fed a JSON object gets numbers, lists and nulls where it expects strings."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.mimetype in FORM_BODIES:
+        return None
+    if not request.mimetype and not request.content_length and not request.headers.get("Transfer-Encoding"):
+        return None  # an empty body (a button without fields) is an empty form
+    message = _("This page accepts only forms sent by the browser (a form submission), not other content "
+                "such as JSON.")
+    return render_template("error.html", status=415, message=message), 415
 
 
 # ------------------------------------------------------------------ layout
@@ -137,9 +159,19 @@ def login() -> Any:
     error = None
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
+        wait = sign_in_delay.seconds_to_wait(email)
+        if wait:
+            message = _("Too many wrong passwords for this account. Please wait %(seconds)s seconds and try "
+                        "again.", seconds=wait)
+            return render_template("coordinator/login.html", form=form, error=message), 429, \
+                {"Retry-After": str(wait)}
         user = db.session.scalar(select(User).where(User.email == email))
         # Always verify (a dummy hash for an unknown email): the same answer and about the same time.
         password_ok = verify_password(user.password_hash if user else None, form.password.data or "")
+        if not password_ok:
+            sign_in_delay.record_failure(email)
+        else:
+            sign_in_delay.record_success(email)
         if password_ok and user is not None and may_sign_in(user):
             if user.totp_secret:
                 session["pending_user_id"] = user.id

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -130,3 +133,10 @@ class Payout(db.Model):
     exported_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     paid_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    cancel_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # Cancelled after export: the coordinator confirmed the bank did not execute the file. Its message id
+    # stays here, void (a new export makes a new one), and the claims and allowance lines it held are
+    # listed so that their next payout page can say where they were.
+    bank_not_executed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    released_claim_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    released_line_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")

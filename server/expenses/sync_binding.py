@@ -110,7 +110,8 @@ class ExpenseBinding(Binding):
         data = super().to_wire(session, obj, audience)
         data["claim_id"] = obj.claim_id
         receipts = data.get("receipts") or []
-        stored = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(receipts)))) if receipts else set()
+        stored = set(session.scalars(select(Blob.sha256).where(
+            Blob.organization_id == obj.organization_id, Blob.sha256.in_(receipts)))) if receipts else set()
         data["missing_receipts"] = [h for h in receipts if h not in stored]
         return data
 

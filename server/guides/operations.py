@@ -21,7 +21,7 @@ from server.activities.models import Activity
 from server.expenses.models import Expense
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
 from sync import clock, feed
-from sync.coordinator import edit_record
+from sync.coordinator import edit_from_form
 from sync.merge import Author, Resolution
 from sync.registry import BINDINGS
 
@@ -102,14 +102,14 @@ def profile_changes(session: Session, profile: GuideProfile, wanted: dict[str, A
     return {name: value for name, value in wanted.items() if current.get(name) != value}
 
 
-def edit_profile(session: Session, author: Author, profile: GuideProfile,
-                 wanted: dict[str, Any]) -> tuple[dict[str, Any], Resolution | None]:
-    """Write the changed profile fields through the sync engine; returns (changed fields, resolution)."""
-    changes = profile_changes(session, profile, wanted)
-    if not changes:
-        return {}, None
-    resolution = edit_record(session, author, profile.organization_id, "profile", profile.id, changes)
-    return changes, resolution
+def edit_profile(session: Session, author: Author, profile: GuideProfile, wanted: dict[str, Any],
+                 opened_version: int | None = None, opened: dict[str, Any] | None = None
+                 ) -> tuple[dict[str, Any], Resolution | None]:
+    """Write the profile fields she changed on the form (opened at `opened_version` showing `opened`)
+    through the sync engine; returns (changed fields, resolution). A field the phone changed meanwhile
+    that she changed too raises `EditClash` (sync.coordinator.edit_from_form)."""
+    return edit_from_form(session, author, profile.organization_id, "profile", profile.id, wanted,
+                          opened_version, opened)
 
 
 def add_qualification(session: Session, author: Author, profile: GuideProfile, kind: str, title: str,

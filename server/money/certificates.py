@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import Any
 
 import segno
-from flask import current_app, has_request_context, request
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -37,6 +36,7 @@ from server.money.models import Certificate
 from server.money.pdf import FAMILY, Document
 from server.money.reports import KIND_LABELS
 from server.organizations.models import Organization
+from server.public_url import public_base_url
 from sync.clock import utcnow
 from sync.merge import Author
 from sync.vocabulary import ACTIVITY_KINDS
@@ -128,9 +128,7 @@ def revoke_certificate(author: Author, organization_id: int, certificate_id: int
 
 
 def verification_url(token: str) -> str:
-    base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "") \
-        or "http://127.0.0.1:5000"
-    return f"{base.rstrip('/')}/verify/{token}"
+    return f"{public_base_url()}/verify/{token}"
 
 
 def verification(token: str) -> dict[str, Any] | None:
@@ -140,6 +138,10 @@ def verification(token: str) -> dict[str, Any] | None:
     cert = db.session.scalar(select(Certificate).where(Certificate.token == token))
     if cert is None:
         return None
+    if cert.revoked_at is not None:
+        # A revoked certificate confirms nothing: no name, no facts (an erased guide's are revoked too,
+        # server/privacy/erasure.py), only who revoked it.
+        return {"valid": False, "organization_name": cert.organization_name}
     return {
         "valid": cert.revoked_at is None,
         "guide_name": cert.guide_name,

@@ -15,6 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -319,22 +320,51 @@ def mark_payout_paid(author: Author, organization_id: int, payout_id: int, paid_
     return payout
 
 
-def cancel_payout(author: Author, organization_id: int, payout_id: int, reason: str) -> Payout:
-    """Withdraw a draft or exported payout: claims and lines are free again, expenses stay approved."""
+def cancel_payout(author: Author, organization_id: int, payout_id: int, reason: str,
+                  bank_not_executed: bool = False) -> Payout:
+    """Withdraw a draft or exported payout: claims and lines are free again, expenses stay approved.
+
+    An exported payout's SEPA file may already be at the bank: it is cancelled only when the coordinator
+    confirms that the bank did not execute it (`bank_not_executed`), with a reason. Its message id stays
+    on the payout, void (never used again: the next export makes a new one), and the claims and lines it
+    held remember it (`released_from`), so that their next payout page says where they were.
+    """
     if not reason.strip():
         raise MoneyError("invalid", {"reason": ["required"]})
     payout = get_payout(organization_id, payout_id, lock=True)
     if payout.state not in ("draft", "exported"):
         raise MoneyError("invalid_transition", state=payout.state)
+    if payout.state == "exported" and not bank_not_executed:
+        raise MoneyError("bank_confirmation_required")
     claim_ids = list(db.session.scalars(select(Claim.id).where(Claim.payout_id == payout.id)))
     for claim in db.session.scalars(select(Claim).where(Claim.payout_id == payout.id).with_for_update()):
         claim.payout_id = None
+    line_ids = []
     for line in db.session.scalars(select(AllowanceLine).where(AllowanceLine.payout_id == payout.id)):
         line.payout_id = None
+        line_ids.append(line.id)
     before = payout.state
-    payout.state, payout.cancelled_at = "cancelled", utcnow()
+    payout.state, payout.cancelled_at, payout.cancel_reason = "cancelled", utcnow(), reason.strip()[:500]
+    details: dict[str, Any] = {"from": before, "reason": reason.strip(), "claim_ids": claim_ids,
+                               "total_cents": payout.total_cents}
+    if before == "exported":
+        payout.bank_not_executed = True
+        payout.released_claim_ids = claim_ids
+        payout.released_line_ids = line_ids
+        details.update(bank_not_executed=True, void_message_id=payout.message_id, line_ids=line_ids)
     record_event("money.payout_cancelled", organization_id, actor_user_id=author.user_id, object_type="payout",
-                 object_id=payout.id, details={"from": before, "reason": reason.strip(), "claim_ids": claim_ids,
-                                               "total_cents": payout.total_cents})
+                 object_id=payout.id, details=details)
     db.session.flush()
     return payout
+
+
+def released_from(organization_id: int) -> tuple[dict[str, Payout], dict[int, Payout]]:
+    """Which cancelled, bank-not-executed payout each claim and allowance line was last in (by id)."""
+    claims: dict[str, Payout] = {}
+    lines: dict[int, Payout] = {}
+    for payout in db.session.scalars(select(Payout).where(
+            Payout.organization_id == organization_id, Payout.state == "cancelled",
+            Payout.bank_not_executed.is_(True)).order_by(Payout.cancelled_at, Payout.id)):
+        claims.update(dict.fromkeys(payout.released_claim_ids or [], payout))
+        lines.update(dict.fromkeys(payout.released_line_ids or [], payout))
+    return claims, lines

@@ -21,6 +21,13 @@ The rules, in one place:
   show them until then; the guide's page and timeline no longer do.
 * Erasure is refused while money is still owed to the guide (expenses submitted or approved but not yet
   paid): settle or reject them first, otherwise the payout would lack the account.
+* **Certificates** the organization issued to the guide are *revoked and anonymised*: the name on them
+  becomes "Gelöschte Person #<id>", their qualifications are removed, and the public check
+  (/verify/<token>) says "revoked, no longer valid" without any name or fact (a revoked certificate
+  confirms nothing). The hours, period and issuer stay in the row for the organization's statistics.
+  Only if the coordinator records that the guide asked to keep them (`keep_certificates`, a checkbox on
+  the erasure form) do they stay valid, with the name, as issued — the guide's own wish (Art. 17 (1)
+  applies at her request, and she may want proof of her volunteering); the audit event says so.
 * The audit log keeps the event `guide.erased` with counts only — never the erased name or email.
 
 Everything changes in the caller's transaction; synced records go through the session hooks, so every
@@ -39,6 +46,7 @@ from server.accounts.models import Device, EnrolmentCode, User
 from server.activities.models import Activity
 from server.expenses.models import Claim, Expense
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
+from server.money.models import Certificate
 from server.organizations.models import Organization
 from sync import feed
 from sync.clock import utcnow
@@ -63,6 +71,8 @@ class ErasureSummary:
     expenses_restricted: int = 0
     claims_restricted: int = 0
     history_entries_cleared: int = 0
+    certificates_revoked: int = 0
+    certificates_kept: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -84,7 +94,7 @@ def restricted_until(record_day: dt.date, years: int) -> dt.date:
 
 
 def erase_guide(session: Session, author: Author, organization: Organization, guide: User,
-                profile: GuideProfile) -> ErasureSummary:
+                profile: GuideProfile, keep_certificates: bool = False) -> ErasureSummary:
     if guide.erased_at is not None:
         raise ErasureRefused("already_erased")
     owed = unpaid_expenses(session, organization.id, guide.id)
@@ -125,6 +135,16 @@ def erase_guide(session: Session, author: Author, organization: Organization, gu
         conflict.kept_value = conflict.lost_value = None
         conflict.anonymised_at = now
         summary.conflicts_cleared += 1
+
+    for cert in session.scalars(select(Certificate).where(Certificate.organization_id == organization.id,
+                                                          Certificate.guide_id == guide.id)):
+        if keep_certificates:
+            summary.certificates_kept += 1
+            continue
+        cert.guide_name = erased_name(guide.id)
+        cert.qualifications = []
+        cert.revoked_at = cert.revoked_at or now
+        summary.certificates_revoked += 1
 
     years = organization.booking_retention_years
     for expense in session.scalars(select(Expense).where(Expense.organization_id == organization.id,

@@ -109,7 +109,7 @@ def build_zip(session: Session, organization_id: int, guide: User, store: BlobSt
         for sha in hashes:
             if sha not in types:
                 continue
-            data = store.read(sha)
+            data = store.read(organization_id, sha)
             if data is None:
                 continue
             archive.writestr(f"receipts/{sha}.{EXTENSIONS.get(types[sha], 'bin')}", data)

@@ -85,3 +85,17 @@ def pull_all(sync: Callable[..., Any], token: str, limit: int = 500) -> dict[tup
 def result_of(response: Any, index: int = 0) -> dict[str, Any]:
     assert response.status_code == 200, response.get_json()
     return dict(response.get_json()["results"][index])
+
+
+@pytest.fixture
+def referenced(sync: Callable[..., Any], token: str) -> Callable[..., str]:
+    """Sync an expense that references `data`'s hash; returns the expense id."""
+    import hashlib
+
+    def make(*blobs: bytes, device_token: str | None = None) -> str:
+        item = expense(receipts=[hashlib.sha256(b).hexdigest() for b in blobs])
+        response = sync(device_token or token, [item])
+        assert response.get_json()["results"][0]["status"] == "applied", response.get_json()
+        return str(item["record_id"])
+
+    return make

@@ -35,6 +35,41 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Every violation of the Content-Security-Policy, as the page reports it (server/security_headers.py):
+# Chromium logs "Refused to …" on the console, and the page fires `securitypolicyviolation`.
+REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} on ${location.pathname}`);
+});"""
+AXE_URL = "/__test__/axe.min.js"
+
+
+def watch_csp(context: Any, found: list[str]) -> None:
+    """Collect into `found` every CSP violation in `context`'s pages; and serve axe-core from the page's
+    own origin (AXE_URL), so that `add_axe` loads it as a script file the policy allows."""
+    from tests.browser.test_accessibility import AXE
+
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    context.route(f"**{AXE_URL}", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
+
+    def on_console(message: Any) -> None:
+        text = message.text
+        if "Refused to" in text or "CSP violation" in text or "Content Security Policy" in text:
+            found.append(f"{message.page.url if message.page else '?'}: {text[:300]}")
+
+    context.on("console", on_console)
+
+
+def add_axe(page: Any) -> None:
+    """axe-core into the page as a same-origin script file (an inline script would break the CSP)."""
+    page.add_script_tag(url=AXE_URL)
+
+
+@pytest.fixture
+def csp_violations() -> list[str]:
+    """The CSP violations seen by the contexts of `phone` and `desk` in this test (none allowed)."""
+    return []
+
+
 @dataclass(frozen=True)
 class LiveServer:
     url: str
@@ -114,7 +149,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def phone(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
+def phone(browser: Any, live_server: LiveServer, csp_violations: list[str]) -> Iterator[Callable[..., Any]]:
     """A factory: `phone(locale="de-DE", **options)` → a fresh 360×640 phone context on the live server."""
     from server.extensions import limiter
 
@@ -138,16 +173,18 @@ def phone(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]
         settings.update(options)
         context = browser.new_context(**settings)
         context.set_default_timeout(10_000)
+        watch_csp(context, csp_violations)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    assert csp_violations == [], "\n".join(csp_violations)
 
 
 @pytest.fixture
-def desk(browser: Any) -> Iterator[Callable[..., Any]]:
+def desk(browser: Any, csp_violations: list[str]) -> Iterator[Callable[..., Any]]:
     """A factory: `desk(server, email, password)` → a page of a coordinator signed in at a desktop
     (1280×900, German), on the dashboard; the contexts it made are closed after the test."""
     import re
@@ -157,6 +194,7 @@ def desk(browser: Any) -> Iterator[Callable[..., Any]]:
     def sign_in(server: LiveServer, email: str, password: str) -> Any:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE", base_url=server.url)
         context.set_default_timeout(10_000)
+        watch_csp(context, csp_violations)
         contexts.append(context)
         page = context.new_page()
         page.goto("/coordinator/login")
@@ -169,6 +207,7 @@ def desk(browser: Any) -> Iterator[Callable[..., Any]]:
     yield sign_in
     for context in contexts:
         context.close()
+    assert csp_violations == [], "\n".join(csp_violations)
 
 
 @pytest.fixture

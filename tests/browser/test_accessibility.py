@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import add_axe
 from tests.browser.test_field_day import enrolled_guide, log_meeting
 from tests.conftest import skip_or_fail
 
@@ -76,7 +77,7 @@ def test_every_screen_has_no_serious_axe_violations_and_reads_at_200_percent(
     page = context.new_page()
     page.goto("/enroll")
     page.locator("#code").wait_for()
-    page.add_script_tag(path=str(AXE))
+    add_axe(page)
     check(page, f"{tag}-enroll", problems)
     check_large_text(page, f"{tag}-enroll", problems, artifacts)
 
@@ -92,7 +93,7 @@ def test_every_screen_has_no_serious_axe_violations_and_reads_at_200_percent(
       offer.userChoice = Promise.resolve({ outcome: "dismissed" });
       dispatchEvent(offer);
     }""")
-    page.add_script_tag(path=str(AXE))  # (a script tag survives in-app navigation, not reloads)
+    add_axe(page)  # (a script tag survives in-app navigation, not reloads)
     checked: list[str] = []
     for index in range(screens_in_nav(page)):
         button = page.locator(".bottom-nav button").nth(index)

@@ -151,7 +151,7 @@ def test_assignments_right_to_left(phone, live_server, artifacts: Path) -> None:
     page.get_by_text("Alles synchronisiert").wait_for()
     nav(page, "Einstellungen")
     page.get_by_label("Sprache").select_option("ar")
-    page.wait_for_function("document.documentElement.dir === 'rtl'")
+    page.wait_for_function("() => document.documentElement.dir === 'rtl'")
     page.get_by_role("navigation").get_by_role("button").nth(3).click()
     page.get_by_test_id("offer").wait_for()
     assert not has_horizontal_scroll(page)

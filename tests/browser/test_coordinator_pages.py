@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_accessibility import AXE, RUN_AXE
+from tests.browser.conftest import add_axe
+from tests.browser.test_accessibility import RUN_AXE
 from tests.browser.test_field_day import has_horizontal_scroll
 
 pytestmark = pytest.mark.browser
@@ -68,7 +69,7 @@ def test_every_coordinator_page_is_accessible_and_fits_a_phone(desk, demo_server
         if response is None or response.status != 200:
             problems.append(f"{path}: HTTP {response.status if response else '?'}")
             continue
-        page.add_script_tag(path=str(AXE))
+        add_axe(page)
         problems.extend(f"{path}: {v}" for v in page.evaluate(RUN_AXE))
         page.set_viewport_size({"width": 360, "height": 640})
         page.reload()  # as a phone opens it (charts and tables lay out for 360 px from the start)

@@ -198,8 +198,9 @@ def test_expenses_offline_with_receipt_claim_and_decisions(phone, live_server, a
     from server.extensions import db
 
     with live_server.app.app_context():
-        assert db.session.get(Blob, blob["sha256"]) is not None
-        cleaned = Image.open(io.BytesIO(blob_store().read(blob["sha256"])))
+        row = db.session.scalar(db.select(Blob).where(Blob.sha256 == blob["sha256"]))
+        assert row is not None
+        cleaned = Image.open(io.BytesIO(blob_store().read(row.organization_id, blob["sha256"])))
         db.session.remove()
     assert max(cleaned.size) <= 1600 and not cleaned.getexif()
 

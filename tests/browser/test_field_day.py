@@ -198,7 +198,7 @@ def test_today_in_dark_mode_and_right_to_left(phone, live_server, artifacts: Pat
     page.screenshot(path=str(artifacts / "today-dark-360x640.png"))
     page.get_by_role("navigation").get_by_role("button", name="Einstellungen").click()
     page.get_by_label("Sprache").select_option("ar")
-    page.wait_for_function("document.documentElement.dir === 'rtl'")
+    page.wait_for_function("() => document.documentElement.dir === 'rtl'")
     page.get_by_role("navigation").get_by_role("button").first.click()
     assert not has_horizontal_scroll(page)
     page.screenshot(path=str(artifacts / "today-ar-dark-360x640.png"))

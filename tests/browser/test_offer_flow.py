@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from sync import clock
+from tests.browser.conftest import watch_csp
 from tests.browser.test_assignments import server_offers
 from tests.browser.test_field_day import WAIT_SW_ACTIVE, has_horizontal_scroll
 
@@ -27,13 +28,15 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def desk(browser: Any, live_server: Any) -> Any:
-    """A desktop browser context for the coordinator."""
+def desk(browser: Any, live_server: Any, csp_violations: list[str]) -> Any:
+    """A desktop browser context for the coordinator (no CSP violation allowed)."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
                                   locale="de-DE")
     context.set_default_timeout(10_000)
+    watch_csp(context, csp_violations)
     yield context
     context.close()
+    assert csp_violations == [], "\n".join(csp_violations)
 
 
 def _office(live_server: Any, slug: str) -> dict[str, Any]:

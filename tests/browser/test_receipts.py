@@ -174,7 +174,7 @@ def test_paid_expense_prunes_its_photo_and_every_state_shows(phone, live_server,
     add_expense(page, "material", amount="12,50", description="Ordner", photo=photo(400, 300, noisy=False, seed=4))
     add_expense(page, "phone", amount="5", description="Guthaben", photo=photo(400, 300, noisy=False, seed=5))
     add_expense(page, "public_transport", amount="3,20", description="Fahrkarte")
-    page.wait_for_function("!document.querySelector('[data-testid=receipt-pending]')", timeout=20_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=receipt-pending]')", timeout=20_000)
     page.get_by_role("button", name=re.compile(r"^Abrechnung .* einreichen$")).click()
     page.get_by_role("button", name="Abrechnung einreichen", exact=True).click()
     titles = {"material": "Material · 12,50 €", "phone": "Telefonkosten · 5,00 €", "ticket": "ÖPNV · 3,20 €"}

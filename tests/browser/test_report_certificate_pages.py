@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from sync import clock
-from tests.browser.test_accessibility import AXE, RUN_AXE
+from tests.browser.conftest import add_axe
+from tests.browser.test_accessibility import RUN_AXE
 from tests.browser.test_field_day import has_horizontal_scroll
 
 pytestmark = pytest.mark.browser
@@ -21,7 +22,7 @@ PASSWORD = "correct horse battery"
 
 
 def serious_axe_violations(page: Any) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    add_axe(page)
     return list(page.evaluate(RUN_AXE))
 
 
@@ -72,7 +73,7 @@ def test_report_chart_and_certificate_check(browser, phone, live_server, artifac
     assert serious_axe_violations(page) == []
     page.set_viewport_size({"width": 360, "height": 640})
     # Chart.js shrinks its canvas on the resize event a moment later; then nothing is wider than the phone.
-    page.wait_for_function("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.wait_for_function("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     page.screenshot(path=str(artifacts / "report-360.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 

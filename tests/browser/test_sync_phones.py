@@ -46,7 +46,7 @@ def sync(page: Any) -> None:
 def edit_first_entry(page: Any, *, note: str | None = None, minutes: str | None = None) -> None:
     page.get_by_role("navigation").get_by_role("button", name="Verlauf").click()
     page.locator("button.entry").first.click()
-    page.wait_for_function("document.querySelector('#note')?.value !== ''")  # filled from IndexedDB
+    page.wait_for_function("() => document.querySelector('#note')?.value !== ''")  # filled from IndexedDB
     if note is not None:
         page.get_by_label("Notiz").fill(note)
     if minutes is not None:

@@ -82,7 +82,7 @@ def _claim_of(o: Objects) -> Any:
         db.session.flush()
         db.session.add(ExpenseReceipt(expense_id=expense.id, sha256=sha))
         db.session.add(_allowance_line(org_id, o.guide_id))
-        blob_store().write(sha, data)
+        blob_store().write(org_id, sha, data)
         db.session.commit()
     return claim
 

@@ -122,10 +122,10 @@ def _restricted_receipt_of(o: Objects) -> int:
 
     data = b"%PDF-1.4 restricted " + str(o.guide_id).encode()
     sha = hashlib.sha256(data).hexdigest()
-    if db.session.get(Blob, sha) is None:
+    if db.session.get(Blob, (org_of(o.guide_id), sha)) is None:
         db.session.add(Blob(sha256=sha, organization_id=org_of(o.guide_id), content_type="application/pdf",
                             size_bytes=len(data)))
-        blob_store().write(sha, data)
+        blob_store().write(org_of(o.guide_id), sha, data)
         expense = Expense(organization_id=org_of(o.guide_id), guide_id=o.guide_id, date=dt.date(2026, 3, 4),
                           category="material", amount_cents=100, state="paid", restricted_until=dt.date(2036, 12, 31))
         expense.receipts = [ExpenseReceipt(sha256=sha)]

@@ -107,3 +107,58 @@ def test_garbage_in_every_form_field_is_never_a_500(app, value):
                 "/coordinator/login" in (response.location or ""):
             browser = _admin(app)  # a field may have ended this session (e.g. deactivating staff)
     assert len(rules) > 40 and failures == []
+
+
+# Bodies a browser's form never sends: each is refused with a 415 before any view code runs.
+OTHER_BODIES = {
+    "application/json": lambda fields: __import__("json").dumps(
+        {**fields, "guides": [1, 2], "minutes": 5, "attendees": {"a": None}, "keep": True}),
+    "application/json; charset=utf-8": lambda fields: '{"email": null, "name": 5}',
+    "text/plain": lambda fields: "email=x&name=y",
+    "application/xml": lambda fields: "<form><name>x</name></form>",
+    "application/octet-stream": lambda fields: b"\x00\xff" * 10,
+    "": lambda fields: b"name=x",
+}
+
+
+@pytest.mark.parametrize("content_type", list(OTHER_BODIES), ids=lambda v: v or "none")
+def test_other_content_types_on_every_form_route_are_a_415_and_change_nothing(app, content_type):
+    from server.extensions import db
+
+    ids = _demo_ids(app)
+    rules = [r for r in app.url_map.iter_rules() if "POST" in r.methods and r.rule.startswith("/coordinator")]
+    browser = _admin(app)
+    audit_before = db.session.execute(text("select count(*) from audit_events")).scalar()
+    failures = []
+    body = OTHER_BODIES[content_type](dict.fromkeys(FORM_NAMES, "1"))
+    for rule in rules:
+        headers = {"Content-Type": content_type} if content_type else {}
+        response = browser.post(_url(rule, ids), data=body, headers=headers)
+        if response.status_code != 415:
+            failures.append(f"POST {_url(rule, ids)} ({content_type}): {response.status_code}")
+        elif "form" not in response.get_data(as_text=True):
+            failures.append(f"POST {_url(rule, ids)}: the 415 page does not say what is accepted")
+    db.session.remove()
+    assert db.session.execute(text("select count(*) from audit_events")).scalar() == audit_before
+    assert len(rules) > 40 and failures == []
+
+
+def test_a_json_body_with_a_valid_csrf_token_is_a_415_not_a_500(app):
+    """With CSRF protection on, as in production: the token in the header, JSON in the body."""
+    from server import create_app
+    from tests.coordinator.conftest import csrf_token
+
+    ids = _demo_ids(app)
+    config = {key: app.config[key] for key in ("DATABASE_URL", "SECRET_KEY", "BLOB_DIR")}
+    browser = create_app({**config, "TESTING": True, "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False}).test_client()
+    admin = next(email for email, _name, role in data.VHS_STAFF if role == "admin")
+    token = csrf_token(browser.get("/coordinator/login").get_data(as_text=True))
+    assert browser.post("/coordinator/login", data={"email": admin, "password": data.DEMO_PASSWORD,
+                                                     "csrf_token": token}).status_code == 302
+    token = csrf_token(browser.get("/coordinator/partners").get_data(as_text=True))
+    for path in (f"/coordinator/guides/{ids['guide_id']}/qualifications",
+                 f"/coordinator/guides/{ids['guide_id']}/bank-account", "/coordinator/certificates",
+                 "/coordinator/partners", "/coordinator/plenum", f"/coordinator/assignments/{ids['assignment_id']}"):
+        response = browser.post(path, json={"name": ["x"], "kind": 5, "guide": None, "iban": {"a": 1}},
+                                headers={"X-CSRFToken": token})
+        assert response.status_code == 415, (path, response.status_code)

@@ -32,7 +32,7 @@ def _money(world, state="paid"):
     sha = hashlib.sha256(RECEIPT).hexdigest()
     db.session.add(Blob(sha256=sha, organization_id=world.org_a.id, content_type="application/pdf",
                         size_bytes=len(RECEIPT)))
-    blob_store().write(sha, RECEIPT)
+    blob_store().write(world.org_a.id, sha, RECEIPT)
     claim = Claim(organization_id=world.org_a.id, guide_id=world.guide_a.id, month="2026-03", state="paid")
     db.session.add(claim)
     db.session.flush()
@@ -106,7 +106,7 @@ def test_erasure(signed_in, world, make_device):
     expense, claim = db.session.get(Expense, expense.id), db.session.get(Claim, claim.id)
     assert expense.amount_cents == 290 and expense.restricted_until == dt.date(2036, 12, 31)
     assert claim.restricted_until == dt.date(2036, 12, 31)
-    assert blob_store().read(sha) == RECEIPT
+    assert blob_store().read(world.org_a.id, sha) == RECEIPT
     assert all(d.revoked_at is not None for d in db.session.scalars(select(Device).where(Device.user_id == guide.id)))
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "guide.erased"))
     assert event.details["expenses_restricted"] == 1 and "Ayşe" not in json.dumps(event.details)

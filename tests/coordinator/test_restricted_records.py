@@ -21,7 +21,7 @@ def _paid_money(org, guide) -> tuple[Expense, Expense, PayoutItem]:
     sha = hashlib.sha256(RECEIPT + guide.email.encode()).hexdigest()
     db.session.add(Blob(sha256=sha, organization_id=org.id, content_type="application/pdf",
                         size_bytes=len(RECEIPT)))
-    blob_store().write(sha, RECEIPT)
+    blob_store().write(org.id, sha, RECEIPT)
     payout = Payout(organization_id=org.id, state="paid", total_cents=1490, reference="AUSZ-2026-03",
                     paid_on=dt.date(2026, 4, 2))
     db.session.add(payout)

@@ -45,10 +45,10 @@ def _decide(desk, claim, expense_id, decision, reason=""):
 
 def _store_receipt(org, expense, data: bytes, content_type: str, position: int = 0) -> ExpenseReceipt:
     sha = hashlib.sha256(data).hexdigest()
-    if db.session.get(Blob, sha) is None:
+    if db.session.get(Blob, (org.id, sha)) is None:
         db.session.add(Blob(sha256=sha, organization_id=org.id, content_type=content_type, size_bytes=len(data)))
         db.session.flush()
-        blob_store().write(sha, data)
+        blob_store().write(org.id, sha, data)
     receipt = ExpenseReceipt(expense_id=expense.id, sha256=sha, position=position)
     db.session.add(receipt)
     db.session.commit()
@@ -107,6 +107,10 @@ def test_claim_page_shows_items_mileage_and_receipts_only_to_its_organization(
     assert response.headers["Content-Disposition"].startswith("inline")
     response = desk.get(f"/coordinator/receipts/{pdf.id}")
     assert (response.mimetype, response.data) == ("application/pdf", PDF)
+    # The claim page's <object> may embed it; nobody else may (server/security_headers.py).
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
+    assert desk.get(f"/coordinator/claims/{claim.id}").headers["X-Frame-Options"] == "DENY"
     assert desk.get(f"/coordinator/receipts/{pending.id}").status_code == 404  # not uploaded yet
     assert desk.get("/coordinator/receipts/999999").status_code == 404
     # Another organization's coordinator sees neither the claim nor its receipts; nobody signed out does.

@@ -160,7 +160,10 @@ def test_draft_removal_and_cancel_with_reason(desk, org, decided_claims):
     # Cancelling needs a reason; it is audited and the claim becomes payable again.
     assert desk.post(f"/coordinator/payouts/{payout_id}/cancel", data={"reason": "  "}).status_code == 400
     assert db.session.get(Payout, payout_id).state == "exported"
-    assert desk.post(f"/coordinator/payouts/{payout_id}/cancel", data={"reason": "Falsches Datum"}).status_code == 302
+    # Exported: only with the confirmation that the bank did not execute it (test_payout_void.py).
+    assert desk.post(f"/coordinator/payouts/{payout_id}/cancel", data={"reason": "Falsches Datum"}).status_code == 409
+    assert desk.post(f"/coordinator/payouts/{payout_id}/cancel", data={"reason": "Falsches Datum",
+                                                                       "bank_not_executed": "y"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Payout, payout_id).state == "cancelled"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "money.payout_cancelled",

@@ -142,7 +142,10 @@ def test_an_exported_payout_cannot_change_only_be_cancelled(org, decided_claims,
     db.session.rollback()
     with pytest.raises(MoneyError):
         cancel_payout(coordinator_author, org.id, payout.id, "")
-    cancel_payout(coordinator_author, org.id, payout.id, "Falsches Ausführungsdatum")
+    with pytest.raises(MoneyError) as err:  # its file may be at the bank: only with the bank's word
+        cancel_payout(coordinator_author, org.id, payout.id, "Falsches Ausführungsdatum")
+    assert err.value.code == "bank_confirmation_required"
+    cancel_payout(coordinator_author, org.id, payout.id, "Falsches Ausführungsdatum", bank_not_executed=True)
     db.session.commit()
     assert db.session.get(Payout, payout.id).state == "cancelled"
     assert {c.payout_id for c in (db.session.get(Claim, one.id), db.session.get(Claim, two.id))} == {None}
