@@ -4,7 +4,7 @@ import type { LocalRecord } from "../../data/db";
 import { answerOffer } from "../../data/expenses";
 import { keyOf, pendingKeys, recordsOf } from "../../data/queries";
 import { localDate } from "../../data/records";
-import { locale, t } from "../../shared/i18n";
+import { locale, t, tn } from "../../shared/i18n";
 import { type AssignmentData, DISTRICTS } from "../../shared/wire";
 import { formatDate, formatMinutes } from "../components/format";
 import { useLive } from "../components/useLive";
@@ -78,7 +78,7 @@ function endsIn(data: Fields): string {
   if (days < 0) return t("Ended on {date}", { date: formatDate(data.ends_on) });
   if (days === 0) return t("Ends today");
   if (days === 1) return t("Ends tomorrow");
-  return t("Ends in {count} days", { count: days });
+  return tn("Ends in {count} day", "Ends in {count} days", days);
 }
 
 function answerProblem(code: string, fallback: string): string {

@@ -4,7 +4,7 @@ import { db, type Timer } from "../../data/db";
 import { todaySummary } from "../../data/queries";
 import { localDate, minutesSince, startTimer, stopTimer } from "../../data/records";
 import { syncNow, syncStatus } from "../../data/sync";
-import { t } from "../../shared/i18n";
+import { t, tn } from "../../shared/i18n";
 import { formatDateTime, formatEuro, formatMinutes, formatTime } from "../components/format";
 import { useLive } from "../components/useLive";
 import "./today.css";
@@ -19,14 +19,15 @@ function SyncLine({ waiting, lastSyncedAt }: { waiting: number; lastSyncedAt?: s
     text = t("Syncing…");
   } else if (status === "offline" || navigator.onLine === false) {
     tone = "warn";
-    text = waiting ? t("Offline – {count} changes waiting, saved on this phone", { count: waiting })
+    text = waiting ? tn("Offline – {count} change waiting, saved on this phone",
+      "Offline – {count} changes waiting, saved on this phone", waiting)
       : t("Offline – everything is saved on this phone");
   } else if (status === "signed_out") {
     tone = "bad";
     text = t("This phone needs a new enrolment code. Your entries stay on this phone.");
   } else if (waiting) {
     tone = "warn";
-    text = t("{count} changes waiting to sync", { count: waiting });
+    text = tn("{count} change waiting to sync", "{count} changes waiting to sync", waiting);
   } else {
     text = t("Everything synced");
   }
