@@ -80,3 +80,45 @@ def locale_name(code: str) -> str:
     except (ValueError, TypeError):
         return code
     return name[:1].upper() + name[1:]
+
+
+# Codes whose name Babel's locale data keeps under another code: Dari (ISO 639-3 prs) is CLDR's fa_AF.
+_LANGUAGE_ALIASES = {"prs": "fa_AF"}
+
+
+def language_display_name(code: str, in_locale: str | None = None) -> str:
+    """A language code's name in the page's language ("Türkisch", "Dari" on a German page), from Babel's
+    locale data; the code itself only if Babel has no name for it."""
+    if not code:
+        return ""
+    if in_locale is None:
+        from flask_babel import get_locale
+
+        in_locale = str(get_locale() or "de")
+    try:
+        names = Locale.parse(in_locale).languages
+    except (ValueError, TypeError):
+        return code
+    wanted = _LANGUAGE_ALIASES.get(code, code).replace("-", "_")
+    return str(names.get(wanted) or names.get(wanted.split("_")[0]) or code)
+
+
+def month_label(month: str | None, in_locale: str | None = None) -> str:
+    """"2026-12" → "Dezember 2026" ("December 2026", "دسامبر ۲۰۲۶") in the Gregorian calendar, through
+    Babel's date patterns for the language; anything that is not a month is returned as it is."""
+    import datetime as dt
+
+    from babel.dates import format_skeleton
+
+    if not month:
+        return ""
+    try:
+        year, number = (int(part) for part in str(month)[:7].split("-"))
+        day = dt.date(year, number, 1)
+    except ValueError:
+        return str(month)
+    if in_locale is None:
+        from flask_babel import get_locale
+
+        in_locale = str(get_locale() or "de")
+    return str(format_skeleton("yMMMM", day, locale=in_locale))

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, abort, current_app, send_from_directory
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from server.i18n import text_direction
+from server.i18n import month_label, text_direction
 
 APP_DIR = Path(__file__).resolve().parent / "static" / "app"
 # Paths the PWA routes itself; the server answers each with the app shell.
@@ -59,6 +59,8 @@ def app_file(path: str) -> Any:
 
 def register_web(app: Flask) -> None:
     app.register_blueprint(bp)
+    # "2026-12" → "Dezember 2026": a month is never shown as its code (locales/README.md).
+    app.add_template_filter(month_label, "monthformat")
 
     @app.context_processor
     def locale_globals() -> dict[str, Any]:

@@ -17,8 +17,11 @@ export const screen = signal<Screen>("enroll");
 export const editing = signal<string | undefined>(undefined);
 /** The expense the Expenses screen edits: an id, "new", or undefined for the month's list. */
 export const editingExpense = signal<string | undefined>(undefined);
-/** A short confirmation shown once on the next screen ("Saved on this phone"). */
-export const flash = signal("");
+/**
+ * A short confirmation shown once on the next screen ("Saved on this phone"). It holds a function that
+ * calls `t()`, never the translated text, so it follows a language change made while it shows.
+ */
+export const flash = signal<(() => string) | null>(null);
 
 /** The screen for a path, given whether the phone is enrolled (nothing but enrolment before that). */
 function screenFor(pathname: string): Screen {

@@ -120,7 +120,7 @@ function Offer({ item }: { item: Item }) {
     setBusy(true);
     try {
       await answerOffer(record.id, response);
-      flash.value = t("Your answer is saved on this phone and will be sent when you are online.");
+      flash.value = () => t("Your answer is saved on this phone and will be sent when you are online.");
     } finally {
       setBusy(false);
     }
@@ -167,7 +167,7 @@ function Agreement({ item }: { item: Item }) {
 
 export default function AssignmentsScreen() {
   const items = useLive(load, [], undefined);
-  const message = flash.value;
+  const message = flash.value?.();
   const now = Date.now();
   const offers = items?.filter(({ data, waiting }) =>
     data.state === "offered" && (data.offer_state === "offered" || waiting)) ?? [];
@@ -183,7 +183,7 @@ export default function AssignmentsScreen() {
       </header>
       {message && (
         <p class="notice" role="status">
-          {message} <button type="button" class="link" onClick={() => (flash.value = "")}>{t("OK")}</button>
+          {message} <button type="button" class="link" onClick={() => (flash.value = null)}>{t("OK")}</button>
         </p>
       )}
       {items && (

@@ -5,7 +5,7 @@ import { todaySummary } from "../../data/queries";
 import { localDate, minutesSince, startTimer, stopTimer } from "../../data/records";
 import { syncNow, syncStatus } from "../../data/sync";
 import { t, tn } from "../../shared/i18n";
-import { formatDateTime, formatEuro, formatMinutes, formatTime } from "../components/format";
+import { formatDateTime, formatEuro, formatMinutes, formatTime, isolate } from "../components/format";
 import { useLive } from "../components/useLive";
 import "./today.css";
 import { editExpense, enrolment, flash, go } from "../router";
@@ -70,7 +70,7 @@ function TimerCard() {
     setBusy(true);
     try {
       const id = await stopTimer();
-      if (id) flash.value = t("Accompaniment saved on this phone.");
+      if (id) flash.value = () => t("Accompaniment saved on this phone.");
     } finally {
       setBusy(false);
     }
@@ -102,16 +102,16 @@ export default function TodayScreen() {
   const summary = useLive(() => todaySummary(month), [month], undefined);
   const guide = enrolment.value?.guide;
   const name = typeof guide?.name === "string" ? guide.name : "";
-  const message = flash.value;
+  const message = flash.value?.();
   return (
     <main class="screen today">
       <header class="top">
         <h1>{t("Today")}</h1>
       </header>
-      <p class="lead">{name ? t("Hello, {name}!", { name }) : t("Hello!")}</p>
+      <p class="lead">{name ? t("Hello, {name}!", { name: isolate(name) }) : t("Hello!")}</p>
       {message && (
         <p class="notice" role="status">
-          {message} <button type="button" class="link" onClick={() => (flash.value = "")}>{t("OK")}</button>
+          {message} <button type="button" class="link" onClick={() => (flash.value = null)}>{t("OK")}</button>
         </p>
       )}
       {summary && <SyncLine waiting={summary.waiting} lastSyncedAt={summary.lastSyncedAt} />}
@@ -134,7 +134,7 @@ export default function TodayScreen() {
       </section>
       {typeof enrolment.value?.organization?.name === "string" && (
         <p class="muted small">
-          {t("This phone is enrolled with {organization}.", { organization: enrolment.value.organization.name })}
+          {t("This phone is enrolled with {organization}.", { organization: isolate(enrolment.value.organization.name) })}
         </p>
       )}
     </main>
