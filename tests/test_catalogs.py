@@ -22,9 +22,11 @@ _spec.loader.exec_module(check_catalogs)
 
 COMPLETE = ("de", "en", "ar", "fa")
 BEING_TRANSLATED = ("tr", "ru", "uk", "pl", "ku", "ro", "ps")
-PARAMS = [*COMPLETE, *(pytest.param(code, marks=pytest.mark.xfail(
+# Every shipped language (a folder under locales/) must be complete; one not yet in COMPLETE is being
+# translated: xfail, not strict, until its translator finishes and the lead adds it to COMPLETE.
+PARAMS = [code if code in COMPLETE else pytest.param(code, marks=pytest.mark.xfail(
     strict=False, reason=f"{code}: being translated (issue #14); complete when its translator finishes"))
-    for code in BEING_TRANSLATED)]
+    for code in available_locales()]
 
 
 @pytest.mark.parametrize("code", PARAMS)
@@ -34,12 +36,12 @@ def test_catalog_is_complete_and_safe(code: str) -> None:
 
 def test_every_catalog_is_shipped_with_a_plural_rule_and_a_row_in_the_languages_table() -> None:
     shipped = set(available_locales())
-    assert shipped == set(COMPLETE) | set(BEING_TRANSLATED)
-    assert shipped <= set(check_catalogs.PLURAL_FORMS)
+    assert shipped >= set(COMPLETE) | set(BEING_TRANSLATED)
+    assert all(check_catalogs.plural_forms(code) for code in shipped)
     assert shipped <= set(languages_table())
 
 
-@pytest.mark.parametrize("code", BEING_TRANSLATED)
+@pytest.mark.parametrize("code", [c for c in available_locales() if c not in COMPLETE])
 def test_a_half_translated_catalog_is_still_well_formed(code: str) -> None:
     """Until complete, a new catalog may have empty entries but nothing that would break at runtime."""
     assert check_catalogs.problems(code, require_complete=False) == []
@@ -47,7 +49,8 @@ def test_a_half_translated_catalog_is_still_well_formed(code: str) -> None:
 
 def test_each_language_is_named_in_its_own_script_and_direction() -> None:
     names = {code: locale_name(code) for code in available_locales()}
-    assert names == {
+    assert names.items() >= {
         "de": "Deutsch", "en": "English", "ar": "العربية", "fa": "فارسی", "tr": "Türkçe", "ru": "Русский",
-        "uk": "Українська", "pl": "Polski", "ku": "Kurdî (Kurmancî)", "ro": "Română", "ps": "پښتو"}
-    assert {code for code in available_locales() if text_direction(code) == "rtl"} == {"ar", "fa", "ps"}
+        "uk": "Українська", "pl": "Polski", "ku": "Kurdî (Kurmancî)", "ro": "Română", "ps": "پښتو"}.items()
+    assert {code for code in available_locales() if text_direction(code) == "rtl"} >= {"ar", "fa", "ps"}
+    assert {code for code in COMPLETE + BEING_TRANSLATED if text_direction(code) == "rtl"} == {"ar", "fa", "ps"}

@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from server.accounts.models import Device, EnrolmentCode, Membership, User
+from server.accounts.models import Device, EnrolmentCode, User
 from server.accounts.operations import hash_secret, normalise_code
 from server.extensions import db
 from server.guides.models import GuideProfile
