@@ -141,3 +141,29 @@ def test_every_screen_in_every_language(code: str, phone, desk, demo_server: Liv
         check(office, code, path, desk_strings(code), problems)
     set_coordinator_locale(demo_server, email, "de")
     assert problems == []
+
+
+@pytest.mark.parametrize(("code", "km", "amount"), [("ar", "٤٢", "١٢٫٥٠"), ("fa", "۴۲", "۱۲,۵۰"), ("de", "42", "12,50")])
+def test_numbers_in_every_digit_script(code: str, km: str, amount: str, phone, demo_server: LiveServer) -> None:
+    """Arabic-Indic and Persian digits and the Arabic decimal separator are read, never dropped: the
+    mileage is computed from the kilometres typed, and an amount typed so is accepted."""
+    from server.extensions import limiter
+
+    with demo_server.app.app_context():
+        limiter.reset()
+    page = phone(code, base_url=demo_server.url).new_page()
+    page.goto(f"/enroll#code={demo_guide_code(demo_server)}")
+    page.get_by_test_id("enrol-submit").click()
+    page.wait_for_url("**/today")
+    open_screen(page, "/expenses")
+    page.locator("main button.primary.wide").click()
+    page.locator("#category").select_option("mileage")
+    page.locator("#km").fill(km)
+    computed = page.get_by_test_id("mileage-amount")
+    page.wait_for_function("(el) => /[0-9٠-٩۰-۹]/.test(el.textContent)", arg=computed.element_handle())
+    shown = computed.inner_text()
+    assert "42" in shown.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")), shown
+    assert page.locator("#km").get_attribute("inputmode") == "decimal"
+    page.locator("#category").select_option("material")
+    page.locator("#amount").fill(amount)
+    assert page.locator("#amount").input_value() == amount  # a text input keeps every typed digit
