@@ -20,7 +20,7 @@ PORT ?= 5000
 # Two test processes: one per core of the development and CI machines.
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run test test-dates lint setup pwa charts i18n-extract i18n-update i18n-compile clean-db bench
+.PHONY: help run test test-dates lint setup pwa charts i18n-extract i18n-update i18n-compile i18n-add i18n-sizes clean-db bench
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -104,6 +104,14 @@ i18n-update: i18n-extract ## merge new strings into every language's catalog
 
 i18n-compile: ## compile catalogs (.mo for the server; the PWA build makes JSON)
 	@$(BIN)/pybabel compile --use-fuzzy -d locales
+
+# LANG on the command line (make i18n-add LANG=tr) wins over the shell's LANG=en_US.UTF-8, which the
+# script refuses as a language code.
+i18n-add: i18n-extract ## a new language: make i18n-add LANG=xx (catalog with its Plural-Forms, row in locales/languages.json)
+	@$(BIN)/python locales/add_language.py "$(LANG)"
+
+i18n-sizes: pwa ## per language: messages, translated, first-screen catalog size (the table of locales/README.md)
+	@$(BIN)/python locales/catalog_sizes.py
 
 bench: setup ## run the benchmarks (figures, not pass/fail)
 	@for f in bench/*_bench.py; do echo "== $$f"; $(BIN)/python $$f; done

@@ -33,6 +33,26 @@ PLURAL_FORMS = {
     "ro": "nplurals=3; plural=(n==1 ? 0 : (n==0 || (n%100 > 0 && n%100 < 20)) ? 1 : 2);",
 }
 
+
+
+def plural_forms(code: str) -> str:
+    """The Plural-Forms rule of a language: the table above, else CLDR's via Babel (the same category order;
+    for whole numbers the exponent operand e is 0). A language whose CLDR rule has a fraction-only category
+    before a whole-number one needs its row in the table (the app counts whole-number categories only)."""
+    if code in PLURAL_FORMS:
+        return PLURAL_FORMS[code]
+    from babel import Locale
+    from babel.plural import to_gettext
+
+    rule = Locale.parse(code).plural_form
+    order = ("zero", "one", "two", "few", "many", "other")
+    used = [tag for tag in order if tag in rule.tags or tag == "other"]
+    reached = {rule(n) for n in [*range(201), 1000, 10000, 100000, 1000000, 1000001]}
+    if any(tag not in reached for tag in used[:-1]):
+        raise ValueError(f"{code}: a fraction-only plural category; add its rule to PLURAL_FORMS")
+    return re.sub(r"\be\b", "0", to_gettext(rule))
+
+
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sd]|%[sd]|\{[a-zA-Z_0-9]+\}")
 MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|&[a-z]+;")
 
@@ -51,7 +71,7 @@ def problems(code: str, *, require_complete: bool = True) -> list[str]:
     catalog = load(code)
     found: list[str] = []
     header = catalog.mime_headers and dict(catalog.mime_headers).get("Plural-Forms", "")
-    expected = PLURAL_FORMS.get(code)
+    expected = plural_forms(code)
     if expected and (header or "").replace(" ", "") != expected.replace(" ", ""):
         found.append(f"{code}: Plural-Forms is {header!r}, expected {expected!r}")
     forms = int(re.search(r"nplurals=(\d+)", expected or header or "nplurals=2").group(1))  # type: ignore[union-attr]

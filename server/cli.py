@@ -83,7 +83,9 @@ def register_cli(app: Flask) -> None:
         except ops.AccountError as exc:
             _fail(str(exc))
         days = current_app.config["ENROLMENT_CODE_DAYS"]
-        click.echo(_("Enrolment link for %(email)s (valid %(days)s days, once):", email=user.email, days=days))
+        click.echo(ngettext("Enrolment link for %(email)s (valid %(count)s day, once):",
+                            "Enrolment link for %(email)s (valid %(count)s days, once):", days,
+                            email=user.email, count=days))
         click.echo(ops.enrolment_link(code, public_url()))
         click.echo(ops.format_code(code))
 
@@ -100,7 +102,8 @@ def register_cli(app: Flask) -> None:
             db.session.commit()
         except ops.AccountError as exc:
             _fail(str(exc))
-        click.echo(_("Revoked %(count)s device(s) of %(email)s.", count=count, email=user.email))
+        click.echo(ngettext("Revoked %(count)s device of %(email)s.", "Revoked %(count)s devices of %(email)s.", count,
+                            count=count, email=user.email))
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
@@ -174,4 +177,5 @@ def register_cli(app: Flask) -> None:
             if counts.total:
                 record_event("privacy.retention_applied", ids.get(slug), details={**counts.as_dict(), "via": "cli"})
         db.session.commit()
-        click.echo(_("Anonymised %(count)s records.", count=sum(c.total for c in results.values())))
+        total = sum(c.total for c in results.values())
+        click.echo(ngettext("Anonymised %(count)s record.", "Anonymised %(count)s records.", total, count=total))

@@ -2,10 +2,15 @@
 
 Order: the signed-in user's own setting, then an explicit `?lang=` (kept in the session), then the
 browser's Accept-Language, then DEFAULT_LOCALE. Right-to-left is decided from the chosen locale.
+
+The languages are the folders under locales/ that hold a catalog; how each is shown (its own name in
+its own script, its direction) comes from the one table locales/languages.json, which the PWA build
+reads too (see locales/README.md). A code missing from the table falls back to Babel's locale data.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
 from pathlib import Path
@@ -15,7 +20,14 @@ from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
-RTL_LANGUAGES = {"ar", "fa", "prs", "he", "ur", "ps", "ckb"}
+LANGUAGES_TABLE = LOCALES_DIR / "languages.json"
+
+
+@cache
+def languages_table() -> dict[str, dict[str, str]]:
+    """locales/languages.json: {code: {"name": own name, "dir": "ltr" | "rtl"}}."""
+    raw = json.loads(LANGUAGES_TABLE.read_text(encoding="utf-8"))
+    return {code: row for code, row in raw.items() if not code.startswith("_")}
 
 
 @cache
@@ -48,12 +60,65 @@ def select_timezone() -> str:
 
 
 def text_direction(locale_code: str) -> str:
-    return "rtl" if locale_code.split("_")[0] in RTL_LANGUAGES else "ltr"
+    """"rtl" or "ltr": the table's entry, else Babel's character order for the language."""
+    row = languages_table().get(locale_code) or languages_table().get(locale_code.split("_")[0])
+    if row:
+        return row["dir"]
+    try:
+        return "rtl" if Locale.parse(locale_code).text_direction == "rtl" else "ltr"
+    except (ValueError, TypeError):
+        return "ltr"
 
 
 def locale_name(code: str) -> str:
-    """The language's own name for itself ("Türkçe", "العربية")."""
+    """The language's own name in its own script ("Türkçe", "العربية", "Kurdî (Kurmancî)")."""
+    row = languages_table().get(code)
+    if row:
+        return row["name"]
     try:
-        return Locale.parse(code).get_display_name(code) or code
+        name = Locale.parse(code).get_display_name(code) or code
     except (ValueError, TypeError):
         return code
+    return name[:1].upper() + name[1:]
+
+
+# Codes whose name Babel's locale data keeps under another code: Dari (ISO 639-3 prs) is CLDR's fa_AF.
+_LANGUAGE_ALIASES = {"prs": "fa_AF"}
+
+
+def language_display_name(code: str, in_locale: str | None = None) -> str:
+    """A language code's name in the page's language ("Türkisch", "Dari" on a German page), from Babel's
+    locale data; the code itself only if Babel has no name for it."""
+    if not code:
+        return ""
+    if in_locale is None:
+        from flask_babel import get_locale
+
+        in_locale = str(get_locale() or "de")
+    try:
+        names = Locale.parse(in_locale).languages
+    except (ValueError, TypeError):
+        return code
+    wanted = _LANGUAGE_ALIASES.get(code, code).replace("-", "_")
+    return str(names.get(wanted) or names.get(wanted.split("_")[0]) or code)
+
+
+def month_label(month: str | None, in_locale: str | None = None) -> str:
+    """"2026-12" → "Dezember 2026" ("December 2026", "دسامبر ۲۰۲۶") in the Gregorian calendar, through
+    Babel's date patterns for the language; anything that is not a month is returned as it is."""
+    import datetime as dt
+
+    from babel.dates import format_skeleton
+
+    if not month:
+        return ""
+    try:
+        year, number = (int(part) for part in str(month)[:7].split("-"))
+        day = dt.date(year, number, 1)
+    except ValueError:
+        return str(month)
+    if in_locale is None:
+        from flask_babel import get_locale
+
+        in_locale = str(get_locale() or "de")
+    return str(format_skeleton("yMMMM", day, locale=in_locale))

@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.routing import PathConverter
 
-from server.i18n import text_direction
+from server.i18n import month_label, text_direction
 from server.static_files import APP_DIR, APP_ROUTES
 
 bp = Blueprint("web", __name__)
@@ -56,6 +56,8 @@ def app_file(path: str) -> Any:
 def register_web(app: Flask) -> None:
     app.url_map.converters["app_path"] = AppPathConverter
     app.register_blueprint(bp)
+    # "2026-12" → "Dezember 2026": a month is never shown as its code (locales/README.md).
+    app.add_template_filter(month_label, "monthformat")
 
     @app.context_processor
     def locale_globals() -> dict[str, Any]:

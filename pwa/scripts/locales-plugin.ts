@@ -17,8 +17,12 @@
  * (src/shared/i18n.ts `loadCatalogPart`), so the first screen's catalog stays small however many
  * strings the other screens gain. The dev server sends whole catalogs for every part.
  *
- * The list of languages and each one's own name ("Deutsch", "العربية") is baked into the bundle as
- * `__LOCALES__` (German first, it is the default), so the picker needs no extra request.
+ * The list of languages (the folders of ../locales with a catalog), each one's own name and direction
+ * from the one table `locales/languages.json` (which server/i18n.py reads too), is baked into the bundle
+ * as `__LOCALES__` (German first, it is the default), so the picker needs no extra request.
+ *
+ * A plural entry (`tn("…", "…", n)`, gettext's msgid_plural) becomes an array of its forms in the
+ * Plural-Forms header's order; src/shared/i18n.ts `tn` picks one with Intl.PluralRules.
  */
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -33,7 +37,10 @@ type OutputChunk = Rollup.OutputChunk;
 export interface LocaleInfo {
   code: string;
   name: string;
+  dir: "ltr" | "rtl";
 }
+
+type Entry = string | string[];
 
 const DEFAULT_LOCALE = "de";
 
@@ -49,6 +56,13 @@ export function localeCodes(dir: string): string[] {
   return [DEFAULT_LOCALE, ...found.filter((code) => code !== DEFAULT_LOCALE)];
 }
 
+/** locales/languages.json's row for a code; a code missing there gets Intl's name and left-to-right. */
+export function localeInfo(dir: string, code: string): LocaleInfo {
+  const table = JSON.parse(readFileSync(join(dir, "languages.json"), "utf8")) as Record<string, Partial<LocaleInfo>>;
+  const row = table[code] ?? {};
+  return { code, name: row.name ?? nativeName(code), dir: row.dir === "rtl" ? "rtl" : "ltr" };
+}
+
 function nativeName(code: string): string {
   const tag = code.replace("_", "-");
   try {
@@ -59,22 +73,30 @@ function nativeName(code: string): string {
   }
 }
 
-/** `{msgid: msgstr}` for every translated entry; a context is joined to the msgid with U+0004, as gettext does. */
-export function compileCatalog(file: string, keep?: ReadonlySet<string>): Record<string, string> {
+/**
+ * `{msgid: msgstr}` for every translated entry — `{msgid: [form, …]}` for a plural one (only if every
+ * form is filled: a half-translated plural shows the English forms); a context is joined to the msgid
+ * with U+0004, as gettext does.
+ */
+export function compileCatalog(file: string, keep?: ReadonlySet<string>): Record<string, Entry> {
   const parsed = po.parse(readFileSync(file));
-  const out: Record<string, string> = {};
+  const out: Record<string, Entry> = {};
   for (const [context, entries] of Object.entries(parsed.translations)) {
     for (const entry of Object.values(entries)) {
-      const text = entry.msgstr[0];
-      if (!entry.msgid || !text || (keep && !keep.has(entry.msgid))) continue;
-      out[context ? `${context}\u0004${entry.msgid}` : entry.msgid] = text;
+      if (!entry.msgid || (keep && !keep.has(entry.msgid))) continue;
+      const key = context ? `${context}\u0004${entry.msgid}` : entry.msgid;
+      if (entry.msgid_plural) {
+        if (entry.msgstr.length && entry.msgstr.every(Boolean)) out[key] = [...entry.msgstr];
+      } else if (entry.msgstr[0]) {
+        out[key] = entry.msgstr[0];
+      }
     }
   }
   return out;
 }
 
-// t("…") or t('…') as its own name (not `x.t(` or `fmt(`), like CALL in locales/extract_ts.py.
-const T_CALL = /(?<![\w$.])t\(\s*(?:"((?:\\.|[^"\\\n])*)"|'((?:\\.|[^'\\\n])*)')\s*[,)]/g;
+// t("…") / t('…') / tn("…", …) as its own name (not `x.t(` or `fmt(`), like CALL in locales/extract_ts.py.
+const T_CALL = /(?<![\w$.])tn?\(\s*(?:"((?:\\.|[^"\\\n])*)"|'((?:\\.|[^'\\\n])*)')\s*[,)]/g;
 
 /** The msgids of every t() call in one module's source. */
 export function usedMsgids(source: string): string[] {
@@ -133,7 +155,7 @@ function folderMsgids(folder: string): Set<string> {
 export function locales(dir: string, extraParts: Record<string, string> = {}): Plugin {
   const root = resolve(dir);
   const codes = localeCodes(root);
-  const infos: LocaleInfo[] = codes.map((code) => ({ code, name: nativeName(code) }));
+  const infos: LocaleInfo[] = codes.map((code) => localeInfo(root, code));
   const byModule = new Map<string, string[]>();
   return {
     name: "lotsenbuch-locales",
@@ -156,7 +178,7 @@ export function locales(dir: string, extraParts: Record<string, string> = {}): P
       for (const code of codes) {
         const whole = compileCatalog(catalogPath(root, code));
         for (const [part, msgids] of parts) {
-          const catalog: Record<string, string> = {};
+          const catalog: Record<string, Entry> = {};
           for (const msgid of msgids) if (msgid in whole) catalog[msgid] = whole[msgid];
           this.emitFile({
             type: "asset",

@@ -223,7 +223,7 @@ def load_candidates(session: Session, organization_id: int, *, starts_on: dt.dat
 
 def describe(reason: Reason) -> str:
     """The reason in the page's language, e.g. "speaks Arabic (Levantine, C2)" or "12 of 20 h this month"."""
-    from flask_babel import format_decimal
+    from flask_babel import format_decimal, ngettext
     from flask_babel import gettext as _
 
     from server.coordinator.labels import SPECIALISATION_LABELS, language_label
@@ -248,7 +248,8 @@ def describe(reason: Reason) -> str:
             return _("%(hours)s h this month (no limit)", hours=format_decimal(p["hours"]))
         return _("%(hours)s of %(limit)s h this month", hours=format_decimal(p["hours"]), limit=p["limit"])
     if reason.code == "overlap":
-        return _("%(count)s other assignment(s) in this period", count=p["count"])
+        return ngettext("%(count)s other assignment in this period", "%(count)s other assignments in this period",
+                        p["count"], count=p["count"])
     if reason.code == "availability":
         return _("available: %(text)s", text=p["text"])
     return reason.code

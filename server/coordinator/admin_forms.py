@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from server.coordinator.forms import choices
+from server.numbers import WholeNumberField
 from server.organizations.reporting import BOOKING_ACCOUNT_MAX, BOOKING_KEYS, FUNDING_REFERENCE_MAX
 
 
@@ -20,9 +21,9 @@ class NewOrganizationForm(FlaskForm):
 class OrganizationSettingsForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     # The same bounds as the retention form on the data protection page (forms.RetentionForm).
-    retention_months = IntegerField(_l("Anonymise closed records after (months)"),
+    retention_months = WholeNumberField(_l("Anonymise closed records after (months)"),
                                     validators=[DataRequired(), NumberRange(min=12, max=600)])
-    booking_retention_years = IntegerField(_l("Keep booking records of erased guides (years)"),
+    booking_retention_years = WholeNumberField(_l("Keep booking records of erased guides (years)"),
                                            validators=[DataRequired(), NumberRange(min=6, max=30)])
 
 

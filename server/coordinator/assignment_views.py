@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from server.assignments import matching, operations
 from server.assignments.models import Assignment, AssignmentRequest, Client
@@ -137,8 +138,9 @@ def add_offers(assignment_id: str) -> Any:
     if added:
         audit("assignment.offered", "assignment", row.id, guides=added)
         db.session.commit()
-        flash(_("The assignment was offered to %(count)s guide(s). They see it in their app after the next sync.",
-                count=len(added)), "info")
+        flash(ngettext("The assignment was offered to %(count)s guide. They see it in their app after the next sync.",
+                 "The assignment was offered to %(count)s guides. They see it in their app after the next sync.",
+                 len(added), count=len(added)), "info")
     return redirect(url_for("coordinator.assignment", assignment_id=row.id))
 
 

@@ -8,12 +8,10 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     FieldList,
     Form,
     FormField,
-    IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -24,7 +22,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from server.coordinator.labels import LANGUAGE_LEVEL_LABELS
 from server.coordinator.opened_forms import OpenedForm
+from server.numbers import DecimalNumberField, WholeNumberField
 from sync.vocabulary import DISTRICTS, LANGUAGE_LEVELS, QUALIFICATION_KINDS, SPECIALISATIONS
 
 
@@ -62,7 +62,8 @@ class CheckboxesField(SelectMultipleField):
 
 class LanguageRow(Form):
     language = StringField(_l("Language code"), validators=[Optional(), Length(min=2, max=12)])
-    level = SelectField(_l("Level"), choices=choices([("", "–")] + [(v, v) for v in LANGUAGE_LEVELS]), validate_choice=True)
+    level = SelectField(_l("Level"), choices=choices([("", "–")] + [(v, LANGUAGE_LEVEL_LABELS.get(v, v)) for v in LANGUAGE_LEVELS]),
+                        validate_choice=True)
     dialect = StringField(_l("Dialect"), validators=[Optional(), Length(max=60)])
 
 
@@ -72,7 +73,7 @@ class ProfileForm(OpenedForm):
     specialisations = CheckboxesField(_l("Specialisations"), choices=[])
     districts = CheckboxesField(_l("Districts"), choices=choices(list(DISTRICTS.items())))
     availability = TextAreaField(_l("Availability"), validators=[Optional(), Length(max=1000)])
-    monthly_hour_limit = IntegerField(_l("Monthly hour limit"), validators=[Optional(), NumberRange(min=0, max=400)])
+    monthly_hour_limit = WholeNumberField(_l("Monthly hour limit"), validators=[Optional(), NumberRange(min=0, max=400)])
 
 
 class QualificationForm(FlaskForm):
@@ -100,10 +101,10 @@ class ActivityForm(OpenedForm):
     """A coordinator's correction of a synced activity (the wire fields a guide writes)."""
 
     date = DateField(_l("Date"), validators=[DataRequired()])
-    minutes = IntegerField(_l("Minutes"), validators=[DataRequired(), NumberRange(min=1, max=1440)])
+    minutes = WholeNumberField(_l("Minutes"), validators=[DataRequired(), NumberRange(min=1, max=1440)])
     kind = SelectField(_l("Kind"), choices=[])
     district = SelectField(_l("District"), choices=[])
-    travel_km = IntegerField(_l("Travel (km)"), validators=[Optional(), NumberRange(min=0, max=2000)])
+    travel_km = WholeNumberField(_l("Travel (km)"), validators=[Optional(), NumberRange(min=0, max=2000)])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     needs_professional_help = BooleanField(_l("Needs professional help"))
 
@@ -130,9 +131,9 @@ class ImportConfirmForm(FlaskForm):
 
 
 class RetentionForm(FlaskForm):
-    retention_months = IntegerField(_l("Anonymise closed records after (months)"),
+    retention_months = WholeNumberField(_l("Anonymise closed records after (months)"),
                                     validators=[DataRequired(), NumberRange(min=12, max=600)])
-    booking_retention_years = IntegerField(_l("Keep booking records of erased guides (years)"),
+    booking_retention_years = WholeNumberField(_l("Keep booking records of erased guides (years)"),
                                            validators=[DataRequired(), NumberRange(min=6, max=30)])
 
 
@@ -165,10 +166,10 @@ class RequestForm(FlaskForm):
     district = SelectField(_l("District"), choices=_district_choices())
     starts_on = DateField(_l("From"), validators=[Optional()])
     ends_on = DateField(_l("Until"), validators=[Optional()])
-    expected_hours = DecimalField(_l("Expected effort (hours)"), places=1,
+    expected_hours = DecimalNumberField(_l("Expected effort (hours)"), places=1,
                                   validators=[Optional(), NumberRange(min=0, max=1500)])
     contact = StringField(_l("Contact at the partner"), validators=[Optional(), Length(max=300)])
-    people_count = IntegerField(_l("Number of people"), validators=[Optional(), NumberRange(min=1, max=100)])
+    people_count = WholeNumberField(_l("Number of people"), validators=[Optional(), NumberRange(min=1, max=100)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
 
     def validate_ends_on(self, field: DateField) -> None:
@@ -183,10 +184,10 @@ class OfferForm(FlaskForm):
     client_id = SelectField(_l("Client"), choices=[])
     client_code = StringField(_l("New client code"), validators=[Optional(), Length(max=40)])
     client_language = StringField(_l("Client's language code"), validators=[Optional(), Length(min=2, max=12)])
-    household_size = IntegerField(_l("Household size"), validators=[Optional(), NumberRange(min=1, max=30)])
+    household_size = WholeNumberField(_l("Household size"), validators=[Optional(), NumberRange(min=1, max=30)])
     starts_on = DateField(_l("From"), validators=[DataRequired()])
     ends_on = DateField(_l("Until"), validators=[Optional()])
-    planned_hours = DecimalField(_l("Planned effort (hours)"), places=1,
+    planned_hours = DecimalNumberField(_l("Planned effort (hours)"), places=1,
                                  validators=[Optional(), NumberRange(min=0, max=1500)])
     guides = CheckboxesField(_l("Guides"), coerce=int, choices=[])
 
@@ -199,7 +200,7 @@ class AgreementForm(OpenedForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     starts_on = DateField(_l("From"), validators=[DataRequired()])
     ends_on = DateField(_l("Until"), validators=[Optional()])
-    planned_hours = DecimalField(_l("Planned effort (hours)"), places=1,
+    planned_hours = DecimalNumberField(_l("Planned effort (hours)"), places=1,
                                  validators=[Optional(), NumberRange(min=0, max=1500)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
 
@@ -223,7 +224,7 @@ class MessageForm(FlaskForm):
 
 class PlenumForm(FlaskForm):
     date = DateField(_l("Date"), validators=[DataRequired()])
-    minutes = IntegerField(_l("Duration (minutes)"), default=120, validators=[DataRequired(), NumberRange(min=1, max=1440)])
+    minutes = WholeNumberField(_l("Duration (minutes)"), default=120, validators=[DataRequired(), NumberRange(min=1, max=1440)])
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     location = StringField(_l("Location"), validators=[Optional(), Length(max=200)])
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -87,5 +88,5 @@ def import_confirm() -> Any:
     record_event("guide.imported", current_org_id(), actor_user_id=current_user.id,
                  details={"count": len(users), "user_ids": [u.id for u in users]})
     db.session.commit()
-    flash(_("%(count)s guides were imported.", count=len(users)), "info")
+    flash(ngettext("%(count)s guide was imported.", "%(count)s guides were imported.", len(users), count=len(users)), "info")
     return redirect(url_for("coordinator.guides"))

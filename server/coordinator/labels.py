@@ -33,7 +33,7 @@ ACTIVITY_KIND_LABELS = {
 EXPENSE_CATEGORY_LABELS = {
     "mileage": _l("Mileage"),
     "public_transport": _l("Public transport"),
-    "phone": _l("Phone"),
+    "phone": _l("Phone costs"),
     "material": _l("Material"),
     "other": _l("Other"),
 }
@@ -54,10 +54,28 @@ def label(table: dict[str, object], code: str | None) -> str:
     return str(table.get(code, code))
 
 
-def language_label(code: str) -> str:
-    """A language's name in the page's language ("Türkisch" on a German page), or its code."""
-    from flask_babel import get_locale
+# A partner institution's kind: the form takes free text, these are the demo's and the importer's codes.
+PARTNER_KIND_LABELS = {
+    "authority": _l("Public authority"),
+    "school": _l("School"),
+    "job_centre": _l("Job centre"),
+    "clinic": _l("Clinic"),
+    "family_centre": _l("Family centre"),
+    "counselling": _l("Counselling service"),
+    "kindergarten": _l("Kindergarten"),
+}
 
-    locale = get_locale()
-    names = locale.languages if locale is not None else {}
-    return str(names.get(code) or names.get(code.split("-")[0]) or code)
+# CEFR levels (A1–C2) are the same words in every language; "native" is not.
+LANGUAGE_LEVEL_LABELS = {"native": _l("Native language")}
+
+
+def language_label(code: str) -> str:
+    """A language's name in the page's language ("Türkisch", "Dari" on a German page), or its code."""
+    from server.i18n import language_display_name
+
+    return language_display_name(code)
+
+
+def level_label(level: str | None) -> str:
+    """"native" → "Muttersprache"; "B2" stays "B2"."""
+    return label(LANGUAGE_LEVEL_LABELS, level)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from server.assignments import matching, operations
 from server.assignments.models import AssignmentRequest, Client
@@ -102,7 +103,8 @@ def offer(request_id: int) -> Any:
     audit("assignment.offered", "assignment", assignment.id, request_id=row.id, client=client.code,
            guides=[o.guide_id for o in assignment.offers])
     db.session.commit()
-    flash(_("The assignment was offered to %(count)s guide(s). They see it in their app after the next sync.",
-            count=len(assignment.offers)), "info")
+    flash(ngettext("The assignment was offered to %(count)s guide. They see it in their app after the next sync.",
+                 "The assignment was offered to %(count)s guides. They see it in their app after the next sync.",
+                 len(assignment.offers), count=len(assignment.offers)), "info")
     return redirect(url_for("coordinator.assignment", assignment_id=assignment.id))
 

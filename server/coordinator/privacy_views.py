@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from server.audit.log import record_event
@@ -72,8 +73,10 @@ def erase_guide(guide_id: int) -> Any:
     except erasure.ErasureRefused as exc:
         db.session.rollback()
         guide, profile = get_guide_or_404(guide_id)
-        message = _("%(count)s expenses are submitted or approved but not paid yet. Pay or reject them first; "
-                    "nothing was erased.", count=exc.count) if exc.code == "money_owed" else \
+        message = ngettext("%(count)s expense is submitted or approved but not paid yet. Pay or reject it first; "
+                           "nothing was erased.",
+                           "%(count)s expenses are submitted or approved but not paid yet. Pay or reject them first; "
+                           "nothing was erased.", exc.count, count=exc.count) if exc.code == "money_owed" else \
             _("This guide’s data was erased already.")
         return _render_privacy(guide, profile, form, 409, message)
     record_event("guide.erased", current_org_id(), actor_user_id=current_user.id, object_type="user",

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, Field, IntegerField, SelectField, StringField
+from wtforms import DateField, DecimalField, Field, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
@@ -20,6 +21,7 @@ from server.money.limits import LEGAL_BASIS_LABELS
 from server.money.models import ALLOWANCE_UNITS, LEGAL_BASES
 from server.money.rates import TRAVEL_MODES
 from server.money.reports import KIND_LABELS
+from server.numbers import WholeNumberField, normalise_number
 from sync.vocabulary import ACTIVITY_KINDS
 
 TRAVEL_MODE_LABELS = {"car": _l("Car"), "motorbike": _l("Motorbike"), "bicycle": _l("Bicycle")}
@@ -34,10 +36,13 @@ class EuroField(DecimalField):
 
     widget = TextInput()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["render_kw"] = {"inputmode": "decimal", "autocomplete": "off", **(kwargs.get("render_kw") or {})}
+        super().__init__(*args, **kwargs)
+
     def process_formdata(self, valuelist: list[str]) -> None:
         if valuelist:
-            valuelist = [valuelist[0].strip().replace("\u202f", "").replace(" ", "").replace("€", "")
-                         .replace(",", ".")]
+            valuelist = [normalise_number(valuelist[0].replace("€", ""))]
         super().process_formdata(valuelist)
         if isinstance(self.data, Decimal) and not self.data.is_finite():  # "NaN", "Infinity"
             self.data = None
@@ -80,7 +85,7 @@ class AllowanceRateForm(FlaskForm):
 
 
 class TaxFreeLimitForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    year = WholeNumberField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     legal_basis = SelectField(_l("Legal basis"), choices=[])
     euros = EuroField(_l("Tax-free amount in euros"), places=2,
                       validators=[InputRequired(), NumberRange(min=0, max=100_000)])

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from server.activities import review
@@ -142,5 +143,6 @@ def approve_bulk() -> Any:
             record_event("activity.approved_bulk", current_org_id(), actor_user_id=current_user.id,
                          object_type="activity", details={"count": len(approved), "activity_ids": approved})
         db.session.commit()
-        flash(_("%(count)s activities were approved.", count=len(approved)), "info")
+        flash(ngettext("%(count)s activity was approved.", "%(count)s activities were approved.", len(approved),
+                       count=len(approved)), "info")
     return redirect(_back())

@@ -12,6 +12,7 @@ import random
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from server.accounts.models import User
@@ -89,8 +90,10 @@ def demo_info_lines(public_url: str) -> list[str]:
     membership = next(m for m in guide.memberships if m.role == "guide")
     record_event("device.enrolment_code_issued", membership.organization_id, object_type="user",
                  object_id=guide.id, details={"via": "demo-info"})
-    lines.append(_("Enrolment link for the demo guide %(name)s <%(email)s> (valid %(days)s days, once):",
-                   name=guide.name, email=guide.email, days=current_app.config["ENROLMENT_CODE_DAYS"]))
+    days = current_app.config["ENROLMENT_CODE_DAYS"]
+    lines.append(ngettext("Enrolment link for the demo guide %(name)s <%(email)s> (valid %(count)s day, once):",
+                          "Enrolment link for the demo guide %(name)s <%(email)s> (valid %(count)s days, once):",
+                          days, name=guide.name, email=guide.email, count=days))
     lines.append("  " + enrolment_link(code, public_url))
     return lines
 

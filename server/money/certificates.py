@@ -33,7 +33,7 @@ from server.guides.models import GuideProfile
 from server.i18n import available_locales, text_direction
 from server.money.errors import MoneyError
 from server.money.models import Certificate
-from server.money.pdf import FAMILY, Document
+from server.money.pdf import FAMILY, Document, can_shape
 from server.money.reports import KIND_LABELS
 from server.organizations.models import Organization
 from server.public_url import public_base_url
@@ -50,14 +50,6 @@ def _title() -> str:
     return _("Certificate of volunteer work")
 
 
-def _can_shape() -> bool:
-    try:
-        import uharfbuzz  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def certificate_languages(guide: User, profile: GuideProfile | None) -> list[str]:
     """["de"] plus the guide's own language where a catalog translates the certificate."""
     candidates = [guide.locale or ""] + [lang.language for lang in (profile.languages if profile else [])]
@@ -66,7 +58,7 @@ def certificate_languages(guide: User, profile: GuideProfile | None) -> list[str
     for code in candidates:
         if not code or code == "de" or code not in available_locales():
             continue
-        if text_direction(code) == "rtl" and not _can_shape():
+        if text_direction(code) == "rtl" and not can_shape():
             continue
         if code != "en":
             with force_locale(code):
@@ -168,25 +160,13 @@ def certificate_pdf(cert: Certificate) -> bytes:
 
 def _certificate_pdf(cert: Certificate) -> bytes:
     langs = list(cert.languages) or ["de"]
-    pdf = Document("Ehrenamtsnachweis", footer=cert.organization_name)
-    if len(langs) > 1 and text_direction(langs[1]) == "rtl":
-        pdf.set_text_shaping(True)
+    pdf = Document("Ehrenamtsnachweis", footer=cert.organization_name,
+                   shaping=any(text_direction(code) == "rtl" for code in langs))
     pdf.alias_nb_pages()
     pdf.add_page()
 
     def both(render: Callable[[], str], size: int, bold: bool = False) -> None:
-        for index, code in enumerate(langs):
-            with force_locale(code):
-                text = render()
-            if index and text_direction(code) == "rtl":
-                pdf.set_font(FAMILY, "", size - 2)
-                pdf.multi_cell(0, (size - 2) * 0.5, text, align="R", new_x="LMARGIN", new_y="NEXT")
-            else:
-                pdf.paragraph(text, size=size if not index else size - 2, bold=bold and not index)
-            if index == 0 and len(langs) > 1:
-                pdf.set_text_color(90)
-        pdf.set_text_color(0)
-        pdf.ln(2)
+        pdf.in_languages(langs, render, size, bold)
 
     both(_title, 18, bold=True)
     both(lambda: _("%(guide)s has worked as a volunteer integration guide with %(organization)s from %(start)s "

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
@@ -26,6 +25,7 @@ from server.activities.models import Activity
 from server.assignments.models import Assignment
 from server.expenses.models import Expense, Payout
 from server.extensions import db
+from server.i18n import language_display_name
 from server.money.errors import MoneyError
 from server.money.models import PayoutItem
 from server.organizations.models import Organization
@@ -43,7 +43,7 @@ KIND_LABELS = {
     "training": _l("Training"), "other": _l("Other"),
 }
 CATEGORY_LABELS = {
-    "mileage": _l("Mileage"), "public_transport": _l("Public transport"), "phone": _l("Phone"),
+    "mileage": _l("Mileage"), "public_transport": _l("Public transport"), "phone": _l("Phone costs"),
     "material": _l("Material"), "other": _l("Other"),
 }
 PERIOD_KINDS = ("month", "quarter", "year")
@@ -125,12 +125,7 @@ def euros(cents: int) -> Decimal:
 def language_name(code: str) -> str:
     if not code:
         return _("not given")
-    if code == "prs":  # Dari: Babel has no locale of its own for it
-        return "Dari"
-    try:
-        return Locale.parse(code).get_display_name(str(get_locale() or "de")) or code
-    except (ValueError, TypeError, UnknownLocaleError):
-        return code
+    return language_display_name(code)
 
 
 def build_report(organization_id: int, kind: str, year: int, number: int = 1) -> Report:

@@ -191,7 +191,7 @@ def test_sign_out_with_unsent_entries_warns_twice(phone, live_server) -> None:
     page.get_by_role("button", name="Abmelden").click()
     warning = page.get_by_role("alert")
     warning.wait_for()
-    assert "1 Änderungen wurden noch nicht gesendet" in warning.inner_text()
+    assert "1 Änderung wurde noch nicht gesendet" in warning.inner_text()  # singular: a plural message
     page.get_by_role("button", name="Trotzdem abmelden").click()
     assert len(page.evaluate(DUMP_DB)["outbox"]) == 1  # two taps so far, nothing deleted
     # (Online for the last step: the wipe removes the service worker too, and /enroll must load.

@@ -82,7 +82,7 @@ def test_xlsx_for_the_finance_office_has_the_same_figures(org, decided_claims, c
     payout = _export(coordinator_author, org, decided_claims)
     sheet = load_workbook(io.BytesIO(payout_xlsx(payout))).active
     rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0]]
-    header = next(i for i, r in enumerate(rows) if r[1] == "IBAN" or r[0] in ("Account holder", "Kontoinhaber/in"))
+    header = next(i for i, r in enumerate(rows) if r[1] == "IBAN" or r[0] in ("Account holder", "Kontoinhaberin oder Kontoinhaber"))
     body, total = rows[header + 1:-1], rows[-1]
     assert {r[0]: round(Decimal(str(r[5])) * 100) for r in body} == {
         "Ayşe Demir": 1540, "Oleksandr Kovalenko": 100000}

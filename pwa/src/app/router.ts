@@ -19,8 +19,11 @@ export const editing = signal<string | undefined>(undefined);
 export const editingExpense = signal<string | undefined>(undefined);
 /** What a link (a tapped notification: `/assignments?id=…`, `/expenses?month=…`) points at on its screen. */
 export const target = signal<{ id?: string; month?: string }>({});
-/** A short confirmation shown once on the next screen ("Saved on this phone"). */
-export const flash = signal("");
+/**
+ * A short confirmation shown once on the next screen ("Saved on this phone"). It holds a function that
+ * calls `t()`, never the translated text, so it follows a language change made while it shows.
+ */
+export const flash = signal<(() => string) | null>(null);
 
 /** The screen for a path, given whether the phone is enrolled (nothing but enrolment before that). */
 function screenFor(pathname: string): Screen {

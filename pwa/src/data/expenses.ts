@@ -14,6 +14,7 @@
  * guide at once, though the server computes it again and its figure is the one that counts.
  */
 
+import { normaliseNumber } from "../shared/numbers";
 import type { ExpenseData, OrganizationData } from "../shared/wire";
 import { type BlobRow, db, type LocalRecord } from "./db";
 import type { PreparedReceipt } from "./receipts";
@@ -39,10 +40,13 @@ export function centsPerKm(organization: OrganizationData | undefined, date: str
   return best ? best.cents_per_km : FALLBACK_CENTS_PER_KM;
 }
 
-/** "12,50" / "12.5" / "12" / "12,50 €" → 1250; anything else (thousands separators included) → null. */
+/**
+ * "12,50" / "12.5" / "12" / "12,50 €" / "١٢٫٥٠" / "۱۲,۵" → 1250; anything else (thousands separators, a third
+ * decimal) → null, so the form says so instead of dropping a digit (src/shared/numbers.ts).
+ */
 export function parseEuros(text: string): number | null {
-  const clean = text.replace(/[\s\u00a0€]/g, "");
-  const match = /^(\d{1,7})(?:[.,](\d{1,2}))?$/.exec(clean);
+  const clean = normaliseNumber(text.replace(/€/g, ""));
+  const match = /^(\d{1,7})(?:\.(\d{1,2}))?$/.exec(clean);
   if (!match) return null;
   return Number(match[1]) * 100 + Number((match[2] ?? "0").padEnd(2, "0"));
 }

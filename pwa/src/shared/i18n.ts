@@ -7,9 +7,14 @@
  * first screen, `/locales/<code>/<Screen>.json` fetched with a screen's code (`loadCatalogPart`). A
  * language change reloads every part in use.
  *
- * pybabel finds the strings with locales/extract_ts.py, so pass `t` a literal string ('…' or "…"),
- * never a variable or a concatenation. Because `t` reads a signal, a component that calls it renders
- * again when the language changes.
+ * `tn(singular, plural, n, params)` is gettext's ngettext: a plural entry's forms come as an array in
+ * the Plural-Forms header's order (locales/check_catalogs.py): CLDR's categories for whole numbers in
+ * CLDR's order (zero, one, two, few, many, other), so `Intl.PluralRules` picks the form — no plural
+ * expression is evaluated. `{count}` is filled with n, formatted for the language.
+ *
+ * pybabel finds the strings with locales/extract_ts.py, so pass `t` / `tn` literal strings ('…' or
+ * "…"), never a variable or a concatenation. Because `t` reads a signal, a component that calls it
+ * renders again when the language changes.
  */
 
 import { batch, signal } from "@preact/signals";
@@ -19,8 +24,6 @@ type Catalog = Record<string, string | readonly string[]>;
 
 export const LOCALES = __LOCALES__;
 export const DEFAULT_LOCALE = "de";
-// Same list as server/i18n.py: the direction comes from the chosen locale, never from the text.
-const RTL_LANGUAGES = new Set(["ar", "fa", "prs", "he", "ur", "ps", "ckb"]);
 
 export const locale = signal(DEFAULT_LOCALE);
 const catalog = signal<Catalog>({});
@@ -39,30 +42,46 @@ export function t(msgid: string, params?: Params): string {
 }
 
 const CLDR_ORDER: readonly Intl.LDMLPluralRule[] = ["zero", "one", "two", "few", "many", "other"];
+const pluralIndexes = new Map<string, Map<Intl.LDMLPluralRule, number>>();
 
-/** A plural form's index per CLDR category: its position among the categories whole numbers reach. */
+/**
+ * The form index of each plural category of a language: its position among the categories that whole
+ * numbers reach (a fraction-only category has no form), in CLDR's order.
+ */
 function pluralIndex(code: string): Map<Intl.LDMLPluralRule, number> {
-  const rules = new Intl.PluralRules(code.replace("_", "-"));
-  const reached = new Set<Intl.LDMLPluralRule>();
-  for (let n = 0; n <= 200; n++) reached.add(rules.select(n));
-  return new Map(CLDR_ORDER.filter((c) => reached.has(c)).map((c, i) => [c, i]));
+  let found = pluralIndexes.get(code);
+  if (!found) {
+    const rules = new Intl.PluralRules(code.replace("_", "-"));
+    const reached = new Set<Intl.LDMLPluralRule>();
+    for (let n = 0; n <= 200; n++) reached.add(rules.select(n));
+    for (const n of [1000, 10000, 100000, 1000000, 1000001]) reached.add(rules.select(n));
+    found = new Map(CLDR_ORDER.filter((c) => reached.has(c)).map((c, i) => [c, i]));
+    pluralIndexes.set(code, found);
+  }
+  return found;
 }
 
-/** gettext's ngettext ("1 message", "3 messages"); `{count}` is n. A plural entry's forms come as an
- * array in CLDR order; without one, English rules. */
+/** The plural form for the count n ("1 change", "3 changes"); `{count}` is n, formatted. */
 export function tn(singular: string, plural: string, n: number, params?: Params): string {
-  const code = locale.value;
-  const all: Params = { count: new Intl.NumberFormat(code.replace("_", "-")).format(n), ...params };
+  const all: Params = { count: formatNumber(n), ...params };
   const forms = catalog.value[singular];
   if (Array.isArray(forms) && forms.length) {
+    const code = locale.value;
     const index = pluralIndex(code).get(new Intl.PluralRules(code.replace("_", "-")).select(n)) ?? forms.length - 1;
     return fill(forms[Math.min(index, forms.length - 1)], all);
   }
   return fill(n === 1 ? singular : plural, all);
 }
 
+/** A number in the active language's digits and separators. */
+export function formatNumber(n: number, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(locale.value.replace("_", "-"), options).format(n);
+}
+
+/** "ltr" or "rtl", from locales/languages.json (baked in at build time), never from the text. */
 export function direction(code: string): "ltr" | "rtl" {
-  return RTL_LANGUAGES.has(code.split(/[-_]/)[0]) ? "rtl" : "ltr";
+  const base = code.split(/[-_]/)[0];
+  return (LOCALES.find((l) => l.code === code) ?? LOCALES.find((l) => l.code === base))?.dir ?? "ltr";
 }
 
 /** The saved choice if we still have it, else the browser's first language we have, else German. */

@@ -4,7 +4,7 @@ import type { LocalRecord } from "../../data/db";
 import { answerOffer } from "../../data/expenses";
 import { keyOf, pendingKeys, recordsOf } from "../../data/queries";
 import { localDate } from "../../data/records";
-import { locale, t } from "../../shared/i18n";
+import { locale, t, tn } from "../../shared/i18n";
 import { type AssignmentData, DISTRICTS } from "../../shared/wire";
 import { formatDate, formatMinutes } from "../components/format";
 import { useLive } from "../components/useLive";
@@ -78,7 +78,7 @@ function endsIn(data: Fields): string {
   if (days < 0) return t("Ended on {date}", { date: formatDate(data.ends_on) });
   if (days === 0) return t("Ends today");
   if (days === 1) return t("Ends tomorrow");
-  return t("Ends in {count} days", { count: days });
+  return tn("Ends in {count} day", "Ends in {count} days", days);
 }
 
 function answerProblem(code: string, fallback: string): string {
@@ -120,7 +120,7 @@ function Offer({ item }: { item: Item }) {
     setBusy(true);
     try {
       await answerOffer(record.id, response);
-      flash.value = t("Your answer is saved on this phone and will be sent when you are online.");
+      flash.value = () => t("Your answer is saved on this phone and will be sent when you are online.");
     } finally {
       setBusy(false);
     }
@@ -168,7 +168,7 @@ function Agreement({ item }: { item: Item }) {
 
 export default function AssignmentsScreen() {
   const items = useLive(load, [], undefined);
-  const message = flash.value;
+  const message = flash.value?.();
   const now = Date.now();
   const offers = items?.filter(({ data, waiting }) =>
     data.state === "offered" && (data.offer_state === "offered" || waiting)) ?? [];
@@ -184,7 +184,7 @@ export default function AssignmentsScreen() {
       </header>
       {message && (
         <p class="notice" role="status">
-          {message} <button type="button" class="link" onClick={() => (flash.value = "")}>{t("OK")}</button>
+          {message} <button type="button" class="link" onClick={() => (flash.value = null)}>{t("OK")}</button>
         </p>
       )}
       {items && (

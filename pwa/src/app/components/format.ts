@@ -1,18 +1,49 @@
 // Shared wording and number formats for the screens: the active locale, Europe/Berlin dates.
-import { direction, locale, t } from "../../shared/i18n";
+import { direction, formatNumber, locale, t } from "../../shared/i18n";
 import type { ActivityKind, ExpenseCategory } from "../../shared/wire";
 
 function tag(): string {
   return locale.value.replace("_", "-");
 }
 
+/**
+ * The active language's tag for dates: always the Gregorian calendar (`-u-ca-gregory`). Intl gives Farsi
+ * the Persian calendar by default, so a December claim would read "Azar 1405"; the coordination office,
+ * the bank and the server's PDFs all count Gregorian months.
+ */
+export function dateTag(): string {
+  return `${tag()}-u-ca-gregory`;
+}
+
+/**
+ * Text a person typed (a name, a reason) inside a translated sentence: a Unicode isolate (FSI … PDI), so a
+ * German name in an Arabic sentence keeps its own direction and does not reorder the words around it.
+ */
+export function isolate(text: string): string {
+  // Only where directions can mix: a right-to-left screen, or right-to-left letters in the text.
+  return direction(locale.value) === "rtl" || /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/.test(text)
+    ? `\u2068${text}\u2069` : text;
+}
+
+export type Unit = "h" | "min" | "km";
+
+/**
+ * A number with its unit ("1:30 h", "12 km"), the unit translated and placed as the language writes it
+ * (the msgid "{value} h" lets a translator put it first or last). In a right-to-left language the pair is
+ * a Unicode isolate (FSI … PDI), so it stays together and in order inside any sentence or list.
+ */
+export function withUnit(value: number | string, unit: Unit): string {
+  const shown = typeof value === "number" ? formatNumber(value) : value;
+  const text = unit === "h" ? t("{value} h", { value: shown })
+    : unit === "min" ? t("{value} min", { value: shown }) : t("{value} km", { value: shown });
+  return direction(locale.value) === "rtl" ? `\u2068${text}\u2069` : text;
+}
+
 /** 90 → "1:30 h" (hours:minutes, the way guides count time). */
 export function formatMinutes(minutes: number): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
-  const text = `${h}:${String(m).padStart(2, "0")} h`;
-  // In a right-to-left language keep "1:30 h" in its order (Unicode isolate), wherever it is shown.
-  return direction(locale.value) === "rtl" ? `\u2066${text}\u2069` : text;
+  return withUnit(`${h}:${String(m).padStart(2, "0")}`, "h");
 }
 
 export function formatEuro(cents: number): string {
@@ -23,17 +54,17 @@ export function formatEuro(cents: number): string {
 export function formatDate(date: string): string {
   const [y, m, d] = date.split("-").map(Number);
   if (!y || !m || !d) return date;
-  return new Intl.DateTimeFormat(tag(), { weekday: "short", day: "numeric", month: "numeric", year: "numeric" })
+  return new Intl.DateTimeFormat(dateTag(), { weekday: "short", day: "numeric", month: "numeric", year: "numeric" })
     .format(new Date(y, m - 1, d));
 }
 
 export function formatTime(iso: string): string {
-  return new Intl.DateTimeFormat(tag(), { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Berlin" })
+  return new Intl.DateTimeFormat(dateTag(), { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Berlin" })
     .format(new Date(iso));
 }
 
 export function formatDateTime(iso: string): string {
-  return new Intl.DateTimeFormat(tag(), {
+  return new Intl.DateTimeFormat(dateTag(), {
     day: "numeric", month: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/Berlin",
   }).format(new Date(iso));
 }

@@ -6,8 +6,9 @@ import { organization, pendingKeys, recordsOf } from "../../data/queries";
 import { type PreparedReceipt, prepareReceipt } from "../../data/receipts";
 import { localDate } from "../../data/records";
 import { locale, t } from "../../shared/i18n";
+import { parseWhole } from "../../shared/numbers";
 import { type ActivityData, EXPENSE_CATEGORIES, type ExpenseCategory, type ExpenseData, RECORD_SPECS } from "../../shared/wire";
-import { categoryLabel, formatDate, formatEuro, formatMinutes, kindLabel } from "../components/format";
+import { categoryLabel, formatDate, formatEuro, formatMinutes, isolate, kindLabel } from "../components/format";
 import { useLive } from "../components/useLive";
 import { closeExpense, flash } from "../router";
 import type { ExpenseFields } from "./model";
@@ -44,7 +45,7 @@ function validate(form: Form, rate: number, receipts: string[]): { fields?: Expe
   let amount: number | null = null;
   let km: number | null = null;
   if (form.category === "mileage") {
-    km = form.km.trim() === "" ? NaN : Number(form.km);
+    km = parseWhole(form.km) ?? NaN;
     if (!Number.isInteger(km) || km < 1 || km > LIMITS.km.max) errors.km = t("Enter whole kilometres between 1 and 5000.");
     else amount = km * rate;
   } else {
@@ -129,8 +130,8 @@ export default function ExpenseForm({ id }: { id?: string }) {
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
   const rate = centsPerKm(org, form.date || localDate());
-  const km = Number(form.km);
-  const mileageAmount = Number.isInteger(km) && km > 0 ? km * rate : null;
+  const km = parseWhole(form.km);
+  const mileageAmount = km !== null && km > 0 ? km * rate : null;
 
   const addPhotos = async (event: Event) => {
     const input = event.currentTarget as HTMLInputElement;
@@ -167,7 +168,7 @@ export default function ExpenseForm({ id }: { id?: string }) {
     try {
       // One transaction: the expense, its outbox entry and the new photos (data/expenses.ts).
       await saveExpense(id, fields, receipts.flatMap((r) => (r.added ? [r.added] : [])));
-      flash.value = t("Saved on this phone. It will be sent when you are online.");
+      flash.value = () => t("Saved on this phone. It will be sent when you are online.");
       closeExpense();
     } catch {
       setFailed(t("Could not save on this phone. Please try again."));
@@ -179,7 +180,7 @@ export default function ExpenseForm({ id }: { id?: string }) {
   const remove = async () => {
     if (!id || !confirm(t("Delete this expense?"))) return;
     await deleteExpense(id);
-    flash.value = t("Expense deleted.");
+    flash.value = () => t("Expense deleted.");
     closeExpense();
   };
 
@@ -195,7 +196,7 @@ export default function ExpenseForm({ id }: { id?: string }) {
       </header>
       {data?.state === "rejected" && (
         <p class="error" data-testid="rejection-reason">
-          {t("Rejected: {reason}", { reason: data.rejection_reason || "–" })}{" "}
+          {t("Rejected: {reason}", { reason: isolate(data.rejection_reason || "–") })}{" "}
           {editable && t("Correct it and save; it is then open again for the next claim.")}
         </p>
       )}
@@ -212,12 +213,12 @@ export default function ExpenseForm({ id }: { id?: string }) {
           {form.category === "mileage" ? (
             <>
               <label for="km">{t("Kilometres")}</label>
-              <input id="km" type="number" inputMode="numeric" min="1" max="5000" value={form.km}
+              <input id="km" type="text" inputMode="decimal" autoComplete="off" value={form.km}
                      onInput={(e) => set("km", e.currentTarget.value)} aria-describedby={`mileage ${described("km") ?? ""}`} />
               <p id="mileage" class="computed" data-testid="mileage-amount" aria-live="polite">
                 {mileageAmount === null
                   ? t("{rate} per km", { rate: formatEuro(rate) })
-                  : t("{km} km × {rate} = {amount}", { km, rate: formatEuro(rate), amount: formatEuro(mileageAmount) })}
+                  : t("{km} km × {rate} = {amount}", { km: km ?? 0, rate: formatEuro(rate), amount: formatEuro(mileageAmount) })}
               </p>
               {error("km")}
             </>

@@ -4,7 +4,7 @@ import { dismissClaim, submitClaim } from "../../data/expenses";
 import { localDate } from "../../data/records";
 import { t } from "../../shared/i18n";
 import { EXPENSE_CATEGORIES } from "../../shared/wire";
-import { categoryLabel, formatDate, formatDateTime, formatEuro } from "../components/format";
+import { categoryLabel, formatDate, formatDateTime, formatEuro, isolate } from "../components/format";
 import { useLive } from "../components/useLive";
 import { editExpense, editingExpense, flash, target } from "../router";
 import ExpenseForm from "./ExpenseForm";
@@ -45,7 +45,7 @@ function ExpenseRow({ row, inClaim }: { row: Row; inClaim: boolean }) {
         )}
         {data.state === "rejected" && data.rejection_reason && (
           <span class="entry-problem" data-testid="rejection-reason" dir="auto">
-            {t("Reason: {reason}", { reason: data.rejection_reason })}
+            {t("Reason: {reason}", { reason: isolate(data.rejection_reason) })}
           </span>
         )}
         {record.problem?.message && <span class="entry-problem">{record.problem.message}</span>}
@@ -66,7 +66,7 @@ function ClaimPanel({ month, view }: { month: string; view: MonthView }) {
     try {
       await submitClaim(month);
       setAsking(false);
-      flash.value = t("Claim saved on this phone. It will be sent when you are online.");
+      flash.value = () => t("Claim saved on this phone. It will be sent when you are online.");
     } finally {
       setBusy(false);
     }
@@ -154,7 +154,7 @@ function MonthList() {
   // A tapped claim notification names its month (router `target`).
   const [month, setMonth] = useState(/^\d{4}-\d{2}$/.test(target.value.month ?? "") ? target.value.month! : localDate().slice(0, 7));
   const view = useLive(() => loadMonth(month), [month], undefined);
-  const message = flash.value;
+  const message = flash.value?.();
   const current = localDate().slice(0, 7);
   const total = view?.rows.reduce((sum, r) => sum + (r.data.amount_cents ?? 0), 0) ?? 0;
   const inClaim = !!view?.claimWaiting;
@@ -165,7 +165,7 @@ function MonthList() {
       </header>
       {message && (
         <p class="notice" role="status">
-          {message} <button type="button" class="link" onClick={() => (flash.value = "")}>{t("OK")}</button>
+          {message} <button type="button" class="link" onClick={() => (flash.value = null)}>{t("OK")}</button>
         </p>
       )}
       <button type="button" class="primary wide" onClick={() => editExpense("new")}>{t("Add an expense")}</button>

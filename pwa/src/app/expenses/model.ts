@@ -2,7 +2,8 @@
 import { db, type LocalRecord } from "../../data/db";
 import type { Claim } from "../../data/expenses";
 import { keyOf, pendingKeys, recordsOf } from "../../data/queries";
-import { locale, t } from "../../shared/i18n";
+import { t } from "../../shared/i18n";
+import { dateTag } from "../components/format";
 import type { ExpenseData } from "../../shared/wire";
 import { lockedStateWord } from "../components/format";
 
@@ -100,7 +101,7 @@ export function claimProblem(code: string, fallback: string): string {
 /** "2026-11" → "November 2026" in the active language. */
 export function formatMonth(month: string): string {
   const [y, m] = month.split("-").map(Number);
-  return new Intl.DateTimeFormat(locale.value.replace("_", "-"), { month: "long", year: "numeric" })
+  return new Intl.DateTimeFormat(dateTag(), { month: "long", year: "numeric" })
     .format(new Date(y, m - 1, 1));
 }
 

@@ -5,7 +5,7 @@ import { conflictsByRecord, keyOf, pendingKeys } from "../../data/queries";
 import { t } from "../../shared/i18n";
 import type { ActivityData, ConflictData, ExpenseData } from "../../shared/wire";
 import {
-  categoryLabel, fieldLabel, formatDate, formatEuro, formatMinutes, kindLabel, lockedStateWord, valueLabel,
+  categoryLabel, fieldLabel, formatDate, formatEuro, formatMinutes, isolate, kindLabel, lockedStateWord, valueLabel,
 } from "../components/format";
 import { useLive } from "../components/useLive";
 import { edit, editExpense, flash } from "../router";
@@ -78,9 +78,9 @@ function Row({ entry }: { entry: Entry }) {
         <span class={`badge ${state.tone}`} data-testid="entry-state">{state.label}</span>
       </span>
       <span class="muted small">{formatDate(entry.date)}</span>
-      {isActivity && activity.note && <span class="entry-note">{activity.note}</span>}
+      {isActivity && activity.note && <span class="entry-note" dir="auto">{activity.note}</span>}
       {!isActivity && expense.state === "rejected" && expense.rejection_reason && (
-        <span class="entry-problem">{t("Reason: {reason}", { reason: expense.rejection_reason })}</span>
+        <span class="entry-problem">{t("Reason: {reason}", { reason: isolate(expense.rejection_reason) })}</span>
       )}
       {record.problem && record.problem.message && <span class="entry-problem">{record.problem.message}</span>}
       {entry.conflicts.filter((c) => c.lost_by === "guide").map((c, i) => (
@@ -134,7 +134,7 @@ export default function HistoryScreen() {
   // Only once the previous page is on screen, so one scroll asks for one page.
   const more = () => setLimit((current) => (loaded && loaded.entries.length >= current ? current + PAGE : current));
   const sentinel = useMoreOnScroll(more, left > 0);
-  const message = flash.value;
+  const message = flash.value?.();
   return (
     <main class="screen history">
       <header class="top">
@@ -142,7 +142,7 @@ export default function HistoryScreen() {
       </header>
       {message && (
         <p class="notice" role="status">
-          {message} <button type="button" class="link" onClick={() => (flash.value = "")}>{t("OK")}</button>
+          {message} <button type="button" class="link" onClick={() => (flash.value = null)}>{t("OK")}</button>
         </p>
       )}
       {entries && entries.length === 0 && <p class="card muted">{t("Nothing logged yet.")}</p>}

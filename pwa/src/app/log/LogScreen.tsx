@@ -4,6 +4,7 @@ import { db } from "../../data/db";
 import { myAssignments, pendingKeys } from "../../data/queries";
 import { deleteRecord, localDate, saveRecord } from "../../data/records";
 import { t } from "../../shared/i18n";
+import { parseNumber, parseWhole } from "../../shared/numbers";
 import {
   ACTIVITY_KINDS, type ActivityData, type ActivityKind, type AssignmentData, DISTRICT_CODES, DISTRICTS,
   type DistrictCode, RECORD_SPECS,
@@ -62,13 +63,15 @@ function validate(form: Form): { fields?: ActivityData; errors: Record<string, s
     const end = toMinutes(form.end);
     minutes = start == null || end == null ? NaN : end - start;
   } else {
-    minutes = Number(form.hours || 0) * 60 + Number(form.minutes || 0);
+    const hours = form.hours.trim() === "" ? 0 : parseNumber(form.hours);
+    const mins = form.minutes.trim() === "" ? 0 : parseWhole(form.minutes);
+    minutes = hours === null || mins === null ? NaN : Math.round(hours * 60) + mins;
   }
   if (!Number.isInteger(minutes) || minutes < LIMITS.minutes.min || minutes > LIMITS.minutes.max) {
     errors.minutes = form.mode === "span" ? t("The end must be after the start, on the same day.")
       : t("Enter a duration between 1 minute and 24 hours.");
   }
-  const km = form.travel_km.trim() === "" ? null : Number(form.travel_km);
+  const km = form.travel_km.trim() === "" ? null : parseWhole(form.travel_km) ?? NaN;
   if (km !== null && (!Number.isInteger(km) || km < LIMITS.travel_km.min || km > LIMITS.travel_km.max)) {
     errors.travel_km = t("Enter whole kilometres between 0 and 2000.");
   }
@@ -124,7 +127,7 @@ export default function LogScreen() {
     setFailed(false);
     try {
       await saveRecord("activity", id, fields); // resolves after IndexedDB committed record + outbox
-      flash.value = t("Saved on this phone. It will be sent when you are online.");
+      flash.value = () => t("Saved on this phone. It will be sent when you are online.");
       go(id ? "history" : "today");
     } catch {
       setFailed(true);
@@ -136,7 +139,7 @@ export default function LogScreen() {
   const remove = async () => {
     if (!id || !confirm(t("Delete this entry?"))) return;
     await deleteRecord("activity", id);
-    flash.value = t("Entry deleted.");
+    flash.value = () => t("Entry deleted.");
     go("history");
   };
 
@@ -170,12 +173,12 @@ export default function LogScreen() {
             <div class="row">
               <div>
                 <label for="hours">{t("Hours")}</label>
-                <input id="hours" type="number" inputMode="numeric" min="0" max="24" value={form.hours}
+                <input id="hours" type="text" inputMode="decimal" autoComplete="off" value={form.hours}
                        onInput={(e) => set("hours", e.currentTarget.value)} aria-describedby={described("minutes")} />
               </div>
               <div>
                 <label for="minutes">{t("Minutes")}</label>
-                <input id="minutes" type="number" inputMode="numeric" min="0" max="59" step="5" value={form.minutes}
+                <input id="minutes" type="text" inputMode="decimal" autoComplete="off" value={form.minutes}
                        onInput={(e) => set("minutes", e.currentTarget.value)} aria-describedby={described("minutes")} />
               </div>
             </div>
@@ -216,7 +219,7 @@ export default function LogScreen() {
           </select>
 
           <label for="travel_km">{t("Travel (km)")}</label>
-          <input id="travel_km" type="number" inputMode="numeric" min="0" max="2000" value={form.travel_km}
+          <input id="travel_km" type="text" inputMode="decimal" autoComplete="off" value={form.travel_km}
                  onInput={(e) => set("travel_km", e.currentTarget.value)} aria-describedby={described("travel_km")} />
           {error("travel_km")}
 
@@ -224,7 +227,7 @@ export default function LogScreen() {
           <p id="note-hint" class="hint">
             {t("Please do not write names or other personal data of the people you accompany.")}
           </p>
-          <textarea id="note" rows={3} maxLength={LIMITS.note.maxLength} value={form.note}
+          <textarea id="note" dir="auto" rows={3} maxLength={LIMITS.note.maxLength} value={form.note}
                     onInput={(e) => set("note", e.currentTarget.value)} aria-describedby="note-hint" />
           {error("note")}
 

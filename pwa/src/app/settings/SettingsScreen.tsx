@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { db, wipeEverything } from "../../data/db";
 import { forgetPush } from "../../data/push";
 import { syncNow } from "../../data/sync";
-import { t } from "../../shared/i18n";
+import { t, tn } from "../../shared/i18n";
 import { LanguagePicker } from "../components/LanguagePicker";
 import { useLive } from "../components/useLive";
 import { Notifications } from "./Notifications";
@@ -40,7 +40,8 @@ export default function SettingsScreen() {
         <p>{t("Signing out deletes all data of this app from this phone, for example before passing the phone on.")}</p>
         {waiting > 0 && step >= 1 && (
           <div class="error" role="alert">
-            <p>{t("{count} changes have not been sent yet. If you sign out now, they are lost.", { count: waiting })}</p>
+            <p>{tn("{count} change has not been sent yet. If you sign out now, it is lost.",
+              "{count} changes have not been sent yet. If you sign out now, they are lost.", waiting)}</p>
             <button type="button" class="secondary" onClick={() => { setStep(0); void syncNow(); }}>{t("Sync first")}</button>
           </div>
         )}

@@ -4,8 +4,8 @@ import { db, type Timer } from "../../data/db";
 import { todaySummary } from "../../data/queries";
 import { localDate, minutesSince, startTimer, stopTimer } from "../../data/records";
 import { syncNow, syncStatus } from "../../data/sync";
-import { t } from "../../shared/i18n";
-import { formatDateTime, formatEuro, formatMinutes, formatTime } from "../components/format";
+import { t, tn } from "../../shared/i18n";
+import { formatDateTime, formatEuro, formatMinutes, formatTime, isolate } from "../components/format";
 import { useLive } from "../components/useLive";
 import "./today.css";
 import { editExpense, enrolment, flash, go } from "../router";
@@ -19,14 +19,15 @@ function SyncLine({ waiting, lastSyncedAt }: { waiting: number; lastSyncedAt?: s
     text = t("Syncing…");
   } else if (status === "offline" || navigator.onLine === false) {
     tone = "warn";
-    text = waiting ? t("Offline – {count} changes waiting, saved on this phone", { count: waiting })
+    text = waiting ? tn("Offline – {count} change waiting, saved on this phone",
+      "Offline – {count} changes waiting, saved on this phone", waiting)
       : t("Offline – everything is saved on this phone");
   } else if (status === "signed_out") {
     tone = "bad";
     text = t("This phone needs a new enrolment code. Your entries stay on this phone.");
   } else if (waiting) {
     tone = "warn";
-    text = t("{count} changes waiting to sync", { count: waiting });
+    text = tn("{count} change waiting to sync", "{count} changes waiting to sync", waiting);
   } else {
     text = t("Everything synced");
   }
@@ -69,7 +70,7 @@ function TimerCard() {
     setBusy(true);
     try {
       const id = await stopTimer();
-      if (id) flash.value = t("Accompaniment saved on this phone.");
+      if (id) flash.value = () => t("Accompaniment saved on this phone.");
     } finally {
       setBusy(false);
     }
@@ -101,16 +102,16 @@ export default function TodayScreen() {
   const summary = useLive(() => todaySummary(month), [month], undefined);
   const guide = enrolment.value?.guide;
   const name = typeof guide?.name === "string" ? guide.name : "";
-  const message = flash.value;
+  const message = flash.value?.();
   return (
     <main class="screen today">
       <header class="top">
         <h1>{t("Today")}</h1>
       </header>
-      <p class="lead">{name ? t("Hello, {name}!", { name }) : t("Hello!")}</p>
+      <p class="lead">{name ? t("Hello, {name}!", { name: isolate(name) }) : t("Hello!")}</p>
       {message && (
         <p class="notice" role="status">
-          {message} <button type="button" class="link" onClick={() => (flash.value = "")}>{t("OK")}</button>
+          {message} <button type="button" class="link" onClick={() => (flash.value = null)}>{t("OK")}</button>
         </p>
       )}
       {summary && <SyncLine waiting={summary.waiting} lastSyncedAt={summary.lastSyncedAt} />}
@@ -133,7 +134,7 @@ export default function TodayScreen() {
       </section>
       {typeof enrolment.value?.organization?.name === "string" && (
         <p class="muted small">
-          {t("This phone is enrolled with {organization}.", { organization: enrolment.value.organization.name })}
+          {t("This phone is enrolled with {organization}.", { organization: isolate(enrolment.value.organization.name) })}
         </p>
       )}
     </main>
