@@ -82,7 +82,7 @@ def test_sync_latency_results_and_pull_sizes_are_counted(scrape, sync, token) ->
 def test_failed_sign_ins_are_counted_by_kind(scrape, client, make_user, org) -> None:
     coordinator = make_user(org, role="coordinator")
     before = scrape()
-    assert client.post("/api/v1/enroll", json={"code": "AAAA-BBBB-CCCC", "device_name": "x"}).status_code == 400
+    assert client.post("/api/v1/enroll", json={"code": "AAAA-BBBB-CCCC", "device_name": "x"}).status_code == 403
     wrong = client.post("/coordinator/login", data={"email": coordinator.email, "password": "not it at all"})
     assert wrong.status_code == 401
     assert client.post("/coordinator/login", data={"email": "nobody@example.org", "password": "x" * 12}) \

@@ -47,15 +47,24 @@ def schema_versions(main_chunk: str) -> list[int]:
     return [int(m.group(2)) for m in STORES.finditer(main_chunk)]
 
 
+def schema_chunk(build: Path) -> Path:
+    """The asset that declares the Dexie schema (`….version(n).stores({…})`)."""
+    found = [path for path in sorted((build / "assets").glob("*.js")) if STORES.search(path.read_text())]
+    assert found, "no chunk of the build declares the Dexie schema"
+    return found[0]
+
+
 def publish_release(source: Path, target: Path, *, bump_schema: bool) -> int | None:
     """Copy the build to `target` as a new release; returns the new Dexie schema version if bumped."""
     # Without the precompressed variants: they are of the old files (`make pwa` makes new ones).
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.br", "*.gz"))
     html = (target / "index.html").read_text()
-    old_name = re.search(r"/assets/(index-[\w-]+\.js)", html).group(1)  # type: ignore[union-attr]
-    new_name = f"index-{secrets.token_hex(4)}.js"
-    chunk = (target / "assets" / old_name).read_text()
+    main_name = re.search(r"/assets/(index-[\w-]+\.js)", html).group(1)  # type: ignore[union-attr]
+    # The Dexie schema lives in the chunk the page and the service worker share (or in the main one).
+    schema_name = schema_chunk(target).name
+    renames = {name: f"{name.split('-')[0]}-{secrets.token_hex(4)}.js" for name in {main_name, schema_name}}
     new_version = None
+    chunk = (target / "assets" / schema_name).read_text()
     if bump_schema:
         last = max(STORES.finditer(chunk), key=lambda m: int(m.group(2)))
         receiver, new_version = last.group(1), int(last.group(2)) + 1
@@ -63,13 +72,17 @@ def publish_release(source: Path, target: Path, *, bump_schema: bool) -> int | N
         addition = (f',{receiver}.version({new_version}).stores({{}}).upgrade(t=>t.table("records")'
                     f'.toCollection().modify(r=>{{r.{UPGRADE_MARK}=1}}))')
         chunk = chunk[:last.end()] + addition + chunk[last.end():]
-    (target / "assets" / old_name).unlink()
-    (target / "assets" / new_name).write_text(chunk)
+        (target / "assets" / schema_name).write_text(chunk)
+    for old_name, new_name in renames.items():
+        (target / "assets" / old_name).rename(target / "assets" / new_name)
     for path in target.rglob("*"):
         if path.suffix in (".js", ".html") and path.is_file():
             text = path.read_text()
-            if old_name in text:
-                path.write_text(text.replace(old_name, new_name))
+            changed = text
+            for old_name, new_name in renames.items():
+                changed = changed.replace(old_name, new_name)
+            if changed != text:
+                path.write_text(changed)
     sw = target / "sw.js"
 
     def revised(match: re.Match[str]) -> str:
@@ -326,8 +339,7 @@ def publish_v2_release(source: Path, target: Path) -> None:
     v2 declarations exactly as the old release made it.)"""
     # Without the precompressed variants: they are of the old files (`make pwa` makes new ones).
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.br", "*.gz"))
-    html = (target / "index.html").read_text()
-    main = target / "assets" / re.search(r"/assets/(index-[\w-]+\.js)", html).group(1)  # type: ignore[union-attr]
+    main = schema_chunk(target)
     chunk, found = V3_BLOCK.subn("0", main.read_text())
     assert found == 1, "the build has no schema version 3 to take out"
     assert max(schema_versions(chunk)) == 2
