@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, LiveServer, fresh_app, serve
+from tests.browser.conftest import ARTIFACTS, LiveServer, add_axe, fresh_app, serve, watch_csp
 from tests.browser.test_accessibility import AXE, RUN_AXE
 
 pytestmark = pytest.mark.browser
@@ -51,10 +51,15 @@ def public_server(sqlite_template: Path, tmp_path: Path) -> Iterator[LiveServer]
         yield server
 
 
+CSP_VIOLATIONS: dict[int, list[str]] = {}
+
+
 def _phone(browser: Any, server: LiveServer, javascript: bool) -> Any:
     context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=2, is_mobile=True,
                                   locale="de-DE", base_url=server.url, java_script_enabled=javascript)
     context.set_default_timeout(10_000)
+    CSP_VIOLATIONS[id(context)] = []
+    watch_csp(context, CSP_VIOLATIONS[id(context)])  # and serves axe-core from the page's own origin
     return context
 
 
@@ -111,6 +116,7 @@ def test_public_pages_fit_the_phone_and_pass_axe(browser, public_server, path):
     page = context.new_page()
     page.goto(path)
     assert not page.evaluate(WIDE), "horizontal scroll at 360 px"
-    page.add_script_tag(path=str(AXE))
+    add_axe(page)
     assert page.evaluate(RUN_AXE) == []
+    assert CSP_VIOLATIONS.pop(id(context)) == []
     context.close()

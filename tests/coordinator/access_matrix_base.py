@@ -12,7 +12,8 @@ from server.accounts.models import Membership
 from server.extensions import db
 
 # Routes anyone may use (they sign in or only set the language).
-PUBLIC = {"coordinator.login", "coordinator.login_code", "coordinator.set_language", "coordinator.static"}
+PUBLIC = {"coordinator.login", "coordinator.login_code", "coordinator.set_language", "coordinator.static",
+          "coordinator.forgot_password", "coordinator.set_password"}
 
 
 @dataclass

@@ -165,6 +165,16 @@ ROUTES += [
           data={"name": "Neu", "email": "neu@example.org", "password": "a long initial pw"}, **_ADMIN),
     Route("coordinator.admin_deactivate_staff", "POST",
           lambda o: _admin_url(o, f"/staff/{_a_coordinator_of(o)}/deactivate"), False, **_ADMIN),
+    Route("coordinator.admin_send_reset_link", "POST",
+          lambda o: _admin_url(o, f"/staff/{_a_coordinator_of(o)}/reset-link"), False, **_ADMIN),
+]
+
+# Mail (server/coordinator/password_views.py, guide_views.py): her own password and mail choices, and a
+# guide's enrolment link by mail. Forgotten and one-time password links need no sign-in (PUBLIC).
+ROUTES += [
+    Route("coordinator.change_password", "GET", lambda o: "/coordinator/account/password", False),
+    Route("coordinator.account_mail_preferences", "POST", lambda o: "/coordinator/account/mail", False),
+    Route("coordinator.enrolment_mail", "POST", lambda o: f"/coordinator/guides/{o.guide_id}/enrolment-mail"),
 ]
 
 ROUTES += MONEY_ROUTES
