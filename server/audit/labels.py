@@ -21,6 +21,21 @@ from flask_babel import lazy_gettext as _l
 from server.audit.models import AuditEvent
 
 ACTION_LABELS = {
+    "account.mail_preferences_changed": _l("Mail preferences changed"),
+    "account.password_changed": _l("Own password changed"),
+    "account.password_reset_requested": _l("Password link requested"),
+    "message.sent": _l("Message sent to guides"),
+    "public.form_settings_changed": _l("Public request form settings changed"),
+    "public.profile_edited": _l("Directory entry edited"),
+    "public.profile_published": _l("Directory entry published"),
+    "public.profile_withdrawn": _l("Directory entry withdrawn"),
+    "push.queued": _l("Push notification queued"),
+    "push.subscribed": _l("Push notifications turned on for a phone"),
+    "push.subscription_gone": _l("Push subscription removed by the push service"),
+    "push.unsubscribed": _l("Push notifications turned off for a phone"),
+    "request.filed_on_web_form": _l("Request filed on the public form"),
+    "staff.invited": _l("Staff member invited"),
+    "staff.reset_link_sent": _l("Password link sent to a staff member"),
     "activity.approved": _l("Activity approved"),
     "activity.approved_bulk": _l("Activities approved together"),
     "activity.corrected": _l("Activity corrected"),

@@ -27,7 +27,7 @@ from server.coordinator.account_forms import (
 )
 from server.coordinator.auth import current_org_id, sign_out_everywhere_else, staff_membership, staff_required
 from server.coordinator.forms import choices
-from server.coordinator.views import _email_key, auth_limit, bp
+from server.coordinator.views import auth_limit, bp
 from server.extensions import db, limiter
 from server.outbox.mail import mail_enabled
 from server.outbox.preferences import OPTIONAL_KINDS, set_preferences, wants
@@ -39,9 +39,15 @@ FORGOT_PER_ACCOUNT = "3 per hour"
 LINK_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
+def _reset_mail_key() -> str:
+    """Reset mails per email address, from any network address: what floods one inbox is the count of
+    mails, wherever the requests come from (it locks nobody out: a mailed link still works)."""
+    return "reset-mail:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(FORGOT_PER_ADDRESS, methods=["POST"])
-@limiter.limit(FORGOT_PER_ACCOUNT, key_func=_email_key, methods=["POST"])
+@limiter.limit(FORGOT_PER_ACCOUNT, key_func=_reset_mail_key, methods=["POST"])
 def forgot_password() -> Any:
     form = ForgotPasswordForm()
     sent = False
