@@ -71,7 +71,7 @@ def _jpeg_with_exif() -> bytes:
 @pytest.mark.parametrize("raw, expected", [
     ("Lotsin Jürgens", "Lotsin Juergens"), ("Straße", "Strasse"), ("ÄRZTE Ölmühle Übersee", "AeRZTE Oelmuehle Uebersee"),
     ("Ayşe Demir", "Ayse Demir"), ("Олександр Коваленко", "Oleksandr Kovalenko"), ("François Nguyễn", "Francois Nguyen"),
-    ("Müller & Söhne_GmbH", "Mueller + Soehne-GmbH"), ("محمد", "mhmd"), ("  viel   Raum  ", "viel Raum"),
+    ("Müller & Söhne_GmbH", "Mueller + Soehne-GmbH"), ("محمد", "mHmd"), ("  viel   Raum  ", "viel Raum"),
 ])
 def test_sepa_text_is_german_first_then_transliterated_into_the_sepa_set(raw, expected):
     assert sepa_text(raw, 70) == expected
