@@ -74,6 +74,8 @@ def register_security_headers(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         same_origin = response.headers.get("X-Frame-Options") == "SAMEORIGIN"
         for key, value in headers.items():
+            if key == "Referrer-Policy" and response.headers.get(key) == "no-referrer":
+                continue  # a page with a secret in its address (one-time links) sends no referrer at all
             response.headers[key] = value
         if same_origin:
             response.headers["X-Frame-Options"] = "SAMEORIGIN"
