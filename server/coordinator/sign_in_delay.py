@@ -12,11 +12,11 @@ The counters live in the rate limiter's storage (Redis with REDIS_URL, so all ho
 from __future__ import annotations
 
 import math
-import time
 
 from flask import current_app
 
 from server.extensions import limiter
+from sync import clock
 
 FREE_FAILURES = 5
 MAX_DELAY_SECONDS = 300
@@ -47,7 +47,7 @@ def seconds_to_wait(email: str) -> int:
     storage = limiter.storage
     if not storage.get(wait):
         return 0
-    return max(1, math.ceil(storage.get_expiry(wait) - time.time()))
+    return max(1, math.ceil(storage.get_expiry(wait) - clock.utcnow().timestamp()))
 
 
 def record_failure(email: str) -> None:
