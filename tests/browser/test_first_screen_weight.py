@@ -63,7 +63,10 @@ def test_first_screen_is_within_60_kb_in_every_language(phone, artifacts: Path) 
         main = next(r for r in responses if "/assets/index-" in r.url and r.url.endswith(".js"))
         accepted = main.request.all_headers().get("accept-encoding", "")
         encoding = main.all_headers().get("content-encoding")
-        assert encoding == ("br" if "br" in accepted else "gzip"), (accepted, encoding)
+        # Compressed either way; brotli whenever the browser says it takes it (the request's headers are
+        # not always reported back by the devtools protocol: then either encoding is right).
+        expected = ("br",) if "br" in accepted else ("gzip",) if accepted else ("br", "gzip")
+        assert encoding in expected, (accepted, encoding)
         if code in ("de", "ar"):
             page.screenshot(path=str(artifacts / f"first-screen-{code}-360x640.png"))
         page.close()
