@@ -116,7 +116,7 @@ def test_pushes_become_notifications_built_on_the_phone_and_a_tap_opens_the_scre
 
     pusher.push({"category": "offer", "id": assignment_id})
     (shown,) = _wait_for(lambda: worker.evaluate(NOTIFICATIONS))
-    assert shown["title"] == "New offer: Elterngespräch Grundschule"  # the title from IndexedDB (msgid until translated)
+    assert shown["title"] == "Neues Angebot: Elterngespräch Grundschule"  # German, the title from IndexedDB
     assert shown["lang"] == "de" and shown["url"] == f"/assignments?id={assignment_id}"
     nav(page, "Heute")
     worker.evaluate("(url) => self.lotsenbuchOpen(url)", shown["url"])  # what a tap does
@@ -128,7 +128,7 @@ def test_pushes_become_notifications_built_on_the_phone_and_a_tap_opens_the_scre
     pusher.push({"category": "message", "id": message_id})
     note = _wait_for(lambda: next((n for n in worker.evaluate(NOTIFICATIONS) if n["tag"] == f"message-{message_id}"),
                                   None))
-    assert note["title"] == "Message from Clara Desk" and note["body"] == "Das Plenum ist am Donnerstag."
+    assert note["title"] == "Nachricht von Clara Desk" and note["body"] == "Das Plenum ist am Donnerstag."
     page.get_by_test_id("unread-count").wait_for()
     assert page.get_by_test_id("unread-count").inner_text() == "1"
     page.screenshot(path=str(artifacts / "push-unread-badge-360.png"))
@@ -158,7 +158,7 @@ def test_settings_explain_notifications_and_switch_reminders(phone, live_server,
     nav(page, "Einstellungen")
     card = page.get_by_test_id("notifications")
     card.wait_for()
-    assert "no names, texts or amounts" in card.inner_text()
+    assert "keine Namen, Texte oder Beträge" in card.inner_text()
     page.get_by_test_id("reminder-hours").uncheck()
     page.screenshot(path=str(artifacts / "push-settings-360.png"), full_page=True)
     sync_now(page)

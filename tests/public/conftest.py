@@ -49,3 +49,10 @@ def world_signed_in(app: Any, make_org: Callable[..., Any], make_user: Callable[
     browser = app.test_client()
     assert sign_in(browser, coordinator.email).status_code == 302
     return org, browser
+
+
+@pytest.fixture(autouse=True)
+def english_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI speaks the shell's language; pin it so its messages are predictable (as tests/test_cli.py)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")

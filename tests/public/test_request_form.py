@@ -63,7 +63,7 @@ def test_complete_request_lands_on_the_desk_marked_from_the_web_form(client, ope
     partner = db.session.get(PartnerInstitution, row.partner_id)
     assert (partner.name, partner.contact_email) == ("Grundschule Am Lindener Markt", "schulz@gs-linden.example")
     desk = browser.get("/coordinator/requests").get_data(as_text=True)
-    assert "from the web form" in desk or "vom Webformular" in desk
+    assert "aus dem Webformular" in desk
     assert "Grundschule Am Lindener Markt" in desk
 
 

@@ -78,3 +78,10 @@ def signed_desk(app: Any) -> Callable[[Any], Any]:
         return browser
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI speaks the shell's language; pin it so its messages are predictable (as tests/test_cli.py)."""
+    monkeypatch.setenv("LANGUAGE", "en")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")

@@ -51,7 +51,7 @@ def test_a_message_to_all_reaches_every_active_guide_of_the_organization_only(
     desk = signed_desk(coordinator)
     response = desk.post("/coordinator/messages", data={"recipient": "all", "body": "Plenum am 10.12. im Raum 3"},
                          follow_redirects=True)
-    assert "The message was sent to 2 guides." in response.get_data(as_text=True)  # (msgid until translated)
+    assert "Die Nachricht wurde an 2 Lotsinnen und Lotsen geschickt." in response.get_data(as_text=True)
     for phone in phones:
         phone.sync()
     assert [len(p.records("message")) for p in phones] == [1, 1, 0]

@@ -6,6 +6,7 @@ and every push is in the audit log without its content."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -32,7 +33,8 @@ def offer(org: Any, coordinator: Any, guides: list[Any]) -> Any:
 
 
 def assert_nothing_personal(received: Any) -> None:
-    text = received.plaintext.decode()
+    # The record id is a random UUID: its hex digits may spell an amount ("320") by chance.
+    text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<id>", received.plaintext.decode())
     for word in PERSONAL:
         assert word not in text, (word, text)
 
