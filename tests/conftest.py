@@ -95,11 +95,28 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _truncate_all(app: Flask) -> None:
+    """Empty every table for the next test, and restart the sequences.
+
+    DELETE with triggers off (`session_replication_role = replica`: no foreign-key checks, no
+    append-only trigger) takes about 40 ms; TRUNCATE of the 40 tables took 0.8 s on a busy machine,
+    because it swaps every table's files: on ~1,300 PostgreSQL tests that was the largest single cost
+    of the suite. Without the superuser right that the setting needs, TRUNCATE it is.
+    """
+    from sqlalchemy.exc import DBAPIError
+
     from server.extensions import db
 
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    names = [f'"{t.name}"' for t in db.metadata.sorted_tables]
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            sequences = conn.execute(text("SELECT schemaname || '.' || sequencename FROM pg_sequences"))
+            statements = [f"DELETE FROM {name}" for name in names]  # noqa: S608 - names from our metadata
+            statements += [f"SELECT setval('{sequence}', 1, false)" for sequence in sequences.scalars()]
+            conn.exec_driver_sql("; ".join(statements))
+    except DBAPIError:
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
