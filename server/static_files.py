@@ -13,8 +13,9 @@ Caching, as the service worker's update flow needs it (pwa/vite.config.ts):
   browser revalidates (a 304 is cheap), so a new release is seen at once; Workbox's precache asks for
   these with its own `__WB_REVISION__` query, which WhiteNoise ignores.
 
-Files are looked up in a table made at start-up (a dict look-up per request); after a new build,
-restart gunicorn. The development server (`flask run`, `--debug`) looks on disk at every request
+Files are looked up in a table made at the first request (a dict look-up per request after that; made
+lazily because an app that never serves a file, as in most tests, should not pay for reading the
+folders); after a new build, restart gunicorn. The development server (`flask run`, `--debug`) looks on disk at every request
 instead, so `make pwa` takes effect without a restart.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -72,12 +74,20 @@ class StaticFiles(WhiteNoise):  # type: ignore[misc]
     def serve_build(self, pwa_dir: Path) -> None:
         """Serve the PWA from `pwa_dir` from now on (start-up; tests publish a new release this way)."""
         self.pwa_dir = Path(pwa_dir)
-        self.files = {}
-        self.directories = []
-        for root, prefix in self._roots():
-            # A folder not built yet is simply not served (web.py then says how to build it).
-            if self.autorefresh or root.is_dir():
-                self.add_files(str(root), prefix)
+        self._scan_lock = threading.Lock()
+        self._scanned = False
+
+    def _scan(self) -> None:
+        with self._scan_lock:
+            if self._scanned:
+                return
+            self.files = {}
+            self.directories = []
+            for root, prefix in self._roots():
+                # A folder not built yet is simply not served (web.py then says how to build it).
+                if self.autorefresh or root.is_dir():
+                    self.add_files(str(root), prefix)
+            self._scanned = True
 
     def _roots(self) -> Iterable[tuple[Path, str]]:
         yield self.pwa_dir, "/"
@@ -86,6 +96,8 @@ class StaticFiles(WhiteNoise):  # type: ignore[misc]
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ.get("REQUEST_METHOD") not in SERVED_METHODS:
             return self.application(environ, start_response)
+        if not self._scanned:
+            self._scan()
         path = environ.get("PATH_INFO", "")
         if path == "/" or path[1:].split("/", 1)[0] in APP_ROUTES:
             # The shell under its own name too: Workbox precaches "index.html" (no redirect to "/").
