@@ -24,6 +24,28 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+def _memoise_url_builders() -> None:
+    """Every test makes an app (create_app), and Werkzeug compiles two URL builders per route with `ast`
+    and `compile()`: about half of an app's start-up. The compiled builder is plain code that reads the
+    rule's converters through its bound `self` when called, so one compiled function per rule text and
+    shape serves every app of the run. Test-only: a server process makes its app once."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple[Any, ...], Any] = {}
+
+    def memoised(self: Rule, append_unknown: bool = True) -> Any:
+        key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())), append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(self, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = memoised  # type: ignore[method-assign]
+
+
+_memoise_url_builders()
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip locally; under CI=true a test that cannot run is a failure, never a silent skip."""
     if IN_CI:
