@@ -11,8 +11,8 @@ Split by concept (docs/ARCHITECTURE.md §2):
 
 from sync.feed.hooks import created_in_bulk, history_value, mark, mark_written, set_author
 from sync.feed.publish import publish
-from sync.feed.queries import load_many, one_of
+from sync.feed.queries import each_of, load_many, one_of
 from sync.feed.state import SYSTEM, FeedState, state_of
 
-__all__ = ["SYSTEM", "FeedState", "created_in_bulk", "history_value", "load_many", "mark", "mark_written", "one_of",
+__all__ = ["SYSTEM", "FeedState", "created_in_bulk", "each_of", "history_value", "load_many", "mark", "mark_written", "one_of",
            "publish", "set_author", "state_of"]

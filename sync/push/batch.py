@@ -98,11 +98,10 @@ def stored_results(session: Session, device_id: str, ids: list[str]) -> dict[str
     """The results stored for these mutations of the device, by mutation id."""
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), CHUNK):
-        for mutation_id, result in session.execute(
-            select(AppliedMutation.mutation_id, AppliedMutation.result).where(
-                AppliedMutation.device_id == device_id,
-                feed.one_of(session, AppliedMutation.mutation_id, ids[start:start + CHUNK]))
-        ):
+        for mutation_id, result in session.execute(feed.each_of(
+            session, [AppliedMutation.mutation_id, AppliedMutation.result], AppliedMutation.mutation_id,
+            ids[start:start + CHUNK], AppliedMutation.device_id == device_id,
+        )):
             found[mutation_id] = result
     return found
 
