@@ -4,12 +4,15 @@ Prints each figure (median of RUNS) next to its floor measured in the same run, 
   push 10,000 new activities in batches of 500        floor: a bare executemany INSERT of the same rows;
                                                       and of all rows the push writes (record, history,
                                                       stored result, audit event, feed row)
+  the same after ANALYZE (a device it has not seen)   the same floor, taken in turn with it
   initial pull of 10,000 records to a new device       floor: a bare SELECT of them + JSON encode
+  the same for records pushed after ANALYZE            (statistics stale: the guide not yet seen)
   incremental pull of 100 changes, 10k and 1M rows     (the 1M figure should stay within 1.5x of 10k)
   50 devices syncing at once: req/s, p50/p95           next to a bare GET /healthz under the same load
   bytes on the wire per record, raw and gzip
 
 Usage: .venv/bin/python bench/sync_bench.py [--quick]   (--quick: 2 runs, 2,000 records, 100k rows)
+BENCH_DB names the throw-away database (default lotsenbuch_bench), so two runs on one server do not collide.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 import statistics
 import sys
 import threading
@@ -76,8 +80,8 @@ def setup_people(url: str, guides: int) -> tuple[int, list[int], Any]:
 
 
 def main() -> None:
-    with fresh_database("lotsenbuch_bench") as url:
-        org_id, guide_ids, code_for = setup_people(url, 2 * DEVICES + RUNS + 2)
+    with fresh_database(os.environ.get("BENCH_DB", "lotsenbuch_bench")) as url:
+        org_id, guide_ids, code_for = setup_people(url, 2 * DEVICES + 2 * RUNS + 3)
         # guides [0, 50): the concurrent devices; [50, 100): owners of the bulk rows; then the pushers
         pushers = guide_ids[2 * DEVICES:]
         engine = create_engine(url)
@@ -117,6 +121,16 @@ def main() -> None:
                 "push_floor_all": lambda: _all_rows_floor(engine, org_id, guide_ids[-1]),
             }))
 
+            # With statistics, as autovacuum's ANALYZE keeps them on a running server: the tables hold
+            # the pushes above, and each push comes from a device (and guide) ANALYZE has not seen.
+            def push_analyzed() -> float:
+                _vacuum(engine)
+                return push_once()
+
+            figures.update({f"{k}_analyzed": v for k, v in medians_interleaved(RUNS, {
+                "push": push_analyzed, "push_floor": insert_floor,
+            }).items()})
+
             # ---- initial pull ------------------------------------------------------------------
             # The floors' rolled-back inserts left 150,000 dead rows that a running server's autovacuum
             # would have removed by now.
@@ -149,9 +163,25 @@ def main() -> None:
             # worker builds and prepares the page query once in its life (the quick run's median of 2
             # otherwise averages that in).
             pull_once(1000)
+            # records pushed after the last ANALYZE: their guide (the feed's audience) is one the
+            # statistics have not seen
+            unseen_guide = next(push_guides)
+            unseen = SyncClient(http_transport(base))
+            unseen.enroll(code_for(unseen_guide))
+            for i in range(N):
+                unseen.upsert("activity", **activity(i))
+            unseen.sync()
+
+            def pull_unseen() -> float:
+                device = SyncClient(http_transport(base), limit=1000)
+                device.enroll(code_for(unseen_guide))
+                elapsed = timed(device.sync)
+                assert len(device.records("activity")) == N
+                return elapsed
+
             figures.update(medians_interleaved(RUNS, {
                 "pull": lambda: pull_once(1000), "pull_floor": select_floor, "pull_500": lambda: pull_once(500),
-                "pull_500_gzip": lambda: pull_once(500, accept_gzip=True),
+                "pull_500_gzip": lambda: pull_once(500, accept_gzip=True), "pull_unseen": pull_unseen,
             }))
             # a whole response as sent (a page of changes), per change
             per_page = len(json.loads(wire["sample"])["changes"]) or 1
@@ -344,11 +374,15 @@ def _print(f: dict[str, Any]) -> None:
           f"   ratio {f['push'] / f['push_floor']:.1f}x")
     print(f"  {'':43}{'':11}   floor all rows    {fmt(f['push_floor_all'])}"
           f"   ratio {f['push'] / f['push_floor_all']:.1f}x   (record+history+result+audit+feed)")
+    print(f"  the same after ANALYZE, a new device   {fmt(f['push_analyzed'])}   floor executemany"
+          f" {fmt(f['push_floor_analyzed'])}   ratio {f['push_analyzed'] / f['push_floor_analyzed']:.1f}x")
     print(f"  initial pull of {N:,} records          {fmt(f['pull'])}   floor SELECT+JSON   {fmt(f['pull_floor'])}"
           f"   ratio {f['pull'] / f['pull_floor']:.1f}x   (pages of 1,000)")
     print(f"  {'':43}{fmt(f['pull_500'])}   {'':30}ratio {f['pull_500'] / f['pull_floor']:.1f}x   (pages of 500)")
     print(f"  {'':43}{fmt(f['pull_500_gzip'])}   {'':30}ratio {f['pull_500_gzip'] / f['pull_floor']:.1f}x"
           "   (pages of 500, gzip as the PWA gets them)")
+    print(f"  {'':43}{fmt(f['pull_unseen'])}   {'':30}ratio {f['pull_unseen'] / f['pull_floor']:.1f}x"
+          "   (pages of 1,000, records pushed after ANALYZE)")
     print(f"  incremental pull, 100 changes, {f['rows_small']:>9,} rows  {fmt(f['incr_small'])}")
     print(f"  incremental pull, 100 changes, {f['rows_big']:>9,} rows  {fmt(f['incr_big'])}"
           f"   ratio {f['incr_big'] / f['incr_small']:.2f}x")

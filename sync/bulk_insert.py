@@ -1,8 +1,9 @@
 """Insert many rows at once in the session's transaction: COPY on PostgreSQL, executemany elsewhere.
 
-Used for the rows of a bulk push (`sync/bulk.py`), their feed rows (`sync/feed/publish.py`) and audit events.
+Used for the rows of a bulk push (`sync/push/bulk_writer.py`), their feed rows (`sync/feed/publish.py`) and
+audit events.
 If the database refuses a row it raises as SQLAlchemy would (IntegrityError, DataError, ...), so the
-sync endpoint rolls back and retries in careful mode.
+engine rolls back and tries again as `sync/push/plan.py` decides.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from sync import feed
 from sync.clock import utcnow
-from sync.engine import apply_resolution, record_history
 from sync.merge import Author, Resolution, _same_writer, merge_edit
+from sync.push.orm_writer import apply_resolution, record_history
 from sync.registry import BINDINGS
 from sync.spec import COORDINATOR, wire_value
 from sync.tables import Conflict

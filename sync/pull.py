@@ -10,18 +10,16 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync.feed.queries import load_many, page_query_and_layouts
+from sync.push.answers import DeviceContext
 from sync.registry import BINDINGS
 from sync.spec import UUID_RE
 from sync.tables import SyncCounter
-
-if TYPE_CHECKING:
-    from sync.engine import DeviceContext
 
 
 class BadCursor(ValueError):

@@ -37,7 +37,7 @@ class Binding:
     ignored_attrs: frozenset[str] = frozenset({"version", "created_at", "updated_at", "organization_id", "id"})
     # attribute name -> wire field name, where they differ (relationships mostly)
     attr_to_field: dict[str, str] = {}
-    # New records of this type may be written in bulk (`sync/bulk.py`): one row each, and creating one
+    # New records of this type may be written in bulk (`sync/push/bulk_writer.py`): one row each, and creating one
     # touches no other record (no child rows, `after_write` or `related_records`).
     bulk_creates: bool = False
 

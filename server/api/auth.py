@@ -15,7 +15,7 @@ from server.accounts.models import Device, Membership, User
 from server.errors import ApiError
 from server.extensions import db
 from server.observability import metrics
-from sync.engine import DeviceContext
+from sync.push.answers import DeviceContext
 
 
 def new_token() -> str:

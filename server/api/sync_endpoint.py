@@ -1,10 +1,10 @@
-"""`POST /api/v1/sync`: the thin HTTP adapter over `sync.engine` (auth, limits, retries, translation)."""
+"""`POST /api/v1/sync`: the thin HTTP adapter over `sync.engine` (auth, limits, translation); the
+attempts and their retries are the engine's (`sync/push/plan.py`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
-import logging
 from typing import Any
 
 from flask import Response, current_app, request
@@ -12,7 +12,6 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_babel import gettext as translate  # for message ids stored in results, not literals
 from flask_smorest import Blueprint
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from server.accounts.models import Device
 from server.api.auth import current_device, device_context
@@ -26,11 +25,8 @@ from sync import engine
 from sync.clock import utcnow
 from sync.db import json_text
 
-log = logging.getLogger(__name__)
 blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="Push and pull in one round trip")
 blp.ARGUMENTS_PARSER.DEFAULT_VALIDATION_STATUS = 400
-# Attempts per request: optimistic, then with look-ups, then careful, and room for racing retries.
-RETRIES = 5
 LAST_SYNC_PRECISION = dt.timedelta(minutes=1)
 
 
@@ -66,56 +62,25 @@ class Sync(MethodView):
             raise ApiError(413, "too_many_mutations",
                            _("Too many changes in one request; send at most %(n)s.",
                              n=current_app.config["SYNC_MAX_MUTATIONS"]))
-        device_id = current_device().id
-        outcome = None
-        careful = False
-        optimistic = True  # new records are not looked up first (sync.engine.sync)
-        for attempt in range(RETRIES):
+
+        def before_commit(outcome: engine.SyncOutcome) -> None:
             device = current_device()
-            try:
-                outcome = engine.sync(db.session, device_context(device), mutations, body["cursor"], body["limit"],
-                                      careful=careful, optimistic=optimistic)
-                record_sync_events(device.organization_id, device.user_id, device.id, outcome.applied)
-                # In this transaction: the mail exists exactly when the flag does (server/outbox/alerts.py).
-                queue_professional_help_alerts(db.session, device.organization_id, device.user_id, outcome.applied)
-                note_sync(device, body.get("app_version"))
-                db.session.commit()
-                break
-            except engine.BadCursor:
-                db.session.rollback()
-                raise ApiError(400, "invalid_cursor", _("The sync position is not valid; start again without it.")) from None
-            except engine.NotNew as exc:
-                db.session.rollback()
-                optimistic = False  # an invalid mutation names a record that exists: look them all up
-                if attempt == RETRIES - 1:
-                    raise ApiError(503, "busy", _("The server is busy. Please try again.")) from exc
-            except (IntegrityError, DataError) as exc:
-                db.session.rollback()
-                if careful and not is_retryable(exc):
-                    raise
-                if optimistic and not is_retryable(exc):
-                    # A record taken for new exists after all: look the batch's records up this time.
-                    optimistic = False
-                else:
-                    # The database refused something in the fast path: apply one by one, in SAVEPOINTs.
-                    careful = careful or not is_retryable(exc)
-                log.info("sync retry %s for device %s: %s", attempt + 1, device_id, exc.__class__.__name__)
-                if attempt == RETRIES - 1:
-                    raise ApiError(503, "busy", _("The server is busy. Please try again.")) from exc
-            except OperationalError as exc:
-                if not is_retryable(exc):
-                    raise
-                # A concurrent request of the same device (a retry racing its original) or a deadlock:
-                # start over; stored results make the replay exact.
-                db.session.rollback()
-                log.info("sync retry %s for device %s: %s", attempt + 1, device_id, exc)
-                if attempt == RETRIES - 1:
-                    raise ApiError(503, "busy", _("The server is busy. Please try again.")) from exc
-        assert outcome is not None
+            record_sync_events(device.organization_id, device.user_id, device.id, outcome.applied)
+            # In this transaction: the mail exists exactly when the flag does (server/outbox/alerts.py).
+            queue_professional_help_alerts(db.session, device.organization_id, device.user_id, outcome.applied)
+            note_sync(device, body.get("app_version"))
+
+        try:
+            outcome = engine.round_trip(db.session, lambda: device_context(current_device()), mutations,
+                                        body["cursor"], body["limit"], before_commit)
+        except engine.BadCursor:
+            raise ApiError(400, "invalid_cursor", _("The sync position is not valid; start again without it.")) from None
+        except engine.Busy as exc:
+            raise ApiError(503, "busy", _("The server is busy. Please try again.")) from exc
         metrics.count_sync_results(outcome.results, len(outcome.changes))
-        body = json_text({"results": [translate_result(r) for r in outcome.results], "changes": outcome.changes,
+        text = json_text({"results": [translate_result(r) for r in outcome.results], "changes": outcome.changes,
                           "cursor": outcome.cursor, "has_more": outcome.has_more})
-        return json_response(body)
+        return json_response(text)
 
 
 # Below about one network packet, compressing saves nothing worth the header.
@@ -144,16 +109,6 @@ def note_sync(device: Device, app_version: str | None) -> None:
         device.last_sync_at = now
     if app_version and device.app_version != app_version:
         device.app_version = app_version
-
-
-def is_retryable(exc: Exception) -> bool:
-    """Deadlocks, serialization failures, a locked SQLite file, or a racing replay of a mutation."""
-    orig = getattr(exc, "orig", None)
-    sqlstate = getattr(orig, "sqlstate", None)
-    if sqlstate in ("40P01", "40001"):
-        return True
-    text = str(orig)
-    return "database is locked" in text or "sync_applied_mutations" in text or "pk_sync_applied_mutations" in text
 
 
 def translate_result(result: dict[str, Any]) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from server.assignments.models import Assignment, AssignmentOffer, Client
 from server.assignments.operations import release_assignment, request_matched
-from sync.engine import Rejected
 from sync.merge import Author
+from sync.push.answers import Rejected
 from sync.registry import Binding
 from sync.spec import wire_value
 from sync.tables import EVERYONE

@@ -18,8 +18,8 @@ from server.activities.models import Activity
 from server.blobs.models import Blob
 from server.expenses.models import Claim, Expense, ExpenseReceipt
 from server.organizations.models import MileageRate
-from sync.engine import Rejected
 from sync.merge import Author
+from sync.push.answers import Rejected
 from sync.registry import Binding
 from sync.spec import MSG, wire_value
 from sync.vocabulary import EXPENSE_LOCKED_STATES

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from sync.bulk_insert import insert_many
-from sync.feed.queries import insert_for, load_many, one_of, upsert_feed_rows
+from sync.feed.queries import each_of, insert_for, load_many, upsert_feed_rows
 from sync.feed.state import state_of
 from sync.registry import BINDINGS, Binding
 from sync.tables import SyncChange, SyncCounter
@@ -45,7 +45,7 @@ def publish(session: Session, marks: dict[tuple[str, str], int]) -> None:
         for offset, row in enumerate(rows):
             row["seq"] = first + offset
         # Records created in bulk in this transaction have no feed rows yet: theirs are plain inserts
-        # (COPY). Should one exist after all, the database refuses it and the push is retried carefully.
+        # (COPY). Should one exist after all, the database refuses it and the push is tried again (`sync/push/plan.py`).
         new: list[dict[str, Any]] = []
         others: list[dict[str, Any]] = []
         for row in rows:
@@ -67,10 +67,10 @@ def _feed_rows(session: Session, org_id: int, keys: list[tuple[str, str]]) -> li
         for chunk in _chunks(sorted(i for i in ids if i not in known), 500):
             # By (record_type, record_id) only, the leading columns of the feed's unique index, so it fits
             # whatever the planner believes about the table's size; the organization is checked here.
-            for rid, audience, deleted, row_org in session.execute(
-                select(SyncChange.record_id, SyncChange.audience, SyncChange.deleted, SyncChange.organization_id)
-                .where(SyncChange.record_type == record_type, one_of(session, SyncChange.record_id, chunk))
-            ):
+            for rid, audience, deleted, row_org in session.execute(each_of(
+                session, [SyncChange.record_id, SyncChange.audience, SyncChange.deleted, SyncChange.organization_id],
+                SyncChange.record_id, chunk, SyncChange.record_type == record_type, unique=False,
+            )):
                 if row_org == org_id:
                     existing[rid][audience] = deleted
         # One query per type (the identity map may have dropped them: it holds objects weakly).

@@ -1,6 +1,7 @@
 """Every read and write of the feed whose SQL differs between SQLite and PostgreSQL, in one place.
 
-* `one_of`: an id list as one JSON parameter on PostgreSQL (publishing's and the push's look-ups);
+* `one_of`, `each_of`: an id list as one JSON parameter on PostgreSQL (publishing's and the push's
+  look-ups; `each_of` one LATERAL index probe per id);
 * `insert_for`, `upsert_feed_rows`: the counter's first row and the feed rows' upsert;
 * `page_rows`, `page_query`: the page a pull reads — the app's own query (`sync/pull.py` runs it, and
   `tests/syncing/test_late_commit.py` proves the gap-free guarantee on it), LATERAL on PostgreSQL.
@@ -31,6 +32,25 @@ def one_of(session: Session, column: Any, values: list[Any]) -> Any:
         listed = func.json_array_elements_text(cast(bindparam(None, json_text(values), type_=Text), postgresql.JSON))
         return column.in_(select(cast(listed, column.type)))
     return column.in_(values)
+
+
+def each_of(session: Session, columns: list[Any], key: Any, values: list[Any], *conditions: Any,
+            unique: bool = True) -> Any:
+    """The rows with `key = value` (and `conditions`) for each value; `unique`: at most one row each (a
+    primary key). On PostgreSQL a LATERAL look-up per value, so the plan is one index probe per value
+    whatever the planner believes. As `key IN (…)`, once ANALYZE had seen a table of other devices'
+    results, a device it had not seen was estimated at one row and its 9,500 stored results were read
+    and compared with each of 500 ids (4.7 million comparisons, 2–4 s a batch); and a prepared
+    statement's generic plan hashed the whole feed to find 200 records' rows
+    (`tests/syncing/test_write_plans.py`). LIMIT 1, or else OFFSET 0, keeps PostgreSQL from flattening
+    the LATERAL subquery into a plain join again."""
+    if session.get_bind().dialect.name != "postgresql":
+        return select(*columns).where(*conditions, key.in_(values))
+    wanted = func.json_array_elements_text(
+        cast(bindparam(None, json_text(values), type_=Text), postgresql.JSON)).table_valued("value").alias("wanted")
+    each = select(*columns).where(*conditions, key == cast(wanted.c.value, key.type))
+    found = (each.limit(1) if unique else each.offset(0)).lateral("found")
+    return select(*found.c).select_from(wanted).join(found, true())
 
 
 def load_many(session: Session, binding: Binding, ids: list[str]) -> list[Any]:

@@ -1,7 +1,7 @@
 """What the feed's session hooks carry through one transaction, in one object on the session.
 
 The hooks (`sync/feed/hooks.py`) and publishing (`sync/feed/publish.py`) share it; code that undoes part
-of a transaction (a rolled-back SAVEPOINT in `sync/engine.py`) saves and restores its `marks`.
+of a transaction (a rolled-back SAVEPOINT in `sync/push/orm_writer.py`) saves and restores its `marks`.
 """
 
 from __future__ import annotations

@@ -127,7 +127,7 @@ def test_a_flag_from_the_phone_mails_the_coordinators_once_even_when_replayed(ap
 
 def test_flags_on_the_bulk_write_path_are_mailed_too(app, smtp_server, world):
     phone, _transport = phone_of(app, world.guide_b)
-    for day in range(1, 31):  # many new records in one push: the bulk insert path (sync/bulk.py)
+    for day in range(1, 31):  # many new records in one push: the bulk writer (sync/push/bulk_writer.py)
         phone.upsert("activity", **activity_fields(date=f"2026-11-{day:02d}", needs_professional_help=day in (3, 17)))
     phone.sync()
     send_due()

@@ -1,5 +1,5 @@
-"""The bulk path for batches of new records (`sync/bulk.py`) writes exactly the rows the per-mutation
-path writes: records, versions, history, stored results, feed rows numbered from the counter at commit,
+"""The bulk writer for batches of new records (`sync/push/bulk_writer.py`) writes exactly the rows the
+ORM writer (`sync/push/orm_writer.py`) writes: records, versions, history, stored results, feed rows numbered from the counter at commit,
 audit events. Two guides push the same batch (new ids each), one through each path, and the rows are
 compared with the ids taken out."""
 
@@ -39,10 +39,20 @@ def _push(device: Any, mutations: list[dict[str, Any]], bulk: bool) -> list[dict
     from server.api.auth import device_context
     from server.extensions import db
     from sync import engine
+    from sync.push.plan import Attempt
 
-    outcome = engine.sync(db.session, device_context(device), mutations, None, 500, bulk=bulk)
+    outcome = engine.sync(db.session, device_context(device), mutations, None, 500, attempt=Attempt(bulk=bulk))
     db.session.commit()
     return outcome.results
+
+
+def _writer(ctx: Any, mutations: list[dict[str, Any]]) -> str:
+    """The writer the plan gives this batch in an ordinary attempt (nothing written)."""
+    from server.extensions import db
+    from sync.push import plan
+    from sync.push.batch import Batch
+
+    return type(plan.writer_for(Batch(db.session, ctx, mutations), plan.Attempt())).__name__
 
 
 def _rows(device: Any, mutations: list[dict[str, Any]]) -> dict[str, Any]:
@@ -89,16 +99,13 @@ def _rows(device: Any, mutations: list[dict[str, Any]]) -> dict[str, Any]:
 def test_bulk_path_writes_the_same_rows_as_the_per_mutation_path(make_device, make_user, guide, org):
     from server.api.auth import device_context
     from server.extensions import db
-    from sync import bulk
-    from sync.engine import _Batch
-
     other = make_user(org, "guide", "lena@example.org", "Lena Vogel")
     fast_device, slow_device = _device(make_device, guide), _device(make_device, other)
     # 20 of each shape: enough rows per table for COPY on PostgreSQL (`bulk_insert.COPY_FROM_ROWS`)
     fast_batch, slow_batch = _batch(repeat=20), _batch(repeat=20)
     for fast, slow in zip(fast_batch, slow_batch, strict=True):
         slow["fields"] = dict(fast["fields"])
-    assert bulk.qualifies(_Batch(db.session, device_context(fast_device), fast_batch, False), fast_batch)
+    assert _writer(device_context(fast_device), fast_batch) == "BulkWriter"
     db.session.rollback()
 
     fast_results = _push(fast_device, fast_batch, bulk=True)
@@ -145,15 +152,12 @@ def test_bulk_batch_over_http_is_exactly_once_and_audited(client, make_device, g
 def test_batch_with_an_edit_takes_the_per_mutation_path(make_device, guide):
     from server.api.auth import device_context
     from server.extensions import db
-    from sync import bulk
-    from sync.engine import _Batch
-
     device = _device(make_device, guide)
     existing = _batch()[:1]
     _push(device, existing, bulk=True)
     edit = dict(existing[0], id=str(uuid.uuid4()), base_version=1, fields={"minutes": 15})
     mixed = _batch()[:2] + [edit]
-    assert not bulk.qualifies(_Batch(db.session, device_context(device), mixed, False), mixed)
+    assert _writer(device_context(device), mixed) == "OrmWriter"
     db.session.rollback()
     results = _push(device, mixed, bulk=True)
     assert [r["status"] for r in results] == ["applied", "applied", "applied"]
@@ -189,7 +193,7 @@ def _post(client: Any, token: str, mutations: list[dict[str, Any]]) -> dict[str,
 
 
 def test_new_looking_batch_with_an_existing_own_record_applies_it_as_an_edit(client, make_device, guide):
-    """The endpoint does not look new records up first (`optimistic`). A base-less upsert of a record
+    """The first attempt does not look new records up (`assume_new`, sync/push/plan.py). A base-less upsert of a record
     that exists (the phone lost the answer to its create, then edited it) makes the database refuse
     the batch; the retry looks the records up and applies it as version 2, with the rest applied."""
     from server.activities.models import Activity
@@ -244,25 +248,23 @@ def test_new_looking_batch_naming_another_guides_or_organizations_record_rejects
 
 
 def test_a_request_that_never_gets_through_answers_busy_not_500(client, make_device, guide, monkeypatch):
-    """Fault injection: every attempt meets a record taken for new that exists. After the endpoint's
+    """Fault injection: every attempt meets a record taken for new that exists. After the engine's
     attempts the device gets 503 `busy` (its app retries later), never a 500, and nothing is written."""
     from server.activities.models import Activity
-    from server.api import sync_endpoint
     from server.extensions import db
-    from sync import engine
+    from sync.push import bulk_writer, plan
 
     phone = make_device(guide)
     attempts = []
 
-    def never(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(kwargs.get("optimistic"))
-        raise engine.NotNew()
+    def never(self: Any, batch: Any) -> Any:
+        attempts.append(self.assume_new)
+        raise bulk_writer.NotNew()
 
-    monkeypatch.setattr(engine, "sync", never)
+    monkeypatch.setattr(bulk_writer.BulkWriter, "write", never)
     response = client.post("/api/v1/sync", json={"mutations": _batch()[:2]},
                            headers={"Authorization": f"Bearer {phone.token}"})
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "busy"
-    assert len(attempts) == sync_endpoint.RETRIES
-    assert attempts[0] is True and not any(attempts[1:])  # optimistic once, then with look-ups
+    assert attempts == [True] + [False] * (plan.ATTEMPTS - 1)  # assumed new once, then looked up
     assert db.session.scalars(select(Activity.id).where(Activity.guide_id == guide.id)).all() == []
