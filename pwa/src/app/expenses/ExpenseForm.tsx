@@ -9,6 +9,7 @@ import { locale, t } from "../../shared/i18n";
 import { parseWhole } from "../../shared/numbers";
 import { type ActivityData, EXPENSE_CATEGORIES, type ExpenseCategory, type ExpenseData, RECORD_SPECS } from "../../shared/wire";
 import { categoryLabel, formatDate, formatEuro, formatMinutes, isolate, kindLabel } from "../components/format";
+import { whenOffline } from "../components/online";
 import { useLive } from "../components/useLive";
 import { closeExpense, flash } from "../router";
 import type { ExpenseFields } from "./model";
@@ -168,7 +169,8 @@ export default function ExpenseForm({ id }: { id?: string }) {
     try {
       // One transaction: the expense, its outbox entry and the new photos (data/expenses.ts).
       await saveExpense(id, fields, receipts.flatMap((r) => (r.added ? [r.added] : [])));
-      flash.value = () => t("Saved on this phone. It will be sent when you are online.");
+      flash.value = () => whenOffline(t("Saved on this phone. It will be sent when you are online."),
+        t("Saved on this phone. Sending it now."));
       closeExpense();
     } catch {
       setFailed(t("Could not save on this phone. Please try again."));

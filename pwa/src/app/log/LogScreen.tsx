@@ -10,6 +10,7 @@ import {
   type DistrictCode, RECORD_SPECS,
 } from "../../shared/wire";
 import { kindLabel } from "../components/format";
+import { whenOffline } from "../components/online";
 import { useLive } from "../components/useLive";
 import { editing, flash, go } from "../router";
 import { useUnsavedInput } from "../shell/unsaved";
@@ -127,7 +128,8 @@ export default function LogScreen() {
     setFailed(false);
     try {
       await saveRecord("activity", id, fields); // resolves after IndexedDB committed record + outbox
-      flash.value = () => t("Saved on this phone. It will be sent when you are online.");
+      flash.value = () => whenOffline(t("Saved on this phone. It will be sent when you are online."),
+        t("Saved on this phone. Sending it now."));
       go(id ? "history" : "today");
     } catch {
       setFailed(true);
@@ -149,7 +151,7 @@ export default function LogScreen() {
   return (
     <main class="screen log">
       <header class="top">
-        <h1>{id ? t("Edit meeting") : t("Log a meeting")}</h1>
+        <h1>{!id ? t("Log a meeting") : locked ? t("Meeting") : t("Edit meeting")}</h1>
       </header>
       {locked && <p class="notice">{t("This entry was approved and can no longer be changed.")}</p>}
       <form class="card" onSubmit={submit} noValidate>
