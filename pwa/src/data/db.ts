@@ -5,8 +5,8 @@
  *  - `meta` — what the device has exactly once, as key/value rows: the enrolment (the device's bearer
  *    token, its id, the guide and organization as sent at enrolment), the sync `cursor` (opaque,
  *    stored exactly as received, in the same transaction as the page of changes it ends), the time of
- *    the last successful sync, the running `timer` (so "accompaniment started" survives closing the
- *    app) and settings (language). Key/value lets a setting be added without a schema version. The
+ *    the last successful sync, the `timer` (its start, and its end once stopped and not yet reviewed,
+ *    so both "accompaniment started" and an unsaved review survive closing the app) and settings (language). Key/value lets a setting be added without a schema version. The
  *    token is a secret: it stays in this origin's IndexedDB and goes only into the Authorization
  *    header of /api/v1/ requests.
  *  - `records` — every synced record the device holds (its own activities, expenses, claims,
@@ -67,6 +67,7 @@ export interface Enrolment {
 
 export interface Timer {
   started_at: string; // RFC 3339
+  ended_at?: string; // RFC 3339: stopped, waiting for the guide to review and save (or discard) it
 }
 
 /** Every key `meta` may hold, with the type of its value. */

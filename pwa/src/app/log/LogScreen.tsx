@@ -1,8 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 
-import { db } from "../../data/db";
+import { db, type Timer } from "../../data/db";
 import { myAssignments, pendingKeys } from "../../data/queries";
-import { deleteRecord, localDate, saveRecord } from "../../data/records";
+import { deleteRecord, localDate, saveRecord, saveTimerActivity } from "../../data/records";
 import { t } from "../../shared/i18n";
 import { parseNumber, parseWhole } from "../../shared/numbers";
 import {
@@ -12,7 +12,7 @@ import {
 import { kindLabel } from "../components/format";
 import { whenOffline } from "../components/online";
 import { useLive } from "../components/useLive";
-import { editing, flash, go } from "../router";
+import { editing, flash, go, reviewingTimer } from "../router";
 import { useUnsavedInput } from "../shell/unsaved";
 import "../styles/forms.css";
 
@@ -46,6 +46,18 @@ function fromRecord(data: ActivityData): Form {
     travel_km: data.travel_km == null ? "" : String(data.travel_km), note: data.note ?? "",
     needs_professional_help: data.needs_professional_help ?? false,
   };
+}
+
+/** "HH:MM" of an instant in the phone's own time zone (the times the guide saw on her watch). */
+function clockTime(at: Date): string {
+  return `${String(at.getHours()).padStart(2, "0")}:${String(at.getMinutes()).padStart(2, "0")}`;
+}
+
+/** The stopped timer's run as a form: from – to, an accompaniment; a run under a minute becomes one minute. */
+function fromTimer(timer: Timer): Form {
+  const start = new Date(timer.started_at);
+  const end = new Date(Math.max(Date.parse(timer.ended_at ?? timer.started_at), start.getTime() + 60_000));
+  return { ...EMPTY, date: localDate(start), mode: "span", start: clockTime(start), end: clockTime(end) };
 }
 
 function toMinutes(clock: string): number | null {
@@ -90,6 +102,7 @@ function validate(form: Form): { fields?: ActivityData; errors: Record<string, s
 
 export default function LogScreen() {
   const id = editing.value || undefined;
+  const reviewing = !id && reviewingTimer.value;
   const [form, setForm] = useState<Form>({ ...EMPTY, date: localDate() });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
@@ -100,6 +113,14 @@ export default function LogScreen() {
   useUnsavedInput("log", touched); // no app update while this form holds typed input
 
   useEffect(() => {
+    if (!id && reviewing) {
+      void db.meta.get("timer").then((row) => {
+        const timer = row?.value as Timer | null | undefined;
+        if (timer?.ended_at) setForm(fromTimer(timer));
+        else go("today"); // saved or discarded meanwhile (another tab)
+      });
+      return;
+    }
     if (!id) {
       setForm({ ...EMPTY, date: localDate() });
       return;
@@ -111,7 +132,7 @@ export default function LogScreen() {
       const waiting = (await pendingKeys()).has(`activity\u0000${id}`);
       setLocked(!waiting && (record.data as ActivityData).state === "approved");
     })();
-  }, [id]);
+  }, [id, reviewing]);
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
     setTouched(true);
@@ -127,7 +148,11 @@ export default function LogScreen() {
     setBusy(true);
     setFailed(false);
     try {
-      await saveRecord("activity", id, fields); // resolves after IndexedDB committed record + outbox
+      if (reviewing) {
+        await saveTimerActivity(fields); // the activity, its outbox entry and the cleared timer together
+      } else {
+        await saveRecord("activity", id, fields); // resolves after IndexedDB committed record + outbox
+      }
       flash.value = () => whenOffline(t("Saved on this phone. It will be sent when you are online."),
         t("Saved on this phone. Sending it now."));
       go(id ? "history" : "today");
@@ -151,8 +176,14 @@ export default function LogScreen() {
   return (
     <main class="screen log">
       <header class="top">
-        <h1>{!id ? t("Log a meeting") : locked ? t("Meeting") : t("Edit meeting")}</h1>
+        <h1>{reviewing ? t("Check the accompaniment") : !id ? t("Log a meeting") : locked ? t("Meeting") : t("Edit meeting")}</h1>
+        {reviewing && <button type="button" class="link" onClick={() => go("today")}>{t("Back")}</button>}
       </header>
+      {reviewing && (
+        <p class="notice info" data-testid="timer-review">
+          {t("The times come from the timer. Change anything that is not right, then save; until then nothing is logged.")}
+        </p>
+      )}
       {locked && <p class="notice">{t("This entry was approved and can no longer be changed.")}</p>}
       <form class="card" onSubmit={submit} noValidate>
         <fieldset disabled={locked || busy}>
