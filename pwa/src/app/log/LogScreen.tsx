@@ -1,7 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { db, type Timer } from "../../data/db";
-import { myAssignments, pendingKeys } from "../../data/queries";
+import { centsPerKm } from "../../data/expenses";
+import { type Expense, mileageOf, saveMeetingWithMileage, stillOpen } from "../../data/mileage";
+import { myAssignments, organization, pendingKeys } from "../../data/queries";
 import { deleteRecord, localDate, saveRecord, saveTimerActivity } from "../../data/records";
 import { t } from "../../shared/i18n";
 import { parseNumber, parseWhole } from "../../shared/numbers";
@@ -9,7 +11,7 @@ import {
   ACTIVITY_KINDS, type ActivityData, type ActivityKind, type AssignmentData, DISTRICT_CODES, DISTRICTS,
   type DistrictCode, RECORD_SPECS,
 } from "../../shared/wire";
-import { kindLabel } from "../components/format";
+import { formatEuro, kindLabel } from "../components/format";
 import { whenOffline } from "../components/online";
 import { useLive } from "../components/useLive";
 import { editing, flash, go, reviewingTimer } from "../router";
@@ -31,11 +33,13 @@ interface Form {
   travel_km: string;
   note: string;
   needs_professional_help: boolean;
+  /** Also add a mileage expense for the km (offered when the meeting has none linked yet). */
+  add_mileage: boolean;
 }
 
 const EMPTY: Form = {
   date: "", mode: "duration", hours: "1", minutes: "0", start: "", end: "", kind: "accompaniment",
-  assignment_id: "", district: "", travel_km: "", note: "", needs_professional_help: false,
+  assignment_id: "", district: "", travel_km: "", note: "", needs_professional_help: false, add_mileage: true,
 };
 
 function fromRecord(data: ActivityData): Form {
@@ -45,6 +49,8 @@ function fromRecord(data: ActivityData): Form {
     kind: data.kind ?? "accompaniment", assignment_id: data.assignment_id ?? "", district: data.district ?? "",
     travel_km: data.travel_km == null ? "" : String(data.travel_km), note: data.note ?? "",
     needs_professional_help: data.needs_professional_help ?? false,
+    // km already noted before: offer the expense, but do not add one unasked on an unrelated edit.
+    add_mileage: data.travel_km == null,
   };
 }
 
@@ -100,6 +106,39 @@ function validate(form: Form): { fields?: ActivityData; errors: Record<string, s
   };
 }
 
+/** What saving does with the km: add a mileage expense (offered), change the linked one, or leave it. */
+function MileageOffer({ km, rate, linked, add, onAdd }: {
+  km: number | null; rate: number; linked: Expense | undefined; add: boolean; onAdd: (on: boolean) => void;
+}) {
+  if (linked) {
+    const data = linked.data;
+    if (!stillOpen(linked)) {
+      return <p class="hint" data-testid="mileage-plan">{t("The mileage expense for this meeting ({km} km) was already submitted; it stays as it is.", { km: data.km ?? 0 })}</p>;
+    }
+    if (!km || km === data.km) {
+      return <p class="hint" data-testid="mileage-plan">{t("Claimed as a mileage expense: {km} km, {amount}.", { km: data.km ?? 0, amount: formatEuro(data.amount_cents ?? 0) })}</p>;
+    }
+    return (
+      <p class="hint" data-testid="mileage-plan">
+        {t("Saving changes the linked mileage expense to {km} km × {rate} = {amount}.", { km, rate: formatEuro(rate), amount: formatEuro(km * rate) })}
+      </p>
+    );
+  }
+  if (!km || km < 1) return null;
+  return (
+    <label class="check" data-testid="mileage-plan">
+      <input type="checkbox" checked={add} onChange={(e) => onAdd(e.currentTarget.checked)} />
+      <span>
+        {t("Also claim as a mileage expense")}
+        <span class="hint block">
+          {add ? t("Saving adds a mileage expense of {km} km × {rate} = {amount}, linked to this meeting.", { km, rate: formatEuro(rate), amount: formatEuro(km * rate) })
+            : t("No expense is added; the km are only noted with the meeting.")}
+        </span>
+      </span>
+    </label>
+  );
+}
+
 export default function LogScreen() {
   const id = editing.value || undefined;
   const reviewing = !id && reviewingTimer.value;
@@ -109,6 +148,8 @@ export default function LogScreen() {
   const [failed, setFailed] = useState(false);
   const [locked, setLocked] = useState(false);
   const assignments = useLive(myAssignments, [], []);
+  const org = useLive(organization, [], undefined);
+  const linked = useLive(() => mileageOf(id), [id], undefined);
   const [touched, setTouched] = useState(false);
   useUnsavedInput("log", touched); // no app update while this form holds typed input
 
@@ -148,11 +189,11 @@ export default function LogScreen() {
     setBusy(true);
     setFailed(false);
     try {
-      if (reviewing) {
-        await saveTimerActivity(fields); // the activity, its outbox entry and the cleared timer together
-      } else {
-        await saveRecord("activity", id, fields); // resolves after IndexedDB committed record + outbox
-      }
+      // The activity (with the cleared timer, for a timer's run) and its mileage expense, one transaction.
+      await saveMeetingWithMileage(
+        () => (reviewing ? saveTimerActivity(fields) : saveRecord("activity", id, fields)),
+        fields.date!, fields.travel_km ?? null, form.add_mileage, org,
+      );
       flash.value = () => whenOffline(t("Saved on this phone. It will be sent when you are online."),
         t("Saved on this phone. Sending it now."));
       go(id ? "history" : "today");
@@ -255,6 +296,8 @@ export default function LogScreen() {
           <input id="travel_km" type="text" inputMode="decimal" autoComplete="off" value={form.travel_km}
                  onInput={(e) => set("travel_km", e.currentTarget.value)} aria-describedby={described("travel_km")} />
           {error("travel_km")}
+          <MileageOffer km={parseWhole(form.travel_km)} rate={centsPerKm(org, form.date || localDate())}
+                        linked={linked} add={form.add_mileage} onAdd={(on) => set("add_mileage", on)} />
 
           <label for="note">{t("Note")}</label>
           <p id="note-hint" class="hint">
