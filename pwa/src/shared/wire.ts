@@ -53,7 +53,7 @@ export type RecordType = (typeof RECORD_TYPES)[number];
 export const MUTABLE_TYPES = ["activity", "expense", "claim", "assignment", "profile", "message"] as const;
 export type MutableType = (typeof MUTABLE_TYPES)[number];
 
-export type FieldKind = "int" | "bool" | "str" | "date" | "datetime" | "month" | "enum" | "uuid" | "sha256_list" | "str_list" | "languages";
+export type FieldKind = "int" | "bool" | "str" | "date" | "datetime" | "month" | "time" | "enum" | "uuid" | "sha256_list" | "str_list" | "languages";
 
 /** One wire field: its JSON kind, limits and who may write it (mirrors spec.WireField). */
 export interface WireField {
@@ -86,6 +86,7 @@ export interface LanguageEntry {
 export interface ActivityData {
   date?: string;
   minutes?: number;
+  start_time?: string | null;
   kind?: (typeof ACTIVITY_KINDS)[number];
   assignment_id?: string | null;
   district?: (typeof DISTRICT_CODES)[number] | null;
@@ -198,6 +199,7 @@ export const RECORD_SPECS = {
     fields: {
       date: { kind: "date", writers: ["coordinator", "guide"], nullable: false, required: true },
       minutes: { kind: "int", writers: ["coordinator", "guide"], nullable: false, required: true, min: 1, max: 1440 },
+      start_time: { kind: "time", writers: ["coordinator", "guide"], nullable: true, required: false },
       kind: { kind: "enum", writers: ["coordinator", "guide"], nullable: false, required: true, choices: ACTIVITY_KINDS },
       assignment_id: { kind: "uuid", writers: ["coordinator", "guide"], nullable: true, required: false },
       district: { kind: "enum", writers: ["coordinator", "guide"], nullable: true, required: false, choices: DISTRICT_CODES },

@@ -17,6 +17,7 @@ import { useLive } from "../components/useLive";
 import { editing, flash, go, reviewingTimer } from "../router";
 import { useUnsavedInput } from "../shell/unsaved";
 import "../styles/forms.css";
+import { type Warning, warningsFor } from "./plausibility";
 
 const LIMITS = RECORD_SPECS.activity.fields;
 
@@ -44,8 +45,12 @@ const EMPTY: Form = {
 
 function fromRecord(data: ActivityData): Form {
   const total = data.minutes ?? 60;
+  // Logged from – to: shown that way again (the start time lets overlaps be seen).
+  const start = data.start_time ? toMinutes(data.start_time) : null;
+  const span = start !== null && start + total <= 24 * 60
+    ? { mode: "span" as const, start: data.start_time!, end: clockOfMinutes(start + total) } : {};
   return {
-    ...EMPTY, date: data.date ?? localDate(), hours: String(Math.floor(total / 60)), minutes: String(total % 60),
+    ...EMPTY, ...span, date: data.date ?? localDate(), hours: String(Math.floor(total / 60)), minutes: String(total % 60),
     kind: data.kind ?? "accompaniment", assignment_id: data.assignment_id ?? "", district: data.district ?? "",
     travel_km: data.travel_km == null ? "" : String(data.travel_km), note: data.note ?? "",
     needs_professional_help: data.needs_professional_help ?? false,
@@ -64,6 +69,10 @@ function fromTimer(timer: Timer): Form {
   const start = new Date(timer.started_at);
   const end = new Date(Math.max(Date.parse(timer.ended_at ?? timer.started_at), start.getTime() + 60_000));
   return { ...EMPTY, date: localDate(start), mode: "span", start: clockTime(start), end: clockTime(end) };
+}
+
+function clockOfMinutes(total: number): string {
+  return `${String(Math.floor(total / 60) % 24).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
 }
 
 function toMinutes(clock: string): number | null {
@@ -99,11 +108,20 @@ function validate(form: Form): { fields?: ActivityData; errors: Record<string, s
   return {
     errors,
     fields: {
-      date: form.date, minutes, kind: form.kind, assignment_id: form.assignment_id || null,
+      date: form.date, minutes, start_time: form.mode === "span" ? form.start : null, kind: form.kind,
+      assignment_id: form.assignment_id || null,
       district: (form.district || null) as DistrictCode | null, travel_km: km, note: form.note.trim(),
       needs_professional_help: form.needs_professional_help,
     },
   };
+}
+
+function warningText(warning: Warning): string {
+  switch (warning.key) {
+    case "future": return t("The date is in the future.");
+    case "long": return t("The entry is longer than 12 hours.");
+    case "overlap": return t("It overlaps another entry of this day ({start}–{end}).", { start: warning.start, end: warning.end });
+  }
 }
 
 /** What saving does with the km: add a mileage expense (offered), change the linked one, or leave it. */
@@ -151,6 +169,8 @@ export default function LogScreen() {
   const org = useLive(organization, [], undefined);
   const linked = useLive(() => mileageOf(id), [id], undefined);
   const [touched, setTouched] = useState(false);
+  // Plausibility warnings the guide has to confirm (or correct) before this save goes through.
+  const [warnings, setWarnings] = useState<Warning[] | null>(null);
   useUnsavedInput("log", touched); // no app update while this form holds typed input
 
   useEffect(() => {
@@ -177,15 +197,23 @@ export default function LogScreen() {
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
     setTouched(true);
+    setWarnings(null); // a changed entry is checked again
     setForm((f) => ({ ...f, [key]: value }));
   };
 
-  const submit = async (event: Event) => {
+  const submit = async (event: Event, confirmed = false) => {
     event.preventDefault();
     if (busy) return;
     const { fields, errors: found } = validate(form);
     setErrors(found);
     if (!fields) return;
+    if (!confirmed) {
+      const found = await warningsFor(fields, id);
+      if (found.length) {
+        setWarnings(found);
+        return;
+      }
+    }
     setBusy(true);
     setFailed(false);
     try {
@@ -317,7 +345,16 @@ export default function LogScreen() {
           </label>
 
           {failed && <p class="error" role="alert">{t("Could not save on this phone. Please try again.")}</p>}
-          <button type="submit" class="primary">{busy ? t("Saving…") : t("Save")}</button>
+          {warnings ? (
+            <div class="warn-box" role="alert" data-testid="plausibility">
+              <p>{t("Please check before saving:")}</p>
+              <ul>{warnings.map((w) => <li key={w.key} data-warning={w.key}>{warningText(w)}</li>)}</ul>
+              <div class="actions">
+                <button type="button" class="primary" onClick={(e) => void submit(e, true)}>{t("Save anyway")}</button>
+                <button type="button" class="secondary" onClick={() => setWarnings(null)}>{t("Correct it")}</button>
+              </div>
+            </div>
+          ) : <button type="submit" class="primary">{busy ? t("Saving…") : t("Save")}</button>}
         </fieldset>
         {id && !locked && (
           <button type="button" class="danger" onClick={remove}>{t("Delete entry")}</button>
