@@ -349,6 +349,48 @@ export interface SyncResponse {
   has_more: boolean;
 }
 
+/** One flat allowance line of the guide (approved or paid; computed drafts are not shown). */
+export interface MyAllowance {
+  id: number;
+  month: string;
+  legal_basis: string;
+  minutes: number;
+  meetings: number;
+  amount_cents: number;
+  state: "approved" | "paid";
+  paid_on: string | null;
+}
+
+/** One transfer to the guide as it was paid. */
+export interface MyTransfer {
+  payout_id: number;
+  paid_on: string;
+  remittance: string;
+  expense_cents: number;
+  allowance_cents: number;
+  amount_cents: number;
+  claim_months: string[];
+  allowance_months: string[];
+}
+
+/** A certificate issued to the guide (revoked ones are not listed). */
+export interface MyCertificate {
+  id: number;
+  period_from: string;
+  period_to: string;
+  minutes: number;
+  issued_at: string;
+}
+
+/** What the guide may see of her own money in a year, and her papers. */
+export interface MyMoney {
+  year: number;
+  allowances: MyAllowance[];
+  transfers: MyTransfer[];
+  certificates: MyCertificate[];
+  statement_years: string[];
+}
+
 /** The `base_version` rule: a mutation names the server version its edit started from, and null for a record the server has not seen yet (a device keeps 0, or nothing, for such a record). The three-way merge (`sync/merge.py`) compares the server's history after that version. */
 export function baseVersionOf(serverVersion: number | null | undefined): number | null {
   return serverVersion ? serverVersion : null;

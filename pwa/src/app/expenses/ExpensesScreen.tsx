@@ -7,7 +7,7 @@ import { EXPENSE_CATEGORIES } from "../../shared/wire";
 import { categoryLabel, formatDate, formatDateTime, formatEuro, isolate } from "../components/format";
 import { whenOffline } from "../components/online";
 import { useLive } from "../components/useLive";
-import { editExpense, editingExpense, flash, target } from "../router";
+import { editExpense, editingExpense, flash, go, target } from "../router";
 import ExpenseForm from "./ExpenseForm";
 import "../styles/forms.css";
 import "../styles/lists.css";
@@ -193,6 +193,9 @@ function MonthList() {
         </ul>
       )}
       {view && <ClaimPanel month={month} view={view} />}
+      <button type="button" class="secondary wide" data-testid="open-money" onClick={() => go("money")}>
+        {t("My payouts, allowances and papers")}
+      </button>
     </main>
   );
 }
