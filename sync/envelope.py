@@ -1,4 +1,5 @@
-"""The wire envelope of `POST /api/v1/sync`, declared once: mutation, result, change, request, response.
+"""The wire envelope of `POST /api/v1/sync`, declared once: mutation, result, change, request, response
+(and the read-only answer of `GET /api/v1/me/money`, the guide's own money and papers).
 
 `sync/spec.py` declares what is inside a record (its fields); this module declares what carries
 records between a device and the server. Everything else is generated from it, so the five copies
@@ -123,5 +124,47 @@ SYNC_RESPONSE = Envelope("SyncResponse", (
     Part("has_more", "bool", required=True, doc="pull again at once"),
 ), "The answer to a round trip.")
 
+# ---- the guide's own money and papers: GET /api/v1/me/money (PROTOCOL §8). Read-only, not synced: the
+# phone keeps the last answer and the documents it opened, for reading offline.
+
+MY_ALLOWANCE = Envelope("MyAllowance", (
+    Part("id", "int", required=True),
+    Part("month", "str", required=True, doc="YYYY-MM the allowance is for"),
+    Part("legal_basis", "str", required=True, ts="string", doc="e.g. ehrenamt_26a (Ehrenamtspauschale)"),
+    Part("minutes", "int", required=True),
+    Part("meetings", "int", required=True),
+    Part("amount_cents", "int", required=True),
+    Part("state", "str", required=True, choices=("approved", "paid")),
+    Part("paid_on", "str", required=True, nullable=True, doc="YYYY-MM-DD, the day of the transfer"),
+), "One flat allowance line of the guide (approved or paid; computed drafts are not shown).")
+
+MY_TRANSFER = Envelope("MyTransfer", (
+    Part("payout_id", "int", required=True),
+    Part("paid_on", "str", required=True, doc="YYYY-MM-DD, the bank's day"),
+    Part("remittance", "str", required=True, doc="the text on the bank statement"),
+    Part("expense_cents", "int", required=True),
+    Part("allowance_cents", "int", required=True),
+    Part("amount_cents", "int", required=True, doc="expense_cents + allowance_cents: the amount on the statement"),
+    Part("claim_months", "str_list", required=True),
+    Part("allowance_months", "str_list", required=True),
+), "One transfer to the guide as it was paid.")
+
+MY_CERTIFICATE = Envelope("MyCertificate", (
+    Part("id", "int", required=True),
+    Part("period_from", "str", required=True),
+    Part("period_to", "str", required=True),
+    Part("minutes", "int", required=True),
+    Part("issued_at", "str", required=True),
+), "A certificate issued to the guide (revoked ones are not listed).")
+
+MY_MONEY = Envelope("MyMoney", (
+    Part("year", "int", required=True),
+    Part("allowances", "MyAllowance", of="MyAllowance", many=True, required=True),
+    Part("transfers", "MyTransfer", of="MyTransfer", many=True, required=True),
+    Part("certificates", "MyCertificate", of="MyCertificate", many=True, required=True),
+    Part("statement_years", "str_list", required=True, doc="years with a paid transfer: a year statement exists"),
+), "What the guide may see of her own money in a year, and her papers.")
+
 ENVELOPES: dict[str, Envelope] = {e.name: e for e in (ERROR_DETAIL, MUTATION, RESULT, CHANGE, SYNC_REQUEST,
-                                                      SYNC_RESPONSE)}
+                                                      SYNC_RESPONSE, MY_ALLOWANCE, MY_TRANSFER, MY_CERTIFICATE,
+                                                      MY_MONEY)}

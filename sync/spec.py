@@ -41,6 +41,7 @@ MSG = {
     "length": N_("This text is too long."),
     "date": N_("Enter a date as YYYY-MM-DD."),
     "month": N_("Enter a month as YYYY-MM."),
+    "time": N_("Enter a time of day as HH:MM."),
     "datetime": N_("Enter a time as YYYY-MM-DDTHH:MM:SSZ."),
     "choice": N_("Choose one of the offered values."),
     "uuid": N_("Not a valid id."),
@@ -52,6 +53,7 @@ MSG = {
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
 LANG_CODE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
@@ -70,7 +72,7 @@ class WireField:
     """One field: its JSON kind and limits, and which roles may write it."""
 
     name: str
-    kind: str  # int | bool | str | date | datetime | month | enum | uuid | sha256_list | languages | str_list
+    kind: str  # int | bool | str | date | datetime | month | time (HH:MM) | enum | uuid | sha256_list | languages | str_list
     writers: frozenset[str] = frozenset({GUIDE, COORDINATOR})
     nullable: bool = False
     required: bool = False  # on create
@@ -97,7 +99,7 @@ class WireField:
             if not isinstance(value, bool):
                 raise FieldError("type_bool")
             return value
-        if kind in ("str", "enum", "uuid", "date", "datetime", "month"):
+        if kind in ("str", "enum", "uuid", "date", "datetime", "month", "time"):
             if not isinstance(value, str):
                 raise FieldError("type_str")
         if kind == "str":
@@ -119,6 +121,10 @@ class WireField:
         if kind == "month":
             if not MONTH_RE.match(value):
                 raise FieldError("month")
+            return value
+        if kind == "time":
+            if not TIME_RE.match(value):
+                raise FieldError("time")
             return value
         if kind in ("sha256_list", "str_list", "languages"):
             if not isinstance(value, list):
@@ -223,6 +229,8 @@ ACTIVITY = RecordSpec(
     (
         WireField("date", "date", G, required=True),
         WireField("minutes", "int", G, required=True, min=1, max=1440),
+        # When the meeting began (local time), if the guide gave it: lets overlaps be seen.
+        WireField("start_time", "time", G, nullable=True),
         WireField("kind", "enum", G, required=True, choices=v.ACTIVITY_KINDS),
         WireField("assignment_id", "uuid", G, nullable=True),
         WireField("district", "enum", G, nullable=True, choices=tuple(v.DISTRICTS)),

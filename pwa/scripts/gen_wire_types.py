@@ -90,7 +90,7 @@ def render() -> str:
         "export type MutableType = (typeof MUTABLE_TYPES)[number];",
         "",
         "export type FieldKind = " + _union(
-            ["int", "bool", "str", "date", "datetime", "month", "enum", "uuid", "sha256_list", "str_list", "languages"]) + ";",
+            ["int", "bool", "str", "date", "datetime", "month", "time", "enum", "uuid", "sha256_list", "str_list", "languages"]) + ";",
         "",
         "/** One wire field: its JSON kind, limits and who may write it (mirrors spec.WireField). */",
         "export interface WireField {",
@@ -128,7 +128,7 @@ def render() -> str:
             base = "number"
         elif kind == "bool":
             base = "boolean"
-        elif kind in ("str", "date", "datetime", "month", "uuid"):
+        elif kind in ("str", "date", "datetime", "month", "time", "uuid"):
             base = "string"
         elif kind == "enum":
             vocab = by_choices.get(choices)

@@ -46,6 +46,7 @@ class Activity(SyncedRecord, db.Model):
     guide_id: Mapped[int] = mapped_column(Integer)
     date: Mapped[dt.date] = mapped_column(Date)
     minutes: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[str | None] = mapped_column(String(5), default=None)  # "HH:MM" local, when the guide gave it
     kind: Mapped[str] = mapped_column(String(20))
     assignment_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
     district: Mapped[str | None] = mapped_column(String(40), default=None)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
+from server.activities import plausibility
 from server.activities.models import Activity
 from sync.coordinator import approve_activity
 from sync.merge import Author
@@ -100,6 +101,7 @@ class ReviewPage:
     total: int
     page: int
     pages: int
+    flags: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # plausibility.flags_for
 
 
 def search(session: Session, organization_id: int, filters: ReviewFilters, page: int = 1,
@@ -113,7 +115,8 @@ def search(session: Session, organization_id: int, filters: ReviewFilters, page:
                                  .limit(page_size).offset((page - 1) * page_size)).all()
     names = dict(session.execute(select(User.id, User.name).where(
         User.id.in_({a.guide_id for a in activities}))).all()) if activities else {}
-    return ReviewPage([(a, names.get(a.guide_id, "")) for a in activities], total, page, pages)
+    return ReviewPage([(a, names.get(a.guide_id, "")) for a in activities], total, page, pages,
+                      plausibility.flags_for(session, activities))
 
 
 def approve_many(session: Session, author: Author, organization_id: int, activity_ids: list[str]) -> list[str]:

@@ -12,9 +12,10 @@ def register_api(app: Flask, api: Api) -> None:
     from server.api.blobs import blp as blobs_blp
     from server.api.enroll import blp as enroll_blp
     from server.api.health import blp as health_blp
+    from server.api.me import blp as me_blp
     from server.api.push_subscription import blp as push_blp
     from server.api.sync_endpoint import blp as sync_blp
 
-    for blp in (health_blp, enroll_blp, sync_blp, blobs_blp, push_blp):
+    for blp in (health_blp, enroll_blp, sync_blp, blobs_blp, push_blp, me_blp):
         api.register_blueprint(blp)
         csrf.exempt(blp)  # the API authenticates by bearer token, never by cookie

@@ -136,6 +136,7 @@ ResultSchema = _SCHEMAS["Result"]
 ChangeSchema = _SCHEMAS["Change"]
 SyncRequestSchema = _SCHEMAS["SyncRequest"]
 SyncResponseSchema = _SCHEMAS["SyncResponse"]
+MyMoneySchema = _SCHEMAS["MyMoney"]
 
 
 class ApiErrorSchema(Schema):

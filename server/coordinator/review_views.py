@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from server.activities import review
+from server.activities import plausibility, review
 from server.audit.log import record_event
 from server.coordinator.access import get_activity_or_404
 from server.coordinator.auth import current_author, current_org_id, staff_required
@@ -68,9 +68,10 @@ def _render_activity(activity: Any, form: ActivityForm, status: int = 200, error
     from server.accounts.models import User
 
     guide = db.session.get(User, activity.guide_id)
+    flags = plausibility.flags_for(db.session, [activity]).get(activity.id, [])
     return render_template("coordinator/review_activity.html", activity=activity, guide=guide, form=form,
                            action_form=ActionForm(), kinds=ACTIVITY_KIND_LABELS, states=STATE_LABELS,
-                           errors=errors or []), status
+                           errors=errors or [], flags=flags), status
 
 
 @bp.get("/review/<activity_id>")

@@ -32,6 +32,7 @@ const AssignmentsScreen = lazyScreen("AssignmentsScreen", () => import("./assign
 const HistoryScreen = lazyScreen("HistoryScreen", () => import("./history/HistoryScreen"));
 const MessagesScreen = lazyScreen("MessagesScreen", () => import("./messages/MessagesScreen"));
 const SettingsScreen = lazyScreen("SettingsScreen", () => import("./settings/SettingsScreen"));
+const MoneyScreen = lazyScreen("MoneyScreen", () => import("./money/MoneyScreen"));
 
 /** The server said this phone was revoked: tell the guide, then wipe the phone. */
 function Revoked() {
@@ -58,7 +59,7 @@ export function App() {
     <>
       {current === "log" ? <LogScreen /> : current === "history" ? <HistoryScreen />
         : current === "expenses" ? <ExpensesScreen /> : current === "assignments" ? <AssignmentsScreen />
-        : current === "messages" ? <MessagesScreen />
+        : current === "messages" ? <MessagesScreen /> : current === "money" ? <MoneyScreen />
         : current === "settings" ? <SettingsScreen /> : <TodayScreen />}
       <BottomNav />
     </>

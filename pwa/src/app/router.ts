@@ -3,11 +3,12 @@ import { signal } from "@preact/signals";
 
 import type { Enrolment } from "../data/db";
 
-export type Screen = "enroll" | "today" | "log" | "expenses" | "assignments" | "history" | "messages" | "settings";
+export type Screen = "enroll" | "today" | "log" | "expenses" | "assignments" | "history" | "messages" | "settings"
+  | "money";
 
 const PATHS: Record<Screen, string> = {
   enroll: "/enroll", today: "/today", log: "/log", expenses: "/expenses", assignments: "/assignments",
-  history: "/history", messages: "/messages", settings: "/settings",
+  history: "/history", messages: "/messages", settings: "/settings", money: "/money",
 };
 
 /** The stored enrolment; undefined until this phone is enrolled. */
@@ -15,6 +16,8 @@ export const enrolment = signal<Enrolment | undefined>(undefined);
 export const screen = signal<Screen>("enroll");
 /** The record the Log screen edits (undefined: a new entry). */
 export const editing = signal<string | undefined>(undefined);
+/** The Log screen reviews the stopped timer's run (prefilled from it) before it is saved. */
+export const reviewingTimer = signal(false);
 /** The expense the Expenses screen edits: an id, "new", or undefined for the month's list. */
 export const editingExpense = signal<string | undefined>(undefined);
 /** What a link (a tapped notification: `/assignments?id=…`, `/expenses?month=…`) points at on its screen. */
@@ -34,7 +37,10 @@ function screenFor(pathname: string): Screen {
 
 export function go(next: Screen, replace = false): void {
   if (next !== screen.value && screen.value !== "enroll") target.value = {};
-  if (next !== "log") editing.value = undefined;
+  if (next !== "log") {
+    editing.value = undefined;
+    reviewingTimer.value = false;
+  }
   if (next !== "expenses" || replace) editingExpense.value = undefined; // back closes the expense form
   screen.value = next;
   if (location.pathname !== PATHS[next]) {
@@ -47,6 +53,13 @@ export function go(next: Screen, replace = false): void {
 export function edit(id: string): void {
   go("log");
   editing.value = id;
+}
+
+/** Open the Log screen on the stopped timer's run, to adjust and save it. */
+export function reviewTimer(): void {
+  go("log");
+  editing.value = undefined;
+  reviewingTimer.value = true;
 }
 
 /** Open the expense form ("new" or an id) over the Expenses screen; the back button closes it. */

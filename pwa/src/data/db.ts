@@ -5,10 +5,11 @@
  *  - `meta` — what the device has exactly once, as key/value rows: the enrolment (the device's bearer
  *    token, its id, the guide and organization as sent at enrolment), the sync `cursor` (opaque,
  *    stored exactly as received, in the same transaction as the page of changes it ends), the time of
- *    the last successful sync, the running `timer` (so "accompaniment started" survives closing the
- *    app) and settings (language). Key/value lets a setting be added without a schema version. The
- *    token is a secret: it stays in this origin's IndexedDB and goes only into the Authorization
- *    header of /api/v1/ requests.
+ *    the last successful sync, the `timer` (its start, and its end once stopped and not yet reviewed,
+ *    so both "accompaniment started" and an unsaved review survive closing the app), the guide's own
+ *    money as last loaded (`my_money`, data/papers.ts) and settings (language). Key/value lets a
+ *    setting be added without a schema version. The token is a secret: it stays in this origin's
+ *    IndexedDB and goes only into the Authorization header of /api/v1/ requests.
  *  - `records` — every synced record the device holds (its own activities, expenses, claims,
  *    assignments offered to it, conflicts, the organization), keyed by [type+id]. `version` is the
  *    server version the local copy started from (0 = never seen by the server), `data` the wire fields,
@@ -41,7 +42,7 @@
 
 import Dexie, { type Table } from "dexie";
 
-import type { Mutation, RecordData, RecordType } from "../shared/wire";
+import type { Mutation, MyMoney, RecordData, RecordType } from "../shared/wire";
 
 export type { Mutation } from "../shared/wire"; // the outbox holds them as the envelope declares
 
@@ -67,6 +68,7 @@ export interface Enrolment {
 
 export interface Timer {
   started_at: string; // RFC 3339
+  ended_at?: string; // RFC 3339: stopped, waiting for the guide to review and save (or discard) it
 }
 
 /** Every key `meta` may hold, with the type of its value. */
@@ -77,6 +79,8 @@ export interface MetaValues {
   last_synced_at: string;
   timer: Timer | null;
   install_notice_dismissed_at: string; // RFC 3339; the install notice asks again a week later
+  /** The guide's own money per year as last loaded (data/papers.ts). */
+  my_money: Record<string, { money: MyMoney; fetched_at: string }>;
 }
 
 interface MetaRow<K extends keyof MetaValues = keyof MetaValues> {

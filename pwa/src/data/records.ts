@@ -99,19 +99,41 @@ export function minutesSince(startedAt: string, now = Date.now()): number {
   return Math.min(1440, Math.max(1, Math.round((now - Date.parse(startedAt)) / 60000)));
 }
 
-/** Stop the timer and log the accompaniment, in one transaction; returns the new activity's id. */
-export async function stopTimer(): Promise<string | undefined> {
-  let created: string | undefined;
+/** A run shorter than this is taken for an accidental tap: it is never booked without asking. */
+export const SHORT_RUN_MS = 60_000;
+
+export function isShortRun(timer: Timer): boolean {
+  return Date.parse(timer.ended_at ?? new Date().toISOString()) - Date.parse(timer.started_at) < SHORT_RUN_MS;
+}
+
+async function putTimer(change: (timer: Timer) => Timer | null): Promise<Timer | null | undefined> {
+  return db.transaction("rw", db.meta, async () => {
+    const timer = (await db.meta.get("timer"))?.value as Timer | null | undefined;
+    if (!timer) return undefined;
+    const next = change(timer);
+    await db.meta.put({ key: "timer", value: next });
+    return next;
+  });
+}
+
+/** Stop the clock. Nothing is logged yet: the guide reviews the run first (the end is kept meanwhile). */
+export async function endTimer(): Promise<Timer | undefined> {
+  return (await putTimer((t) => ({ ...t, ended_at: t.ended_at ?? new Date().toISOString() }))) ?? undefined;
+}
+
+/** Take back a stop (an accidental tap on "ended"): the timer runs on from its start. */
+export async function resumeTimer(): Promise<void> {
+  await putTimer(({ started_at }) => ({ started_at }));
+}
+
+export async function discardTimer(): Promise<void> {
+  await db.meta.put({ key: "timer", value: null });
+}
+
+/** Log the reviewed run and clear the timer in one transaction: never both, never neither. */
+export async function saveTimerActivity(fields: ActivityData): Promise<string> {
+  let created = "";
   await db.transaction("rw", db.meta, db.records, db.outbox, async () => {
-    const row = await db.meta.get("timer");
-    const timer = row?.value as Timer | null | undefined;
-    if (!timer) return;
-    const fields: ActivityData = {
-      date: localDate(new Date(timer.started_at)),
-      minutes: minutesSince(timer.started_at),
-      kind: "accompaniment",
-      needs_professional_help: false,
-    };
     created = await saveRecord("activity", undefined, fields);
     await db.meta.put({ key: "timer", value: null });
   });

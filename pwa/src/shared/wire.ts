@@ -53,7 +53,7 @@ export type RecordType = (typeof RECORD_TYPES)[number];
 export const MUTABLE_TYPES = ["activity", "expense", "claim", "assignment", "profile", "message"] as const;
 export type MutableType = (typeof MUTABLE_TYPES)[number];
 
-export type FieldKind = "int" | "bool" | "str" | "date" | "datetime" | "month" | "enum" | "uuid" | "sha256_list" | "str_list" | "languages";
+export type FieldKind = "int" | "bool" | "str" | "date" | "datetime" | "month" | "time" | "enum" | "uuid" | "sha256_list" | "str_list" | "languages";
 
 /** One wire field: its JSON kind, limits and who may write it (mirrors spec.WireField). */
 export interface WireField {
@@ -86,6 +86,7 @@ export interface LanguageEntry {
 export interface ActivityData {
   date?: string;
   minutes?: number;
+  start_time?: string | null;
   kind?: (typeof ACTIVITY_KINDS)[number];
   assignment_id?: string | null;
   district?: (typeof DISTRICT_CODES)[number] | null;
@@ -198,6 +199,7 @@ export const RECORD_SPECS = {
     fields: {
       date: { kind: "date", writers: ["coordinator", "guide"], nullable: false, required: true },
       minutes: { kind: "int", writers: ["coordinator", "guide"], nullable: false, required: true, min: 1, max: 1440 },
+      start_time: { kind: "time", writers: ["coordinator", "guide"], nullable: true, required: false },
       kind: { kind: "enum", writers: ["coordinator", "guide"], nullable: false, required: true, choices: ACTIVITY_KINDS },
       assignment_id: { kind: "uuid", writers: ["coordinator", "guide"], nullable: true, required: false },
       district: { kind: "enum", writers: ["coordinator", "guide"], nullable: true, required: false, choices: DISTRICT_CODES },
@@ -345,6 +347,48 @@ export interface SyncResponse {
   changes: Change[];
   cursor: string;
   has_more: boolean;
+}
+
+/** One flat allowance line of the guide (approved or paid; computed drafts are not shown). */
+export interface MyAllowance {
+  id: number;
+  month: string;
+  legal_basis: string;
+  minutes: number;
+  meetings: number;
+  amount_cents: number;
+  state: "approved" | "paid";
+  paid_on: string | null;
+}
+
+/** One transfer to the guide as it was paid. */
+export interface MyTransfer {
+  payout_id: number;
+  paid_on: string;
+  remittance: string;
+  expense_cents: number;
+  allowance_cents: number;
+  amount_cents: number;
+  claim_months: string[];
+  allowance_months: string[];
+}
+
+/** A certificate issued to the guide (revoked ones are not listed). */
+export interface MyCertificate {
+  id: number;
+  period_from: string;
+  period_to: string;
+  minutes: number;
+  issued_at: string;
+}
+
+/** What the guide may see of her own money in a year, and her papers. */
+export interface MyMoney {
+  year: number;
+  allowances: MyAllowance[];
+  transfers: MyTransfer[];
+  certificates: MyCertificate[];
+  statement_years: string[];
 }
 
 /** The `base_version` rule: a mutation names the server version its edit started from, and null for a record the server has not seen yet (a device keeps 0, or nothing, for such a record). The three-way merge (`sync/merge.py`) compares the server's history after that version. */

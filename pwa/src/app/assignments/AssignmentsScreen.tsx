@@ -7,6 +7,7 @@ import { localDate } from "../../data/records";
 import { locale, t, tn } from "../../shared/i18n";
 import { type AssignmentData, DISTRICTS } from "../../shared/wire";
 import { formatDate, formatMinutes } from "../components/format";
+import { whenOffline } from "../components/online";
 import { useLive } from "../components/useLive";
 import { flash, target } from "../router";
 import "../styles/forms.css";
@@ -120,7 +121,8 @@ function Offer({ item }: { item: Item }) {
     setBusy(true);
     try {
       await answerOffer(record.id, response);
-      flash.value = () => t("Your answer is saved on this phone and will be sent when you are online.");
+      flash.value = () => whenOffline(t("Your answer is saved on this phone and will be sent when you are online."),
+        t("Your answer is saved on this phone and is being sent now."));
     } finally {
       setBusy(false);
     }

@@ -9,6 +9,7 @@ import { locale, t } from "../../shared/i18n";
 import { parseWhole } from "../../shared/numbers";
 import { type ActivityData, EXPENSE_CATEGORIES, type ExpenseCategory, type ExpenseData, RECORD_SPECS } from "../../shared/wire";
 import { categoryLabel, formatDate, formatEuro, formatMinutes, isolate, kindLabel } from "../components/format";
+import { whenOffline } from "../components/online";
 import { useLive } from "../components/useLive";
 import { closeExpense, flash } from "../router";
 import type { ExpenseFields } from "./model";
@@ -65,12 +66,22 @@ function validate(form: Form, rate: number, receipts: string[]): { fields?: Expe
   };
 }
 
-async function recentActivities(): Promise<{ id: string; label: string; date: string }[]> {
-  const all = await recordsOf("activity");
+interface Meeting {
+  id: string;
+  label: string;
+  date: string;
+  km: number | null;
+  /** The mileage expenses already linked to it (kilometres are claimed once). */
+  mileage: string[];
+}
+
+async function recentActivities(): Promise<Meeting[]> {
+  const [all, expenses] = await Promise.all([recordsOf("activity"), recordsOf("expense")]);
   return all
     .map((a) => {
       const data = a.data as ActivityData;
-      return { id: a.id, date: data.date ?? "",
+      const mileage = expenses.filter((e) => e.data.category === "mileage" && e.data.activity_id === a.id).map((e) => e.id);
+      return { id: a.id, date: data.date ?? "", km: data.travel_km ?? null, mileage,
                label: `${formatDate(data.date ?? "")} · ${kindLabel(data.kind)} · ${formatMinutes(data.minutes ?? 0)}` };
     })
     .sort((a, b) => b.date.localeCompare(a.date))
@@ -128,7 +139,18 @@ export default function ExpenseForm({ id }: { id?: string }) {
     })();
   }, [id]);
 
-  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
+  // A mileage expense linked to a meeting takes the meeting's km (typed once, on the meeting) unless
+  // the guide typed her own; `prefilled` remembers the value we put in, so a change of meeting updates it.
+  const prefilled = useRef("");
+  const withMeetingKm = (next: Form): Form => {
+    const meeting = activities.find((a) => a.id === next.activity_id);
+    if (next.category !== "mileage" || !meeting?.km || (next.km.trim() !== "" && next.km !== prefilled.current)) return next;
+    prefilled.current = String(meeting.km);
+    return { ...next, km: prefilled.current };
+  };
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => withMeetingKm({ ...f, [key]: value }));
+  const meeting = activities.find((a) => a.id === form.activity_id);
+  const claimedElsewhere = form.category === "mileage" && !!meeting?.mileage.some((other) => other !== id);
   const rate = centsPerKm(org, form.date || localDate());
   const km = parseWhole(form.km);
   const mileageAmount = km !== null && km > 0 ? km * rate : null;
@@ -168,7 +190,8 @@ export default function ExpenseForm({ id }: { id?: string }) {
     try {
       // One transaction: the expense, its outbox entry and the new photos (data/expenses.ts).
       await saveExpense(id, fields, receipts.flatMap((r) => (r.added ? [r.added] : [])));
-      flash.value = () => t("Saved on this phone. It will be sent when you are online.");
+      flash.value = () => whenOffline(t("Saved on this phone. It will be sent when you are online."),
+        t("Saved on this phone. Sending it now."));
       closeExpense();
     } catch {
       setFailed(t("Could not save on this phone. Please try again."));
@@ -221,6 +244,9 @@ export default function ExpenseForm({ id }: { id?: string }) {
                   : t("{km} km × {rate} = {amount}", { km: km ?? 0, rate: formatEuro(rate), amount: formatEuro(mileageAmount) })}
               </p>
               {error("km")}
+              {prefilled.current !== "" && form.km === prefilled.current && (
+                <p class="hint" data-testid="km-from-meeting">{t("Kilometres taken from the meeting.")}</p>
+              )}
             </>
           ) : (
             <>
@@ -250,6 +276,9 @@ export default function ExpenseForm({ id }: { id?: string }) {
             )}
             {activities.map((a) => <option key={a.id} value={a.id}>{a.label}</option>)}
           </select>
+          {claimedElsewhere && (
+            <p class="warn-box" data-testid="km-claimed">{t("This meeting's kilometres are already claimed in another mileage expense.")}</p>
+          )}
 
           <span class="label" id="receipts-label">{t("Receipts")}</span>
           {receipts.length > 0 && (

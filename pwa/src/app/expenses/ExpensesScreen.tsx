@@ -5,8 +5,9 @@ import { localDate } from "../../data/records";
 import { t } from "../../shared/i18n";
 import { EXPENSE_CATEGORIES } from "../../shared/wire";
 import { categoryLabel, formatDate, formatDateTime, formatEuro, isolate } from "../components/format";
+import { whenOffline } from "../components/online";
 import { useLive } from "../components/useLive";
-import { editExpense, editingExpense, flash, target } from "../router";
+import { editExpense, editingExpense, flash, go, target } from "../router";
 import ExpenseForm from "./ExpenseForm";
 import "../styles/forms.css";
 import "../styles/lists.css";
@@ -66,7 +67,8 @@ function ClaimPanel({ month, view }: { month: string; view: MonthView }) {
     try {
       await submitClaim(month);
       setAsking(false);
-      flash.value = () => t("Claim saved on this phone. It will be sent when you are online.");
+      flash.value = () => whenOffline(t("Claim saved on this phone. It will be sent when you are online."),
+        t("Claim saved on this phone. Sending it now."));
     } finally {
       setBusy(false);
     }
@@ -82,7 +84,10 @@ function ClaimPanel({ month, view }: { month: string; view: MonthView }) {
   if (claim) {
     const data = claim.data as { state?: string; total_cents?: number; expense_count?: number; submitted_at?: string };
     let text: string;
-    if (view.claimWaiting) text = t("The claim is saved on this phone and will be sent when you are online.");
+    if (view.claimWaiting) {
+      text = whenOffline(t("The claim is saved on this phone and will be sent when you are online."),
+        t("The claim is saved on this phone and is being sent now."));
+    }
     else if (claim.problem) text = claimProblem(claim.problem.code, claim.problem.message);
     else if (data.state === "paid") text = t("The claim was paid.");
     else if (data.state === "decided") text = t("The coordination office has decided on the claim.");
@@ -188,6 +193,9 @@ function MonthList() {
         </ul>
       )}
       {view && <ClaimPanel month={month} view={view} />}
+      <button type="button" class="secondary wide" data-testid="open-money" onClick={() => go("money")}>
+        {t("My payouts, allowances and papers")}
+      </button>
     </main>
   );
 }

@@ -102,8 +102,11 @@ function Row({ entry }: { entry: Entry }) {
       <li {...attributes}>
         <button type="button" class="entry" onClick={() => (isActivity ? edit(record.id) : editExpense(record.id))}>
           {body}
-          {/* The name screen readers say is the visible text (WCAG 2.5.3), then what the tap does. */}
-          <span class="visually-hidden">{t("Edit")}</span>
+          {/* The name screen readers say is the visible text (WCAG 2.5.3), then what the tap does: a
+              submitted, approved or paid expense opens read-only, so it says "Show", and why. */}
+          {state.editable ? <span class="visually-hidden">{t("Edit")}</span> : (
+            <span class="muted small" data-testid="entry-readonly">{t("No longer changeable · tap to view")}</span>
+          )}
         </button>
       </li>
     );

@@ -1,19 +1,23 @@
 import { useEffect, useState } from "preact/hooks";
 
-import { db } from "../../data/db";
-import { myAssignments, pendingKeys } from "../../data/queries";
-import { deleteRecord, localDate, saveRecord } from "../../data/records";
+import { db, type Timer } from "../../data/db";
+import { centsPerKm } from "../../data/expenses";
+import { type Expense, mileageOf, saveMeetingWithMileage, stillOpen } from "../../data/mileage";
+import { myAssignments, organization, pendingKeys } from "../../data/queries";
+import { deleteRecord, localDate, saveRecord, saveTimerActivity } from "../../data/records";
 import { t } from "../../shared/i18n";
 import { parseNumber, parseWhole } from "../../shared/numbers";
 import {
   ACTIVITY_KINDS, type ActivityData, type ActivityKind, type AssignmentData, DISTRICT_CODES, DISTRICTS,
   type DistrictCode, RECORD_SPECS,
 } from "../../shared/wire";
-import { kindLabel } from "../components/format";
+import { formatEuro, kindLabel } from "../components/format";
+import { whenOffline } from "../components/online";
 import { useLive } from "../components/useLive";
-import { editing, flash, go } from "../router";
+import { editing, flash, go, reviewingTimer } from "../router";
 import { useUnsavedInput } from "../shell/unsaved";
 import "../styles/forms.css";
+import { type Warning, warningsFor } from "./plausibility";
 
 const LIMITS = RECORD_SPECS.activity.fields;
 
@@ -30,21 +34,45 @@ interface Form {
   travel_km: string;
   note: string;
   needs_professional_help: boolean;
+  /** Also add a mileage expense for the km (offered when the meeting has none linked yet). */
+  add_mileage: boolean;
 }
 
 const EMPTY: Form = {
   date: "", mode: "duration", hours: "1", minutes: "0", start: "", end: "", kind: "accompaniment",
-  assignment_id: "", district: "", travel_km: "", note: "", needs_professional_help: false,
+  assignment_id: "", district: "", travel_km: "", note: "", needs_professional_help: false, add_mileage: true,
 };
 
 function fromRecord(data: ActivityData): Form {
   const total = data.minutes ?? 60;
+  // Logged from – to: shown that way again (the start time lets overlaps be seen).
+  const start = data.start_time ? toMinutes(data.start_time) : null;
+  const span = start !== null && start + total <= 24 * 60
+    ? { mode: "span" as const, start: data.start_time!, end: clockOfMinutes(start + total) } : {};
   return {
-    ...EMPTY, date: data.date ?? localDate(), hours: String(Math.floor(total / 60)), minutes: String(total % 60),
+    ...EMPTY, ...span, date: data.date ?? localDate(), hours: String(Math.floor(total / 60)), minutes: String(total % 60),
     kind: data.kind ?? "accompaniment", assignment_id: data.assignment_id ?? "", district: data.district ?? "",
     travel_km: data.travel_km == null ? "" : String(data.travel_km), note: data.note ?? "",
     needs_professional_help: data.needs_professional_help ?? false,
+    // km already noted before: offer the expense, but do not add one unasked on an unrelated edit.
+    add_mileage: data.travel_km == null,
   };
+}
+
+/** "HH:MM" of an instant in the phone's own time zone (the times the guide saw on her watch). */
+function clockTime(at: Date): string {
+  return `${String(at.getHours()).padStart(2, "0")}:${String(at.getMinutes()).padStart(2, "0")}`;
+}
+
+/** The stopped timer's run as a form: from – to, an accompaniment; a run under a minute becomes one minute. */
+function fromTimer(timer: Timer): Form {
+  const start = new Date(timer.started_at);
+  const end = new Date(Math.max(Date.parse(timer.ended_at ?? timer.started_at), start.getTime() + 60_000));
+  return { ...EMPTY, date: localDate(start), mode: "span", start: clockTime(start), end: clockTime(end) };
+}
+
+function clockOfMinutes(total: number): string {
+  return `${String(Math.floor(total / 60) % 24).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
 }
 
 function toMinutes(clock: string): number | null {
@@ -80,25 +108,80 @@ function validate(form: Form): { fields?: ActivityData; errors: Record<string, s
   return {
     errors,
     fields: {
-      date: form.date, minutes, kind: form.kind, assignment_id: form.assignment_id || null,
+      date: form.date, minutes, start_time: form.mode === "span" ? form.start : null, kind: form.kind,
+      assignment_id: form.assignment_id || null,
       district: (form.district || null) as DistrictCode | null, travel_km: km, note: form.note.trim(),
       needs_professional_help: form.needs_professional_help,
     },
   };
 }
 
+function warningText(warning: Warning): string {
+  switch (warning.key) {
+    case "future": return t("The date is in the future.");
+    case "long": return t("The entry is longer than 12 hours.");
+    case "overlap": return t("It overlaps another entry of this day ({start}–{end}).", { start: warning.start, end: warning.end });
+  }
+}
+
+/** What saving does with the km: add a mileage expense (offered), change the linked one, or leave it. */
+function MileageOffer({ km, rate, linked, add, onAdd }: {
+  km: number | null; rate: number; linked: Expense | undefined; add: boolean; onAdd: (on: boolean) => void;
+}) {
+  if (linked) {
+    const data = linked.data;
+    if (!stillOpen(linked)) {
+      return <p class="hint" data-testid="mileage-plan">{t("The mileage expense for this meeting ({km} km) was already submitted; it stays as it is.", { km: data.km ?? 0 })}</p>;
+    }
+    if (!km || km === data.km) {
+      return <p class="hint" data-testid="mileage-plan">{t("Claimed as a mileage expense: {km} km, {amount}.", { km: data.km ?? 0, amount: formatEuro(data.amount_cents ?? 0) })}</p>;
+    }
+    return (
+      <p class="hint" data-testid="mileage-plan">
+        {t("Saving changes the linked mileage expense to {km} km × {rate} = {amount}.", { km, rate: formatEuro(rate), amount: formatEuro(km * rate) })}
+      </p>
+    );
+  }
+  if (!km || km < 1) return null;
+  return (
+    <label class="check" data-testid="mileage-plan">
+      <input type="checkbox" checked={add} onChange={(e) => onAdd(e.currentTarget.checked)} />
+      <span>
+        {t("Also claim as a mileage expense")}
+        <span class="hint block">
+          {add ? t("Saving adds a mileage expense of {km} km × {rate} = {amount}, linked to this meeting.", { km, rate: formatEuro(rate), amount: formatEuro(km * rate) })
+            : t("No expense is added; the km are only noted with the meeting.")}
+        </span>
+      </span>
+    </label>
+  );
+}
+
 export default function LogScreen() {
   const id = editing.value || undefined;
+  const reviewing = !id && reviewingTimer.value;
   const [form, setForm] = useState<Form>({ ...EMPTY, date: localDate() });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(false);
   const [locked, setLocked] = useState(false);
   const assignments = useLive(myAssignments, [], []);
+  const org = useLive(organization, [], undefined);
+  const linked = useLive(() => mileageOf(id), [id], undefined);
   const [touched, setTouched] = useState(false);
+  // Plausibility warnings the guide has to confirm (or correct) before this save goes through.
+  const [warnings, setWarnings] = useState<Warning[] | null>(null);
   useUnsavedInput("log", touched); // no app update while this form holds typed input
 
   useEffect(() => {
+    if (!id && reviewing) {
+      void db.meta.get("timer").then((row) => {
+        const timer = row?.value as Timer | null | undefined;
+        if (timer?.ended_at) setForm(fromTimer(timer));
+        else go("today"); // saved or discarded meanwhile (another tab)
+      });
+      return;
+    }
     if (!id) {
       setForm({ ...EMPTY, date: localDate() });
       return;
@@ -110,24 +193,37 @@ export default function LogScreen() {
       const waiting = (await pendingKeys()).has(`activity\u0000${id}`);
       setLocked(!waiting && (record.data as ActivityData).state === "approved");
     })();
-  }, [id]);
+  }, [id, reviewing]);
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
     setTouched(true);
+    setWarnings(null); // a changed entry is checked again
     setForm((f) => ({ ...f, [key]: value }));
   };
 
-  const submit = async (event: Event) => {
+  const submit = async (event: Event, confirmed = false) => {
     event.preventDefault();
     if (busy) return;
     const { fields, errors: found } = validate(form);
     setErrors(found);
     if (!fields) return;
+    if (!confirmed) {
+      const found = await warningsFor(fields, id);
+      if (found.length) {
+        setWarnings(found);
+        return;
+      }
+    }
     setBusy(true);
     setFailed(false);
     try {
-      await saveRecord("activity", id, fields); // resolves after IndexedDB committed record + outbox
-      flash.value = () => t("Saved on this phone. It will be sent when you are online.");
+      // The activity (with the cleared timer, for a timer's run) and its mileage expense, one transaction.
+      await saveMeetingWithMileage(
+        () => (reviewing ? saveTimerActivity(fields) : saveRecord("activity", id, fields)),
+        fields.date!, fields.travel_km ?? null, form.add_mileage, org,
+      );
+      flash.value = () => whenOffline(t("Saved on this phone. It will be sent when you are online."),
+        t("Saved on this phone. Sending it now."));
       go(id ? "history" : "today");
     } catch {
       setFailed(true);
@@ -149,8 +245,14 @@ export default function LogScreen() {
   return (
     <main class="screen log">
       <header class="top">
-        <h1>{id ? t("Edit meeting") : t("Log a meeting")}</h1>
+        <h1>{reviewing ? t("Check the accompaniment") : !id ? t("Log a meeting") : locked ? t("Meeting") : t("Edit meeting")}</h1>
+        {reviewing && <button type="button" class="link" onClick={() => go("today")}>{t("Back")}</button>}
       </header>
+      {reviewing && (
+        <p class="notice info" data-testid="timer-review">
+          {t("The times come from the timer. Change anything that is not right, then save; until then nothing is logged.")}
+        </p>
+      )}
       {locked && <p class="notice">{t("This entry was approved and can no longer be changed.")}</p>}
       <form class="card" onSubmit={submit} noValidate>
         <fieldset disabled={locked || busy}>
@@ -222,6 +324,8 @@ export default function LogScreen() {
           <input id="travel_km" type="text" inputMode="decimal" autoComplete="off" value={form.travel_km}
                  onInput={(e) => set("travel_km", e.currentTarget.value)} aria-describedby={described("travel_km")} />
           {error("travel_km")}
+          <MileageOffer km={parseWhole(form.travel_km)} rate={centsPerKm(org, form.date || localDate())}
+                        linked={linked} add={form.add_mileage} onAdd={(on) => set("add_mileage", on)} />
 
           <label for="note">{t("Note")}</label>
           <p id="note-hint" class="hint">
@@ -241,7 +345,16 @@ export default function LogScreen() {
           </label>
 
           {failed && <p class="error" role="alert">{t("Could not save on this phone. Please try again.")}</p>}
-          <button type="submit" class="primary">{busy ? t("Saving…") : t("Save")}</button>
+          {warnings ? (
+            <div class="warn-box" role="alert" data-testid="plausibility">
+              <p>{t("Please check before saving:")}</p>
+              <ul>{warnings.map((w) => <li key={w.key} data-warning={w.key}>{warningText(w)}</li>)}</ul>
+              <div class="actions">
+                <button type="button" class="primary" onClick={(e) => void submit(e, true)}>{t("Save anyway")}</button>
+                <button type="button" class="secondary" onClick={() => setWarnings(null)}>{t("Correct it")}</button>
+              </div>
+            </div>
+          ) : <button type="submit" class="primary">{busy ? t("Saving…") : t("Save")}</button>}
         </fieldset>
         {id && !locked && (
           <button type="button" class="danger" onClick={remove}>{t("Delete entry")}</button>

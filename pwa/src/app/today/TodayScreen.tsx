@@ -2,13 +2,15 @@ import { useEffect, useState } from "preact/hooks";
 
 import { db, type Timer } from "../../data/db";
 import { todaySummary } from "../../data/queries";
-import { localDate, minutesSince, startTimer, stopTimer } from "../../data/records";
+import {
+  discardTimer, endTimer, isShortRun, localDate, minutesSince, resumeTimer, startTimer,
+} from "../../data/records";
 import { syncNow, syncStatus } from "../../data/sync";
 import { t, tn } from "../../shared/i18n";
 import { formatDateTime, formatEuro, formatMinutes, formatTime, isolate } from "../components/format";
 import { useLive } from "../components/useLive";
 import "./today.css";
-import { editExpense, enrolment, flash, go } from "../router";
+import { editExpense, enrolment, flash, go, reviewTimer } from "../router";
 
 /** One line that answers "is my work safe?": synced, N waiting, offline, last synced at. */
 function SyncLine({ waiting, lastSyncedAt }: { waiting: number; lastSyncedAt?: string }) {
@@ -48,51 +50,87 @@ function SyncLine({ waiting, lastSyncedAt }: { waiting: number; lastSyncedAt?: s
   );
 }
 
+/**
+ * The one-tap timer: start, stop — then the guide reviews the run on the Log screen (start, end, kind,
+ * assignment, note) before it is booked. A run under a minute is taken for an accidental tap: it is
+ * not booked unless the guide says so (discard, continue the timer, or log it anyway).
+ */
 function TimerCard() {
   const timer = useLive(async () => ((await db.meta.get("timer"))?.value ?? null) as Timer | null, [], null);
   const [now, setNow] = useState(Date.now());
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    if (!timer) return;
+    if (!timer || timer.ended_at) return;
     const tick = setInterval(() => setNow(Date.now()), 15_000);
     return () => clearInterval(tick);
   }, [timer]);
-  const start = async () => {
+  const act = (action: () => Promise<unknown>) => async () => {
     setBusy(true);
     try {
-      await startTimer();
+      await action();
       setNow(Date.now());
     } finally {
       setBusy(false);
     }
   };
-  const stop = async () => {
-    setBusy(true);
-    try {
-      const id = await stopTimer();
-      if (id) flash.value = () => t("Accompaniment saved on this phone.");
-    } finally {
-      setBusy(false);
-    }
-  };
+  const stop = act(async () => {
+    const ended = await endTimer();
+    if (ended && !isShortRun(ended)) reviewTimer();
+  });
+  const discard = act(async () => {
+    if (confirm(t("Discard this accompaniment?"))) await discardTimer();
+  });
+  let body;
+  if (!timer) {
+    body = (
+      <>
+        <p class="muted">{t("Tap when the accompaniment starts and again when it ends; you check the times before it is logged, even if you close the app meanwhile.")}</p>
+        <button type="button" class="primary" onClick={act(startTimer)} disabled={busy}>{t("Accompaniment started")}</button>
+      </>
+    );
+  } else if (!timer.ended_at) {
+    body = (
+      <>
+        <p data-testid="timer-running">
+          {t("Accompaniment started at {time} – running for {duration}", {
+            time: formatTime(timer.started_at), duration: formatMinutes(minutesSince(timer.started_at, now)),
+          })}
+        </p>
+        <button type="button" class="primary" onClick={stop} disabled={busy}>{t("Accompaniment ended")}</button>
+      </>
+    );
+  } else if (isShortRun(timer)) {
+    body = (
+      <>
+        <p class="warn-box" data-testid="timer-short" role="status">
+          {t("The timer ran for less than a minute – perhaps an accidental tap. Nothing was logged.")}
+        </p>
+        <div class="timer-actions">
+          <button type="button" class="secondary" onClick={act(discardTimer)} disabled={busy}>{t("Discard")}</button>
+          <button type="button" class="secondary" onClick={act(resumeTimer)} disabled={busy}>{t("Continue the timer")}</button>
+          <button type="button" class="secondary" onClick={reviewTimer} disabled={busy}>{t("Log it anyway")}</button>
+        </div>
+      </>
+    );
+  } else {
+    body = (
+      <>
+        <p data-testid="timer-ended">
+          {t("Accompaniment {start}–{end}, not logged yet.", {
+            start: formatTime(timer.started_at), end: formatTime(timer.ended_at),
+          })}
+        </p>
+        <div class="timer-actions">
+          <button type="button" class="primary" onClick={reviewTimer} disabled={busy}>{t("Check and save")}</button>
+          <button type="button" class="secondary" onClick={discard} disabled={busy}>{t("Discard")}</button>
+        </div>
+      </>
+    );
+  }
   return (
     <section class="card timer" aria-labelledby="timer-title">
       <h2 id="timer-title">{t("Accompaniment timer")}</h2>
-      {timer ? (
-        <>
-          <p data-testid="timer-running">
-            {t("Accompaniment started at {time} – running for {duration}", {
-              time: formatTime(timer.started_at), duration: formatMinutes(minutesSince(timer.started_at, now)),
-            })}
-          </p>
-          <button type="button" class="primary" onClick={stop} disabled={busy}>{t("Accompaniment ended")}</button>
-        </>
-      ) : (
-        <>
-          <p class="muted">{t("Tap when the accompaniment starts; it is logged when you tap again, even if you close the app meanwhile.")}</p>
-          <button type="button" class="primary" onClick={start} disabled={busy}>{t("Accompaniment started")}</button>
-        </>
-      )}
+      {body}
     </section>
   );
 }
