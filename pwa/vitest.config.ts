@@ -13,7 +13,7 @@ export default defineConfig({
     setupFiles: ["test/setup.ts"],
     // One server, one SQLite file: the files run one after another, their tests in order.
     fileParallelism: false,
-    testTimeout: 20_000,
+    testTimeout: 60_000, // generous: the shared machine may be busy with other runs
     hookTimeout: 60_000,
   },
 });

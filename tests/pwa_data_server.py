@@ -7,6 +7,7 @@ runs until its standard input closes (pwa/test/globalSetup.ts holds that pipe), 
 Beside the app's own routes it mounts `/__test__/…` — ONLY here, never in `create_app` — for what the
 Python sync tests do through the session (tests/syncing/): a new organization with a guide and an
 enrolment code, a coordinator's edit or approval (sync/coordinator.py), revoking a guide's devices,
+records pushed by the reference client as another of the guide's devices,
 and the server-side checks of tests/syncing/harness.py (what a device must hold, histories, audit).
 """
 
@@ -110,6 +111,27 @@ def revoke() -> Any:
     count = revoke_devices(db.session.get(User, _body()["guide_id"]))
     db.session.commit()
     return jsonify(revoked=count)
+
+
+@control.post("/seed")
+def seed() -> Any:
+    """`count` activities of the guide, pushed by another of the guide's devices: the reference client
+    (sync/client.py) over the app's test client, in batches as it sends them."""
+    from flask import current_app
+
+    from server.accounts.models import User
+    from server.extensions import db
+    from sync.client import SyncClient
+    from tests.syncing.conftest import activity_fields, test_client_transport
+    from tests.syncing.harness import enrol_directly
+
+    body = _body()
+    device = SyncClient(test_client_transport(current_app.test_client()))
+    enrol_directly(db.session, device, db.session.get(User, body["guide_id"]), "reference client")
+    for i in range(body["count"]):
+        device.upsert("activity", **activity_fields(minutes=1 + i % 600, note=f"Termin {i}"))
+    device.sync()
+    return jsonify(ok=True)
 
 
 @control.post("/check")

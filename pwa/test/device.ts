@@ -39,8 +39,10 @@ export async function newPhone(guide?: Guide) {
   const records = await import("../src/data/records");
   const sync = await import("../src/data/sync");
   const enrolment = await import("../src/data/enrol");
+  const expenses = await import("../src/data/expenses");
+  const receipts = await import("../src/data/receipts");
   const phone = {
-    ...data, ...records, ...sync, ...enrolment,
+    ...data, ...records, ...sync, ...enrolment, ...expenses, ...receipts,
     /** Enrol with a fresh code of this guide (the first phone may use the guide's own code). */
     async enrolAs(who: Guide, code?: string) {
       await enrolment.enrol(code ?? (await control<{ code: string }>("code", { guide_id: who.guide_id })).code, "de");

@@ -231,7 +231,9 @@ describe("paging and cursor", () => {
   test("a new phone catches up page by page and ends with exactly what the server holds", async () => {
     const guide = await newGuide();
     const phone = await newPhone(guide);
-    for (let i = 0; i < 1100; i++) await phone.save("activity", undefined, activity({ minutes: 1 + (i % 600) }));
+    await phone.save("activity", undefined, activity());
+    expect(await phone.sync()).toBe("idle");
+    await control("seed", { guide_id: guide.guide_id, count: 1099 }); // from the guide's other device
     expect(await phone.sync()).toBe("idle");
     const tablet = await newPhone();
     await tablet.enrolAs(guide);
@@ -247,6 +249,17 @@ describe("paging and cursor", () => {
     network.reset();
     await tablet.sync();
     expect(network.syncCalls).toBe(1);
+    // The page asked for while the first one was written is lost: the first page stays with its
+    // cursor, and the next sync goes on from there.
+    const third = await newPhone();
+    await third.enrolAs(guide);
+    network.then("ok", "drop_response");
+    expect(await third.sync()).toBe("error");
+    const kept = (await third.live("activity")).length;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(1100);
+    expect(await third.sync()).toBe("idle");
+    expect(await snapshot(third)).toEqual(check.scope);
   });
 
   test("a cursor the server does not know (a restored server) makes the phone pull from the start", async () => {
