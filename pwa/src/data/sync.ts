@@ -12,10 +12,11 @@
  *    has mutations waiting: the next push sends them and the server merges.
  *  - The loop runs while `has_more`, and once more after a round trip that pushed: the server
  *    publishes a request's own mutations when it commits, so their server versions arrive on the
- *    next pull (PROTOCOL §4). Pages are as large as the protocol allows (LIMIT), and while the phone
- *    catches up with nothing to push, the next page is asked for (with the cursor the current page
- *    ends at) while the current one is written: a new phone's first sync waits for the server and
- *    for IndexedDB at the same time instead of in turn (bench/phone_first_sync_bench.py).
+ *    next pull (PROTOCOL §4). A new phone asks for pages as large as the protocol allows
+ *    (CATCH_UP_LIMIT); and while a phone catches up with nothing to push, the next page is asked for
+ *    (with the cursor the current page ends at) while the current one is written, so a first sync
+ *    waits for the server and for IndexedDB at the same time instead of in turn
+ *    (bench/phone_first_sync_bench.py).
  *  - RECEIPTS follow their expense (data/receiptSync.ts): a blob is PUT only once the expense that lists
  *    it has synced; a file the server refuses for good is marked and skipped, the others carry on; a
  *    paid expense's uploaded photos are pruned from the phone.
@@ -37,7 +38,8 @@ import { pruneReceipts, uploadBlobs } from "./receiptSync";
 export { syncLanguage } from "./http";
 
 const BATCH = 200;
-const LIMIT = 1000; // the largest page the protocol allows: fewer round trips for a new phone
+const LIMIT = 500; // a page small enough to arrive whole on a weak signal (PROTOCOL §4)
+const CATCH_UP_LIMIT = 1000; // the largest the protocol allows: a new phone catches up in fewer round trips
 const WRITE_SLICE = 250;
 const PERIOD_MS = 3 * 60_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -109,9 +111,9 @@ export async function applyResponse(sent: OutboxRow[], response: SyncResponse, c
 type Answer = SyncResponse | "invalid_cursor";
 
 /** POST one round trip; the answer, or a SyncError (nothing local changed). */
-async function send(token: string, rows: OutboxRow[], cursor: string | null): Promise<Answer> {
+async function send(token: string, rows: OutboxRow[], cursor: string | null, limit = LIMIT): Promise<Answer> {
   // Always a JSON object, even with nothing to push: the server refuses a round trip without a body.
-  const request_: SyncRequest = { cursor, mutations: rows.map((r) => r.mutation), limit: LIMIT, app_version: APP_VERSION };
+  const request_: SyncRequest = { cursor, mutations: rows.map((r) => r.mutation), limit, app_version: APP_VERSION };
   const body = JSON.stringify(request_);
   const { status, json } = await request("POST", "/api/v1/sync", body, "application/json", token);
   if (status === 400 && errorCode(json) === "invalid_cursor") return "invalid_cursor";
@@ -135,14 +137,15 @@ interface Trip {
  * again retries exactly — a page asked for ahead of a failed write is simply dropped. */
 async function roundTrip(token: string, ahead?: Promise<Answer>, catchingUp = false): Promise<Trip> {
   const rows = ahead ? [] : await db.outbox.orderBy("seq").limit(BATCH).toArray();
-  const answer = await (ahead ?? send(token, rows, (await getMeta("cursor")) ?? null));
+  const limit = catchingUp ? CATCH_UP_LIMIT : LIMIT;
+  const answer = await (ahead ?? send(token, rows, (await getMeta("cursor")) ?? null, limit));
   if (answer === "invalid_cursor") {
     await db.meta.put({ key: "cursor", value: null }); // not ours (a restored server?): pull from the start
     return { pushed: 0, hasMore: true };
   }
   let next: Promise<Answer> | undefined;
   if (answer.has_more && rows.length === 0 && (await db.outbox.count()) === 0) {
-    next = send(token, [], answer.cursor);
+    next = send(token, [], answer.cursor, limit);
     next.catch(() => {}); // awaited by the next trip; unobserved only if this page's write fails
   }
   await applyResponse(rows, answer, catchingUp && rows.length === 0);
