@@ -44,6 +44,8 @@ test: setup ## set up, then lint, type-check and run every test
 	@$(BIN)/ruff check server sync tests bench
 	@$(BIN)/mypy
 	@cd pwa && npm run --silent typecheck
+	@# The app's data layer against the real server (pwa/test/: Vitest, fake-indexeddb, tests/pwa_data_server.py).
+	@cd pwa && npm run --silent test
 	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	@if [ -z "$(PYTEST_ARGS)" ]; then $(MAKE) --no-print-directory test-dates; fi
 

@@ -12,7 +12,11 @@
  *    has mutations waiting: the next push sends them and the server merges.
  *  - The loop runs while `has_more`, and once more after a round trip that pushed: the server
  *    publishes a request's own mutations when it commits, so their server versions arrive on the
- *    next pull (PROTOCOL §4).
+ *    next pull (PROTOCOL §4). A new phone asks for pages as large as the protocol allows
+ *    (CATCH_UP_LIMIT); and while a phone catches up with nothing to push, the next page is asked for
+ *    (with the cursor the current page ends at) while the current one is written, so a first sync
+ *    waits for the server and for IndexedDB at the same time instead of in turn
+ *    (bench/phone_first_sync_bench.py).
  *  - RECEIPTS follow their expense (data/receiptSync.ts): a blob is PUT only once the expense that lists
  *    it has synced; a file the server refuses for good is marked and skipped, the others carry on; a
  *    paid expense's uploaded photos are pruned from the phone.
@@ -34,7 +38,9 @@ import { pruneReceipts, uploadBlobs } from "./receiptSync";
 export { syncLanguage } from "./http";
 
 const BATCH = 200;
-const LIMIT = 500;
+const LIMIT = 500; // a page small enough to arrive whole on a weak signal (PROTOCOL §4)
+const CATCH_UP_LIMIT = 1000; // the largest the protocol allows: a new phone catches up in fewer round trips
+const WRITE_SLICE = 250;
 const PERIOD_MS = 3 * 60_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 export const APP_VERSION = "0.1.0";
@@ -44,8 +50,11 @@ export type SyncStatus = "idle" | "syncing" | "offline" | "error" | "revoked" | 
 export const syncStatus = signal<SyncStatus>("idle");
 
 /** Apply one response: acknowledge results, then the page of changes and its cursor — one transaction.
+ * `catchingUp`: the phone held no record when this pull began and nothing was edited since (a new
+ * phone's first sync), so every copy it holds came from this pull's earlier pages, which are older
+ * than this one — no copy needs reading first (a third of a page's time).
  * (Exported for bench/pwa_bench.py, which times a pull of 10,000 records through it.) */
-export async function applyResponse(sent: OutboxRow[], response: SyncResponse): Promise<void> {
+export async function applyResponse(sent: OutboxRow[], response: SyncResponse, catchingUp = false): Promise<void> {
   const now = new Date().toISOString();
   await db.transaction("rw", db.records, db.outbox, db.meta, async () => {
     const byId = new Map(response.results.map((r) => [r.id, r]));
@@ -72,7 +81,8 @@ export async function applyResponse(sent: OutboxRow[], response: SyncResponse): 
     // The page in bulk (one read, one delete, one write — a page-long loop of single gets and puts was
     // 10× slower on a phone, bench/pwa_bench.py), with the same rules as change by change, in order.
     const changes = response.changes.filter((c) => !busy.has(`${c.type}\u0000${c.record_id}`)); // local edits win until pushed
-    const stored = await db.records.bulkGet(changes.map((c): [string, string] => [c.type, c.record_id]));
+    const stored = catchingUp && busy.size === 0 ? []
+      : await db.records.bulkGet(changes.map((c): [string, string] => [c.type, c.record_id]));
     const outcome = new Map<string, LocalRecord | null>(); // per record: its new copy, or null = delete
     changes.forEach((change, i) => {
       const name = `${change.type}\u0000${change.record_id}`;
@@ -90,32 +100,56 @@ export async function applyResponse(sent: OutboxRow[], response: SyncResponse): 
     const puts = [...outcome.values()].filter((r): r is LocalRecord => r !== null);
     const deletes = [...outcome].filter(([, r]) => r === null).map(([name]) => name.split("\u0000") as [string, string]);
     await db.records.bulkDelete(deletes);
-    await db.records.bulkPut(puts);
+    // In slices: issuing a put clones its record on the main thread, and 1,000 at once held it for a
+    // long task of up to 250 ms on a busy phone; between slices a tap is answered. One transaction still.
+    for (let i = 0; i < puts.length; i += WRITE_SLICE) await db.records.bulkPut(puts.slice(i, i + WRITE_SLICE));
     await db.meta.put({ key: "cursor", value: response.cursor });
     await db.meta.put({ key: "last_synced_at", value: now });
   });
 }
 
-/** One round trip; on any failure nothing local changed, so calling again retries exactly. */
-async function roundTrip(token: string): Promise<{ pushed: number; hasMore: boolean }> {
-  const rows = await db.outbox.orderBy("seq").limit(BATCH).toArray();
-  const cursor = (await getMeta("cursor")) ?? null;
+type Answer = SyncResponse | "invalid_cursor";
+
+/** POST one round trip; the answer, or a SyncError (nothing local changed). */
+async function send(token: string, rows: OutboxRow[], cursor: string | null, limit = LIMIT): Promise<Answer> {
   // Always a JSON object, even with nothing to push: the server refuses a round trip without a body.
-  const request_: SyncRequest = { cursor, mutations: rows.map((r) => r.mutation), limit: LIMIT, app_version: APP_VERSION };
+  const request_: SyncRequest = { cursor, mutations: rows.map((r) => r.mutation), limit, app_version: APP_VERSION };
   const body = JSON.stringify(request_);
   const { status, json } = await request("POST", "/api/v1/sync", body, "application/json", token);
-  if (status === 400 && errorCode(json) === "invalid_cursor") {
-    await db.meta.put({ key: "cursor", value: null }); // not ours (a restored server?): pull from the start
-    return { pushed: 0, hasMore: true };
-  }
+  if (status === 400 && errorCode(json) === "invalid_cursor") return "invalid_cursor";
   if (status !== 200) throw new SyncError(status, errorCode(json), status === 0 || status === 503 || status >= 500
     || status === 429 || status === 408);
   const response = json as SyncResponse;
   if (!response || !Array.isArray(response.results) || !Array.isArray(response.changes)) {
     throw new SyncError(status, "bad_response", true);
   }
-  await applyResponse(rows, response);
-  return { pushed: response.results.length, hasMore: response.has_more };
+  return response;
+}
+
+interface Trip {
+  pushed: number;
+  hasMore: boolean;
+  /** The next page, already asked for (a pull only, from the cursor this trip stored). */
+  ahead?: Promise<Answer>;
+}
+
+/** One round trip (or the page asked for ahead); on any failure nothing local changed, so calling
+ * again retries exactly — a page asked for ahead of a failed write is simply dropped. */
+async function roundTrip(token: string, ahead?: Promise<Answer>, catchingUp = false): Promise<Trip> {
+  const rows = ahead ? [] : await db.outbox.orderBy("seq").limit(BATCH).toArray();
+  const limit = catchingUp ? CATCH_UP_LIMIT : LIMIT;
+  const answer = await (ahead ?? send(token, rows, (await getMeta("cursor")) ?? null, limit));
+  if (answer === "invalid_cursor") {
+    await db.meta.put({ key: "cursor", value: null }); // not ours (a restored server?): pull from the start
+    return { pushed: 0, hasMore: true };
+  }
+  let next: Promise<Answer> | undefined;
+  if (answer.has_more && rows.length === 0 && (await db.outbox.count()) === 0) {
+    next = send(token, [], answer.cursor, limit);
+    next.catch(() => {}); // awaited by the next trip; unobserved only if this page's write fails
+  }
+  await applyResponse(rows, answer, catchingUp && rows.length === 0);
+  return { pushed: answer.results.length, hasMore: answer.has_more, ahead: next };
 }
 
 let running: Promise<void> | null = null;
@@ -134,8 +168,13 @@ async function run(): Promise<void> {
   try {
     // As SyncClient.sync: stop only after a round trip that pushed nothing, got everything and left
     // nothing waiting — so a trip that pushed is always followed by one more pull.
+    let ahead: Promise<Answer> | undefined;
+    // A new phone: no cursor, no record, nothing to send (see applyResponse); ends with the first push.
+    let catchingUp = (await getMeta("cursor")) == null && (await db.records.count()) === 0;
     for (let trips = 0; trips < 100; trips++) {
-      const { pushed, hasMore } = await roundTrip(enrolment.token);
+      const { pushed, hasMore, ahead: next } = await roundTrip(enrolment.token, ahead, catchingUp);
+      ahead = next;
+      catchingUp &&= pushed === 0;
       if (!hasMore && pushed === 0 && (await db.outbox.count()) === 0) break;
     }
     await uploadBlobs(enrolment.token);
