@@ -11,6 +11,7 @@ from server.assignments.models import (
 )
 from server.audit.models import AuditEvent
 from server.blobs.models import Blob
+from server.courses.models import Course, CourseAttendance, CourseRegistration, CourseSession, CourseTrainer
 from server.expenses.models import Claim, Expense, ExpenseReceipt, Payout
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
 from server.messages.models import Message
@@ -25,7 +26,7 @@ from sync.tables import AppliedMutation, Conflict, RecordHistory, SyncChange, Sy
 __all__ = [
     "AccountToken", "Activity", "AllowanceLine", "AllowanceRate", "AppliedMutation", "Assignment", "AssignmentOffer",
     "AssignmentRequest", "AuditEvent", "Blob", "Certificate", "PayoutItem", "TaxFreeLimit",
-    "Claim", "Client", "Conflict", "Device", "EnrolmentCode", "Expense", "ExpenseReceipt", "GuideLanguage",
+    "Claim", "Client", "Course", "CourseAttendance", "CourseRegistration", "CourseSession", "CourseTrainer", "Conflict", "Device", "EnrolmentCode", "Expense", "ExpenseReceipt", "GuideLanguage",
     "GuideProfile", "Membership", "Message", "MileageRate", "Organization", "OutboxMessage", "PartnerInstitution",
     "Payout", "PlenumAttendance", "PlenumEvent", "PublicProfile", "PushSubscription", "Qualification", "RecordHistory",
     "SentReminder", "SyncChange", "SyncCounter", "User", "UserSession",

@@ -307,16 +307,25 @@ MESSAGE = RecordSpec(
     read_only_fields=("body", "sender_name", "sent_at", "to_all"),
 )
 
+# One participant at one session of a qualification course, on the phones of the course's trainers,
+# who set `present` (null: not taken yet). The rest describes the sheet line (server/courses/).
+ATTENDANCE = RecordSpec(
+    "attendance",
+    (WireField("present", "bool", G, nullable=True),),
+    read_only_fields=("course_id", "course_title", "session_id", "session_date", "session_starts_at",
+                      "session_minutes", "session_topic", "participant_name"),
+)
+
 ORGANIZATION = RecordSpec(
     "organization", (),
     read_only_fields=("name", "slug", "districts", "activity_kinds", "expense_categories", "mileage_rates"),
 )
 
 RECORD_SPECS: dict[str, RecordSpec] = {
-    s.name: s for s in (ACTIVITY, EXPENSE, CLAIM, ASSIGNMENT, PROFILE, CONFLICT, ORGANIZATION, MESSAGE)
+    s.name: s for s in (ACTIVITY, EXPENSE, CLAIM, ASSIGNMENT, PROFILE, CONFLICT, ORGANIZATION, MESSAGE, ATTENDANCE)
 }
 # Types a device may send mutations for.
-MUTABLE_TYPES = ("activity", "expense", "claim", "assignment", "profile", "message")
+MUTABLE_TYPES = ("activity", "expense", "claim", "assignment", "profile", "message", "attendance")
 
 
 def wire_value(value: Any) -> Any:

@@ -16,6 +16,8 @@ export const ASSIGNMENT_STATES = ["draft", "offered", "active", "ended", "cancel
 export type AssignmentState = (typeof ASSIGNMENT_STATES)[number];
 export const CLAIM_STATES = ["submitted", "decided", "paid"] as const;
 export type ClaimState = (typeof CLAIM_STATES)[number];
+export const COURSE_REGISTRATION_STATES = ["requested", "registered", "declined", "cancelled"] as const;
+export type CourseRegistrationState = (typeof COURSE_REGISTRATION_STATES)[number];
 export const EXPENSE_CATEGORIES = ["mileage", "public_transport", "phone", "material", "other"] as const;
 export type ExpenseCategory = (typeof EXPENSE_CATEGORIES)[number];
 export const EXPENSE_LOCKED_STATES = ["submitted", "approved", "paid"] as const;
@@ -48,9 +50,9 @@ export type DistrictCode = (typeof DISTRICT_CODES)[number];
 
 // ---- record types (sync/spec.py) ----
 
-export const RECORD_TYPES = ["activity", "expense", "claim", "assignment", "profile", "conflict", "organization", "message"] as const;
+export const RECORD_TYPES = ["activity", "expense", "claim", "assignment", "profile", "conflict", "organization", "message", "attendance"] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
-export const MUTABLE_TYPES = ["activity", "expense", "claim", "assignment", "profile", "message"] as const;
+export const MUTABLE_TYPES = ["activity", "expense", "claim", "assignment", "profile", "message", "attendance"] as const;
 export type MutableType = (typeof MUTABLE_TYPES)[number];
 
 export type FieldKind = "int" | "bool" | "str" | "date" | "datetime" | "month" | "enum" | "uuid" | "sha256_list" | "str_list" | "languages";
@@ -181,6 +183,19 @@ export interface MessageData {
   readonly to_all?: unknown;
 }
 
+/** `attendance` as it travels: writable fields, then fields only the server writes. */
+export interface AttendanceData {
+  present?: boolean | null;
+  readonly course_id?: unknown;
+  readonly course_title?: unknown;
+  readonly session_id?: unknown;
+  readonly session_date?: unknown;
+  readonly session_starts_at?: unknown;
+  readonly session_minutes?: unknown;
+  readonly session_topic?: unknown;
+  readonly participant_name?: unknown;
+}
+
 /** The data of each record type, by name. */
 export interface RecordData {
   activity: ActivityData;
@@ -191,6 +206,7 @@ export interface RecordData {
   conflict: ConflictData;
   organization: OrganizationData;
   message: MessageData;
+  attendance: AttendanceData;
 }
 
 export const RECORD_SPECS = {
@@ -285,6 +301,14 @@ export const RECORD_SPECS = {
       read_at: { kind: "datetime", writers: ["coordinator", "guide"], nullable: true, required: false },
     },
     readOnlyFields: ["body", "sender_name", "sent_at", "to_all"],
+    guideCreates: false,
+    guideDeletes: false,
+  },
+  attendance: {
+    fields: {
+      present: { kind: "bool", writers: ["coordinator", "guide"], nullable: true, required: false },
+    },
+    readOnlyFields: ["course_id", "course_title", "session_id", "session_date", "session_starts_at", "session_minutes", "session_topic", "participant_name"],
     guideCreates: false,
     guideDeletes: false,
   },
