@@ -18,7 +18,7 @@ from server.messages.models import Message
 from server.money.models import AllowanceLine, AllowanceRate, Certificate, PayoutItem, TaxFreeLimit
 from server.organizations.models import MileageRate, Organization
 from server.outbox.models import OutboxMessage
-from server.public.models import PublicProfile
+from server.public.models import PartnerLink, PublicProfile
 from server.push.models import PushSubscription
 from server.reminders.models import SentReminder
 from sync.tables import AppliedMutation, Conflict, RecordHistory, SyncChange, SyncCounter
@@ -27,7 +27,7 @@ __all__ = [
     "AccountToken", "Activity", "AllowanceLine", "AllowanceRate", "AppliedMutation", "Assignment", "AssignmentOffer",
     "AssignmentRequest", "AuditEvent", "Blob", "Certificate", "PayoutItem", "TaxFreeLimit",
     "Claim", "Client", "Course", "CourseAttendance", "CourseRegistration", "CourseSession", "CourseTrainer", "Conflict", "Device", "EnrolmentCode", "Expense", "ExpenseReceipt", "GuideLanguage",
-    "GuideProfile", "Membership", "Message", "MileageRate", "Organization", "OutboxMessage", "PartnerInstitution",
+    "GuideProfile", "Membership", "Message", "MileageRate", "Organization", "OutboxMessage", "PartnerInstitution", "PartnerLink",
     "Payout", "PlenumAttendance", "PlenumEvent", "PublicProfile", "PushSubscription", "Qualification", "RecordHistory",
     "SentReminder", "SyncChange", "SyncCounter", "User", "UserSession",
 ]

@@ -124,6 +124,7 @@ ACTION_LABELS = {
 SYNC_RECORD_LABELS = {
     "activity": _l("activity"), "expense": _l("expense"), "claim": _l("claim"), "assignment": _l("assignment"),
     "profile": _l("profile"), "attendance": _l("attendance"),
+    "course_registration": _l("course registration"),
 }
 SYNC_OP_LABELS = {
     "upsert": _l("Synced from the phone: %(record)s saved"),

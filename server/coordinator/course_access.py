@@ -9,10 +9,11 @@ from server.coordinator.access import MAX_ID
 from server.coordinator.auth import current_org_id
 from server.courses.models import Course, CourseRegistration, CourseSession
 from server.extensions import db
+from sync.spec import UUID_RE
 
 
-def get_course_or_404(course_id: int) -> Course:
-    course = db.session.get(Course, course_id) if 0 < course_id <= MAX_ID else None
+def get_course_or_404(course_id: str) -> Course:
+    course = db.session.get(Course, course_id) if UUID_RE.match(course_id) else None
     if course is None or course.organization_id != current_org_id():
         abort(404)
     return course
@@ -25,8 +26,8 @@ def get_course_session_or_404(course: Course, session_id: int) -> CourseSession:
     return row
 
 
-def get_registration_or_404(course: Course, registration_id: int) -> CourseRegistration:
-    row = db.session.get(CourseRegistration, registration_id) if 0 < registration_id <= MAX_ID else None
+def get_registration_or_404(course: Course, registration_id: str) -> CourseRegistration:
+    row = db.session.get(CourseRegistration, registration_id) if UUID_RE.match(registration_id) else None
     if row is None or row.course_id != course.id or row.organization_id != current_org_id():
         abort(404)
     return row

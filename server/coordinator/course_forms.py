@@ -48,9 +48,15 @@ class SessionForm(FlaskForm):
 
 
 class PeopleForm(FlaskForm):
-    """Checkboxes of people: the trainers of a course; who attended a session."""
+    """Checkboxes of people: the trainers of a course (user ids)."""
 
     people = CheckboxesField(_l("People"), coerce=int, choices=[])
+
+
+class SheetForm(FlaskForm):
+    """A session's attendance sheet: the registrations ticked as present."""
+
+    people = CheckboxesField(_l("People"), choices=[])
 
 
 class RegisterGuideForm(FlaskForm):

@@ -12,7 +12,7 @@ from flask_login import current_user
 from server.audit.log import record_event
 from server.coordinator.auth import current_author, current_org_id, staff_required
 from server.coordinator.course_access import get_course_or_404, get_course_session_or_404
-from server.coordinator.course_forms import PeopleForm, SessionForm
+from server.coordinator.course_forms import SessionForm, SheetForm
 from server.coordinator.course_views import render_course
 from server.coordinator.forms import ActionForm, choices
 from server.coordinator.views import bp
@@ -20,9 +20,9 @@ from server.courses import operations as ops
 from server.extensions import db
 
 
-@bp.post("/courses/<int:course_id>/sessions")
+@bp.post("/courses/<course_id>/sessions")
 @staff_required
-def add_course_session(course_id: int) -> Any:
+def add_course_session(course_id: str) -> Any:
     course = get_course_or_404(course_id)
     form = SessionForm()
     if not form.validate_on_submit():
@@ -37,16 +37,16 @@ def add_course_session(course_id: int) -> Any:
     return redirect(url_for("coordinator.course", course_id=course.id))
 
 
-def _sheet_form(row: Any, formdata: Any = None) -> tuple[PeopleForm, list[Any]]:
+def _sheet_form(row: Any, formdata: Any = None) -> tuple[SheetForm, list[Any]]:
     lines = ops.sheet(db.session, row)
-    form = PeopleForm(formdata=formdata)
+    form = SheetForm(formdata=formdata)
     form.people.choices = choices([(reg.id, reg.name) for reg, _att in lines])
     if formdata is None:
         form.people.data = [reg.id for reg, att in lines if att.present]
     return form, lines
 
 
-def _render_sheet(course: Any, row: Any, form: PeopleForm | None = None, lines: list[Any] | None = None,
+def _render_sheet(course: Any, row: Any, form: SheetForm | None = None, lines: list[Any] | None = None,
                   status: int = 200) -> Any:
     if form is None or lines is None:
         form, lines = _sheet_form(row)
@@ -54,16 +54,16 @@ def _render_sheet(course: Any, row: Any, form: PeopleForm | None = None, lines: 
                            present=set(form.people.data or []), action_form=ActionForm()), status
 
 
-@bp.get("/courses/<int:course_id>/sessions/<int:session_id>")
+@bp.get("/courses/<course_id>/sessions/<int:session_id>")
 @staff_required
-def course_session(course_id: int, session_id: int) -> Any:
+def course_session(course_id: str, session_id: int) -> Any:
     course = get_course_or_404(course_id)
     return _render_sheet(course, get_course_session_or_404(course, session_id))
 
 
-@bp.post("/courses/<int:course_id>/sessions/<int:session_id>")
+@bp.post("/courses/<course_id>/sessions/<int:session_id>")
 @staff_required
-def course_attendance(course_id: int, session_id: int) -> Any:
+def course_attendance(course_id: str, session_id: int) -> Any:
     course = get_course_or_404(course_id)
     row = get_course_session_or_404(course, session_id)
     form, lines = _sheet_form(row, request.form)
@@ -79,9 +79,9 @@ def course_attendance(course_id: int, session_id: int) -> Any:
     return redirect(url_for("coordinator.course_session", course_id=course.id, session_id=row.id))
 
 
-@bp.post("/courses/<int:course_id>/sessions/<int:session_id>/delete")
+@bp.post("/courses/<course_id>/sessions/<int:session_id>/delete")
 @staff_required
-def delete_course_session(course_id: int, session_id: int) -> Any:
+def delete_course_session(course_id: str, session_id: int) -> Any:
     course = get_course_or_404(course_id)
     row = get_course_session_or_404(course, session_id)
     if not ActionForm().validate_on_submit():

@@ -93,15 +93,15 @@ def render_course(course: Course, status: int = 200, **forms: Any) -> Any:
         action_form=ActionForm()), status
 
 
-@bp.get("/courses/<int:course_id>")
+@bp.get("/courses/<course_id>")
 @staff_required
-def course(course_id: int) -> Any:
+def course(course_id: str) -> Any:
     return render_course(get_course_or_404(course_id))
 
 
-@bp.post("/courses/<int:course_id>/edit")
+@bp.post("/courses/<course_id>/edit")
 @staff_required
-def edit_course(course_id: int) -> Any:
+def edit_course(course_id: str) -> Any:
     course = get_course_or_404(course_id)
     form = CourseForm()
     if not form.validate_on_submit():
@@ -119,9 +119,9 @@ def edit_course(course_id: int) -> Any:
     return redirect(url_for("coordinator.course", course_id=course.id))
 
 
-@bp.post("/courses/<int:course_id>/trainers")
+@bp.post("/courses/<course_id>/trainers")
 @staff_required
-def course_trainers(course_id: int) -> Any:
+def course_trainers(course_id: str) -> Any:
     course = get_course_or_404(course_id)
     form, _people = _trainers_form(course, request.form)
     if not form.validate_on_submit():
@@ -142,9 +142,9 @@ def _registered(course: Course, reg: Any) -> Any:
     return redirect(url_for("coordinator.course", course_id=course.id))
 
 
-@bp.post("/courses/<int:course_id>/registrations")
+@bp.post("/courses/<course_id>/registrations")
 @staff_required
-def register_guide(course_id: int) -> Any:
+def register_guide(course_id: str) -> Any:
     course = get_course_or_404(course_id)
     form = _register_form(course, request.form)
     if not form.validate_on_submit():
@@ -160,9 +160,9 @@ def register_guide(course_id: int) -> Any:
     return _registered(course, reg)
 
 
-@bp.post("/courses/<int:course_id>/registrations/person")
+@bp.post("/courses/<course_id>/registrations/person")
 @staff_required
-def register_person(course_id: int) -> Any:
+def register_person(course_id: str) -> Any:
     course = get_course_or_404(course_id)
     form = RegisterPersonForm()
     if not form.validate_on_submit():
@@ -176,9 +176,9 @@ def register_person(course_id: int) -> Any:
     return _registered(course, reg)
 
 
-@bp.post("/courses/<int:course_id>/registrations/<int:registration_id>/<state>")
+@bp.post("/courses/<course_id>/registrations/<registration_id>/<state>")
 @staff_required
-def decide_registration(course_id: int, registration_id: int, state: str) -> Any:
+def decide_registration(course_id: str, registration_id: str, state: str) -> Any:
     course = get_course_or_404(course_id)
     reg = get_registration_or_404(course, registration_id)
     if state not in DECISIONS or not ActionForm().validate_on_submit():
@@ -195,9 +195,9 @@ def decide_registration(course_id: int, registration_id: int, state: str) -> Any
     return redirect(url_for("coordinator.course", course_id=course.id))
 
 
-@bp.post("/courses/<int:course_id>/finish")
+@bp.post("/courses/<course_id>/finish")
 @staff_required
-def finish_course(course_id: int) -> Any:
+def finish_course(course_id: str) -> Any:
     """Everyone with enough hours attended finishes: qualification on the profile, certificate PDF."""
     course = get_course_or_404(course_id)
     if not ActionForm().validate_on_submit():

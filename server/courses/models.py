@@ -26,15 +26,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
-from sync.clock import utcnow
+from sync.db import UUIDString
 from sync.records import SyncedRecord
 from sync.vocabulary import COURSE_REGISTRATION_STATES, QUALIFICATION_KINDS, SPECIALISATIONS, sql_in
 
 
-class Course(db.Model):
+class Course(SyncedRecord, db.Model):
+    """Synced as record type `course` to every guide of the organization (the app lists upcoming ones)."""
+
     __tablename__ = "courses"
     __table_args__ = (
         UniqueConstraint("id", "organization_id"),
+        SyncedRecord.version_check(),
         CheckConstraint(sql_in("kind", QUALIFICATION_KINDS), name="kind_known"),
         CheckConstraint("specialisation IS NULL OR " + sql_in("specialisation", SPECIALISATIONS),
                         name="specialisation_known"),
@@ -42,8 +45,6 @@ class Course(db.Model):
         CheckConstraint("required_minutes >= 0", name="required_minutes_non_negative"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     specialisation: Mapped[str | None] = mapped_column(String(30), default=None)
     title: Mapped[str] = mapped_column(String(200))
@@ -52,7 +53,6 @@ class Course(db.Model):
     places: Mapped[int] = mapped_column(Integer, default=20)
     # Attended time a participant needs to finish the course (the certificate's condition).
     required_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     sessions: Mapped[list[CourseSession]] = relationship(
         order_by="(CourseSession.date, CourseSession.id)", lazy="selectin", cascade="all, delete-orphan")
@@ -70,7 +70,7 @@ class CourseSession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
-    course_id: Mapped[int] = mapped_column(Integer, index=True)
+    course_id: Mapped[str] = mapped_column(UUIDString(), index=True)
     date: Mapped[dt.date] = mapped_column(Date)
     starts_at: Mapped[str] = mapped_column(String(5), default="")  # "18:00", as the invitation says
     minutes: Mapped[int] = mapped_column(Integer)
@@ -91,13 +91,17 @@ class CourseTrainer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
-    course_id: Mapped[int] = mapped_column(Integer, index=True)
+    course_id: Mapped[str] = mapped_column(UUIDString(), index=True)
     user_id: Mapped[int] = mapped_column(Integer, index=True)
 
 
-class CourseRegistration(db.Model):
+class CourseRegistration(SyncedRecord, db.Model):
+    """Synced as record type `course_registration` to the registered guide (a guide asks to join from the
+    app by creating one); a future guide's registration (no account) goes to nobody."""
+
     __tablename__ = "course_registrations"
     __table_args__ = (
+        SyncedRecord.version_check(),
         UniqueConstraint("id", "organization_id"),
         UniqueConstraint("course_id", "user_id"),
         ForeignKeyConstraint(["course_id", "organization_id"], ["courses.id", "courses.organization_id"],
@@ -107,14 +111,11 @@ class CourseRegistration(db.Model):
         CheckConstraint(sql_in("state", COURSE_REGISTRATION_STATES), name="state_known"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
-    course_id: Mapped[int] = mapped_column(Integer, index=True)
+    course_id: Mapped[str] = mapped_column(UUIDString(), index=True)
     user_id: Mapped[int | None] = mapped_column(Integer, default=None)  # None: a future guide, no account
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), default="")
     state: Mapped[str] = mapped_column(String(20), default="registered")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     completed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="SET NULL"),
                                                        default=None)
@@ -135,7 +136,7 @@ class CourseAttendance(SyncedRecord, db.Model):
         SyncedRecord.version_check(),
     )
 
-    course_id: Mapped[int] = mapped_column(Integer, index=True)
+    course_id: Mapped[str] = mapped_column(UUIDString(), index=True)
     session_id: Mapped[int] = mapped_column(Integer, index=True)
-    registration_id: Mapped[int] = mapped_column(Integer, index=True)
+    registration_id: Mapped[str] = mapped_column(UUIDString(), index=True)
     present: Mapped[bool | None] = mapped_column(Boolean, default=None)

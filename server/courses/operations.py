@@ -210,6 +210,7 @@ def register_person(session: Session, course: Course, name: str, email: str) -> 
 
 def decide(session: Session, author: Author, course: Course, reg: CourseRegistration, state: str) -> None:
     """Accept a request (registered), turn it down (declined) or withdraw a registration (cancelled)."""
+    feed.set_author(session, author)
     if state == "registered":
         if reg.state == "registered":
             return
@@ -234,7 +235,7 @@ def sheet(session: Session, row: CourseSession) -> list[tuple[CourseRegistration
         .order_by(func.lower(CourseRegistration.name), CourseRegistration.id))]
 
 
-def set_attendance(session: Session, author: Author, row: CourseSession, present_ids: set[int]) -> int:
+def set_attendance(session: Session, author: Author, row: CourseSession, present_ids: set[str]) -> int:
     """Taken on the desk: ticked registrations were there, the others were not. Returns rows changed."""
     feed.set_author(session, author)
     changed = 0
@@ -247,7 +248,7 @@ def set_attendance(session: Session, author: Author, row: CourseSession, present
     return changed
 
 
-def attended_minutes(session: Session, course: Course) -> dict[int, int]:
+def attended_minutes(session: Session, course: Course) -> dict[str, int]:
     """Minutes attended per registration."""
     rows = session.execute(
         select(CourseAttendance.registration_id, func.sum(CourseSession.minutes))
@@ -255,7 +256,7 @@ def attended_minutes(session: Session, course: Course) -> dict[int, int]:
         .where(CourseAttendance.course_id == course.id, CourseAttendance.present.is_(True),
                CourseAttendance.deleted_at.is_(None))
         .group_by(CourseAttendance.registration_id))
-    return {int(reg_id): int(minutes or 0) for reg_id, minutes in rows}
+    return {str(reg_id): int(minutes or 0) for reg_id, minutes in rows}
 
 
 @dataclass

@@ -176,3 +176,36 @@ def test_trainer_takes_attendance_offline_on_the_phone(signed_in, world, make_us
     browser.post(f"/coordinator/courses/{course.id}/trainers", data={})
     phone.sync()
     assert phone.records("attendance") == {}
+
+
+def test_a_guide_sees_upcoming_courses_and_asks_to_join(signed_in, world, make_device, clock):
+    clock("2026-05-20T10:00:00+02:00")
+    browser = signed_in(world.coord_a)
+    course = _course(browser, places="1")
+    _session(browser, course, "2026-06-01", minutes=120)
+    phone, other_org_phone = make_device(world.guide_a), make_device(world.guide_b)
+    phone.sync()
+    other_org_phone.sync()
+    assert other_org_phone.records("course") == {}
+    seen = phone.record("course", course.id)
+    assert (seen["title"], seen["kind"], seen["specialisation"], seen["places_left"]) == (
+        "Sportlotsin Modul 1", "specialisation", "sport", 1)
+    assert seen["sessions"] == [{"date": "2026-06-01", "starts_at": "18:00", "minutes": 120, "topic": "Teil"}]
+
+    # Asked offline on the phone; the desk sees the request once the phone syncs.
+    request_id = phone.upsert("course_registration", course_id=course.id)
+    phone.upsert("course_registration", course_id=course.id)  # asked twice: refused, nothing doubled
+    phone.sync()
+    assert [r["error"]["fields"] for r in phone.rejections()] == [{"course_id": ["Sie haben das bereits angefragt."]}]
+    page = browser.get(f"/coordinator/courses/{course.id}").get_data(as_text=True)
+    assert "Ayşe Guide-A" in page and "möchte teilnehmen" in page
+    assert phone.record("course_registration", request_id)["state"] == "requested"
+    # Another organization's course is not hers to ask for.
+    other_org_phone.upsert("course_registration", course_id=course.id)
+    other_org_phone.sync()
+    assert other_org_phone.rejections()[0]["error"]["code"] == "invalid"
+
+    assert browser.post(f"/coordinator/courses/{course.id}/registrations/{request_id}/registered").status_code == 302
+    phone.sync()
+    assert phone.record("course_registration", request_id)["state"] == "registered"
+    assert phone.record("course", course.id)["places_left"] == 0

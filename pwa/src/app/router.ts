@@ -3,11 +3,12 @@ import { signal } from "@preact/signals";
 
 import type { Enrolment } from "../data/db";
 
-export type Screen = "enroll" | "today" | "log" | "expenses" | "assignments" | "history" | "messages" | "settings";
+export type Screen = "enroll" | "today" | "log" | "expenses" | "assignments" | "history" | "messages" | "settings"
+  | "courses";
 
 const PATHS: Record<Screen, string> = {
   enroll: "/enroll", today: "/today", log: "/log", expenses: "/expenses", assignments: "/assignments",
-  history: "/history", messages: "/messages", settings: "/settings",
+  history: "/history", messages: "/messages", settings: "/settings", courses: "/courses",
 };
 
 /** The stored enrolment; undefined until this phone is enrolled. */

@@ -50,9 +50,9 @@ export type DistrictCode = (typeof DISTRICT_CODES)[number];
 
 // ---- record types (sync/spec.py) ----
 
-export const RECORD_TYPES = ["activity", "expense", "claim", "assignment", "profile", "conflict", "organization", "message", "attendance"] as const;
+export const RECORD_TYPES = ["activity", "expense", "claim", "assignment", "profile", "conflict", "organization", "message", "course", "course_registration", "attendance"] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
-export const MUTABLE_TYPES = ["activity", "expense", "claim", "assignment", "profile", "message", "attendance"] as const;
+export const MUTABLE_TYPES = ["activity", "expense", "claim", "assignment", "profile", "message", "course_registration", "attendance"] as const;
 export type MutableType = (typeof MUTABLE_TYPES)[number];
 
 export type FieldKind = "int" | "bool" | "str" | "date" | "datetime" | "month" | "enum" | "uuid" | "sha256_list" | "str_list" | "languages";
@@ -183,6 +183,26 @@ export interface MessageData {
   readonly to_all?: unknown;
 }
 
+/** `course` as it travels: writable fields, then fields only the server writes. */
+export interface CourseData {
+  readonly title?: unknown;
+  readonly kind?: unknown;
+  readonly specialisation?: unknown;
+  readonly description?: unknown;
+  readonly location?: unknown;
+  readonly places?: unknown;
+  readonly places_left?: unknown;
+  readonly required_minutes?: unknown;
+  readonly sessions?: unknown;
+}
+
+/** `course_registration` as it travels: writable fields, then fields only the server writes. */
+export interface CourseRegistrationData {
+  course_id?: string;
+  readonly state?: unknown;
+  readonly completed_on?: unknown;
+}
+
 /** `attendance` as it travels: writable fields, then fields only the server writes. */
 export interface AttendanceData {
   present?: boolean | null;
@@ -206,6 +226,8 @@ export interface RecordData {
   conflict: ConflictData;
   organization: OrganizationData;
   message: MessageData;
+  course: CourseData;
+  course_registration: CourseRegistrationData;
   attendance: AttendanceData;
 }
 
@@ -302,6 +324,21 @@ export const RECORD_SPECS = {
     },
     readOnlyFields: ["body", "sender_name", "sent_at", "to_all"],
     guideCreates: false,
+    guideDeletes: false,
+  },
+  course: {
+    fields: {
+    },
+    readOnlyFields: ["title", "kind", "specialisation", "description", "location", "places", "places_left", "required_minutes", "sessions"],
+    guideCreates: false,
+    guideDeletes: false,
+  },
+  course_registration: {
+    fields: {
+      course_id: { kind: "uuid", writers: ["coordinator", "guide"], nullable: false, required: true },
+    },
+    readOnlyFields: ["state", "completed_on"],
+    guideCreates: true,
     guideDeletes: false,
   },
   attendance: {
