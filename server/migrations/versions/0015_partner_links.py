@@ -1,8 +1,8 @@
 """One-time links that fill the public request form with a known partner institution's details (a partner
 that files often is remembered by its email, no password).
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 """
 import sqlalchemy as sa
 from alembic import op
@@ -11,8 +11,8 @@ import sync.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

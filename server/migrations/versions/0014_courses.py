@@ -1,8 +1,8 @@
 """Qualification courses: courses, sessions, trainers, registrations (synced as `course`,
 `course_registration`, `attendance`), and the course a participation certificate confirms.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 """
 import sqlalchemy as sa
 from alembic import op
@@ -11,8 +11,8 @@ import sync.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0013'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
