@@ -38,7 +38,7 @@ COORDINATOR_STATIC_DIR = PACKAGE_DIR / "coordinator" / "static"
 COORDINATOR_STATIC_PREFIX = "/coordinator/static/"
 # Paths the PWA routes itself (pwa/src/app/router.ts); the server answers each with the app shell.
 APP_ROUTES = frozenset({"enroll", "today", "log", "expenses", "assignments", "history", "settings", "timer",
-                        "money"})
+                        "messages", "money", "courses"})
 HASHED = re.compile(r"^/assets/|^/workbox-[0-9a-f]{8}\.js$")
 SERVED_METHODS = frozenset({"GET", "HEAD"})
 SHELL = "/index.html"

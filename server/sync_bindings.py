@@ -5,6 +5,8 @@ from __future__ import annotations
 from server.activities.sync_binding import ActivityBinding
 from server.assignments.models import AssignmentOffer
 from server.assignments.sync_binding import AssignmentBinding
+from server.courses.models import CourseSession
+from server.courses.sync_binding import AttendanceBinding, CourseBinding, CourseRegistrationBinding
 from server.expenses.models import ExpenseReceipt
 from server.expenses.sync_binding import ClaimBinding, ExpenseBinding
 from server.guides.models import GuideLanguage, Qualification
@@ -26,3 +28,6 @@ def register_bindings() -> None:
     register(OrganizationBinding(), {MileageRate: ChildLink("organization", "organization_id", "mileage_rates")})
     register(ConflictBinding())
     register(MessageBinding())
+    register(CourseBinding(), {CourseSession: ChildLink("course", "course_id", "sessions")})
+    register(CourseRegistrationBinding())
+    register(AttendanceBinding())

@@ -48,6 +48,7 @@ MSG = {
     "sha256": N_("Not a valid receipt reference."),
     "too_many": N_("Too many entries."),
     "language": N_("Not a valid language entry."),
+    "already": N_("You have asked for this already."),
 }
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -315,16 +316,44 @@ MESSAGE = RecordSpec(
     read_only_fields=("body", "sender_name", "sent_at", "to_all"),
 )
 
+# A qualification course, on every guide's phone (the app lists the upcoming ones). Read-only: the desk
+# keeps it; `sessions` is [{"date", "starts_at", "minutes", "topic"}], `places_left` counts accepted ones.
+COURSE = RecordSpec(
+    "course", (),
+    read_only_fields=("title", "kind", "specialisation", "description", "location", "places", "places_left",
+                      "required_minutes", "sessions"),
+)
+
+# A guide's registration for a course, on her own phone. She asks to join by creating one (the desk
+# then accepts or turns it down: `state`); `completed_on` is set when she has finished the course.
+COURSE_REGISTRATION = RecordSpec(
+    "course_registration",
+    (WireField("course_id", "uuid", G, required=True),),
+    guide_creates=True,
+    read_only_fields=("state", "completed_on"),
+)
+
+# One participant at one session of a qualification course, on the phones of the course's trainers,
+# who set `present` (null: not taken yet). The rest describes the sheet line (server/courses/).
+ATTENDANCE = RecordSpec(
+    "attendance",
+    (WireField("present", "bool", G, nullable=True),),
+    read_only_fields=("course_id", "course_title", "session_id", "session_date", "session_starts_at",
+                      "session_minutes", "session_topic", "participant_name"),
+)
+
 ORGANIZATION = RecordSpec(
     "organization", (),
     read_only_fields=("name", "slug", "districts", "activity_kinds", "expense_categories", "mileage_rates"),
 )
 
 RECORD_SPECS: dict[str, RecordSpec] = {
-    s.name: s for s in (ACTIVITY, EXPENSE, CLAIM, ASSIGNMENT, PROFILE, CONFLICT, ORGANIZATION, MESSAGE)
+    s.name: s for s in (ACTIVITY, EXPENSE, CLAIM, ASSIGNMENT, PROFILE, CONFLICT, ORGANIZATION, MESSAGE, COURSE,
+                        COURSE_REGISTRATION, ATTENDANCE)
 }
 # Types a device may send mutations for.
-MUTABLE_TYPES = ("activity", "expense", "claim", "assignment", "profile", "message")
+MUTABLE_TYPES = ("activity", "expense", "claim", "assignment", "profile", "message", "course_registration",
+                 "attendance")
 
 
 def wire_value(value: Any) -> Any:

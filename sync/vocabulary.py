@@ -25,6 +25,8 @@ PAYOUT_STATES = ("draft", "exported", "paid", "cancelled")
 
 SPECIALISATIONS = ("sport", "parents", "university", "vocational_training", "tolerance", "environment")
 QUALIFICATION_KINDS = ("basic", "specialisation", "sustainability")
+# A course registration: asked for in the app (requested), accepted, turned down, withdrawn.
+COURSE_REGISTRATION_STATES = ("requested", "registered", "declined", "cancelled")
 # Reminders `flask send-reminders` pushes; a guide can switch each off (profile `muted_reminders`).
 REMINDER_KINDS = ("claim", "hours", "plenum")
 # What a push notification is about: its payload names only this and a record id (PROTOCOL.md, "Push").

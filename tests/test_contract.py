@@ -50,7 +50,8 @@ def test_wire_ts_lists_every_type_and_enum_of_the_python_contract() -> None:
                  "ASSIGNMENT_RESPONSES", "OFFER_STATES", "LANGUAGE_LEVELS", "SPECIALISATIONS"):
         assert _ts_const(text, name) == list(getattr(vocabulary, name)), name
     for record in spec.RECORD_SPECS.values():
-        interface = re.search(rf"export interface {record.name.capitalize()}Data {{\n(.*?)\n}}", text, re.S)
+        type_name = "".join(part.capitalize() for part in record.name.split("_"))  # course_registration
+        interface = re.search(rf"export interface {type_name}Data {{\n(.*?)\n}}", text, re.S)
         assert interface, record.name
         declared = re.findall(r"^  (?:readonly )?(\w+)\?:", interface.group(1), re.M)
         assert declared == [f.name for f in record.fields] + list(record.read_only_fields), record.name

@@ -91,6 +91,15 @@ ACTION_LABELS = {
     "organization.logo_set": _l("Logo uploaded"),
     "organization.reporting_changed": _l("Report and booking settings changed"),
     "organization.settings_changed": _l("Organization settings changed"),
+    "course.attendance_taken": _l("Course attendance taken"),
+    "course.created": _l("Course created"),
+    "course.edited": _l("Course changed"),
+    "course.finished": _l("Course concluded"),
+    "course.registered": _l("Registered for a course"),
+    "course.registration_decided": _l("Course registration decided"),
+    "course.session_added": _l("Course session added"),
+    "course.session_deleted": _l("Course session deleted"),
+    "course.trainers_changed": _l("Course trainers changed"),
     "partner.created": _l("Partner institution added"),
     "partner.edited": _l("Partner institution changed"),
     "plenum.attendance_taken": _l("Plenum attendance taken"),
@@ -114,7 +123,8 @@ ACTION_LABELS = {
 # Synced records (`sync.<type>.<op>`): the record type's name and what happened to it.
 SYNC_RECORD_LABELS = {
     "activity": _l("activity"), "expense": _l("expense"), "claim": _l("claim"), "assignment": _l("assignment"),
-    "profile": _l("profile"),
+    "profile": _l("profile"), "attendance": _l("attendance"),
+    "course_registration": _l("course registration"),
 }
 SYNC_OP_LABELS = {
     "upsert": _l("Synced from the phone: %(record)s saved"),
@@ -123,7 +133,7 @@ SYNC_OP_LABELS = {
 
 OBJECT_LABELS = {
     "activity": _l("Activity"), "assignment": _l("Assignment"), "certificate": _l("Certificate"),
-    "claim": _l("Claim"), "conflict": _l("Conflict"), "device": _l("Phone"), "expense": _l("Expense"),
+    "claim": _l("Claim"), "conflict": _l("Conflict"), "course": _l("Course"), "device": _l("Phone"), "expense": _l("Expense"),
     "organization": _l("Organization"), "partner": _l("Partner"), "payout": _l("Payout"), "plenum": _l("Plenum"),
     "profile": _l("Profile"), "receipt": _l("Receipt"), "report": _l("Report"), "request": _l("Request"),
     "user": _l("User"), "blob": _l("Receipt file"), "allowance_month": _l("Allowances of"),

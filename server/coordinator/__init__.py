@@ -15,6 +15,8 @@ def register_coordinator(app: Flask) -> None:
         certificate_views,
         claim_views,
         conflict_views,
+        course_session_views,
+        course_views,
         formatting,
         guide_views,
         import_views,

@@ -145,6 +145,8 @@ def verification(token: str) -> dict[str, Any] | None:
         "minutes": cert.minutes,
         "minutes_by_kind": dict(cert.minutes_by_kind),
         "qualifications": [dict(q) for q in cert.qualifications],
+        # A course's participation certificate names its course (server/courses/certificates.py).
+        **({"course_title": cert.course_title} if cert.course_title else {}),
     }
 
 
@@ -168,18 +170,10 @@ def _certificate_pdf(cert: Certificate) -> bytes:
     def both(render: Callable[[], str], size: int, bold: bool = False) -> None:
         pdf.in_languages(langs, render, size, bold)
 
-    both(_title, 18, bold=True)
-    both(lambda: _("%(guide)s has worked as a volunteer integration guide with %(organization)s from %(start)s "
-                   "to %(end)s.", guide=cert.guide_name, organization=cert.organization_name,
-                   start=format_date(cert.period_from, "medium"), end=format_date(cert.period_to, "medium")), 11)
-    both(lambda: _("Hours in total: %(hours)s", hours=_hours(cert.minutes)), 11, bold=True)
-    pdf.ln(1)
-    header = " / ".join(_label(code, lambda: _("Kind of work")) for code in langs)
-    hours_header = " / ".join(_label(code, lambda: _("Hours")) for code in langs)
-    rows = [[" / ".join(_label(code, lambda k=kind: str(KIND_LABELS[k])) for code in langs),
-             _hours(cert.minutes_by_kind[kind])]
-            for kind in ACTIVITY_KINDS if cert.minutes_by_kind.get(kind)]
-    pdf.data_table([header, hours_header], rows)
+    if cert.course_title:  # a course's participation certificate (server/courses/certificates.py)
+        _course_statements(cert, both)
+    else:
+        _work_statements(cert, pdf, langs, both)
     if cert.qualifications:
         both(lambda: _("Qualifications"), 12, bold=True)
         for q in cert.qualifications:
@@ -201,6 +195,31 @@ def _certificate_pdf(cert: Certificate) -> bytes:
     pdf.paragraph(cert.organization_name, size=10)
     _qr(pdf, verification_url(cert.token), langs)
     return pdf.output_bytes()
+
+
+def _work_statements(cert: Certificate, pdf: Document, langs: list[str],
+                     both: Callable[[Callable[[], str], int, bool], None]) -> None:
+    both(_title, 18, True)
+    both(lambda: _("%(guide)s has worked as a volunteer integration guide with %(organization)s from %(start)s "
+                   "to %(end)s.", guide=cert.guide_name, organization=cert.organization_name,
+                   start=format_date(cert.period_from, "medium"), end=format_date(cert.period_to, "medium")), 11, False)
+    both(lambda: _("Hours in total: %(hours)s", hours=_hours(cert.minutes)), 11, True)
+    pdf.ln(1)
+    header = " / ".join(_label(code, lambda: _("Kind of work")) for code in langs)
+    hours_header = " / ".join(_label(code, lambda: _("Hours")) for code in langs)
+    rows = [[" / ".join(_label(code, lambda k=kind: str(KIND_LABELS[k])) for code in langs),
+             _hours(cert.minutes_by_kind[kind])]
+            for kind in ACTIVITY_KINDS if cert.minutes_by_kind.get(kind)]
+    pdf.data_table([header, hours_header], rows)
+
+
+def _course_statements(cert: Certificate, both: Callable[[Callable[[], str], int, bool], None]) -> None:
+    both(lambda: _("Certificate of participation"), 18, True)
+    both(lambda: _("%(guide)s took part in the course “%(course)s” of %(organization)s from %(start)s to "
+                   "%(end)s.", guide=cert.guide_name, course=cert.course_title or "",
+                   organization=cert.organization_name, start=format_date(cert.period_from, "medium"),
+                   end=format_date(cert.period_to, "medium")), 11, False)
+    both(lambda: _("Hours attended: %(hours)s", hours=_hours(cert.minutes)), 11, True)
 
 
 def _label(code: str, render: Callable[[], str]) -> str:

@@ -184,3 +184,6 @@ class Certificate(db.Model):
     issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Set on a course participation certificate (server/courses/operations.py): the course it confirms;
+    # `minutes` are then the hours attended and `qualifications` the one the course gives.
+    course_title: Mapped[str | None] = mapped_column(String(200), default=None)

@@ -86,3 +86,11 @@ class PublicRequestForm(FlaskForm):
 
 def district_choices() -> list[tuple[str, str]]:
     return [("", "–")] + list(DISTRICTS.items())
+
+
+class LinkForm(FlaskForm):
+    """Ask for a one-time link that fills the request form with the institution's details."""
+
+    email = EmailField(_l("Email"), validators=[
+        DataRequired(REQUIRED), Length(max=254),
+        Regexp(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", message=_l("Please enter a valid email address."))])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
@@ -48,3 +48,19 @@ class PublicProfile(db.Model):
 
     def draft(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in PROFILE_FIELDS}
+
+
+class PartnerLink(db.Model):
+    """A one-time link that fills the request form with a known partner institution's details: a partner
+    that files often is remembered by its email, with no password (server/public/partner_links.py).
+    Only the token's hash is kept; a link works once and for a limited time."""
+
+    __tablename__ = "partner_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[int] = mapped_column(Integer, ForeignKey("partner_institutions.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -17,9 +17,10 @@ from server.coordinator.forms import choices
 from server.coordinator.labels import SPECIALISATION_LABELS, language_label
 from server.coordinator.request_common import FIELD_LABELS
 from server.extensions import db, limiter
+from server.public import partner_links
 from server.public import requests as filing
 from server.public.confirmation import send_confirmation
-from server.public.forms import FIELD_CODES, REQUEST_LANGUAGES, PublicRequestForm, district_choices
+from server.public.forms import FIELD_CODES, REQUEST_LANGUAGES, LinkForm, PublicRequestForm, district_choices
 from server.public.views import bp
 
 
@@ -66,6 +67,15 @@ def request_form(slug: str) -> Any:
     if profile is None or not profile.accepts_requests:
         return render_template("public/form_closed.html", org=org), 404
     form = _form(formdata=request.form if request.method == "POST" else None)
+    remembered = request.method == "GET" and "key" in request.args
+    if remembered:
+        partner = partner_links.redeem(db.session, org.id, request.args.get("key", ""))
+        if partner is None:
+            return render_template("public/request_form.html", org=org, profile=profile, form=form,
+                                   link_form=LinkForm(formdata=None), link_refused=True), 410
+        form.institution.data, form.contact_name.data = partner.name, partner.contact_name
+        form.contact_email.data, form.contact_phone.data = partner.contact_email, partner.contact_phone
+        db.session.commit()
     if request.method == "POST" and form.validate_on_submit():
         row, token = filing.file_request(db.session, org.id, _filed(form))
         base = (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")
@@ -75,8 +85,38 @@ def request_form(slug: str) -> Any:
         db.session.commit()
         return render_template("public/request_sent.html", org=org, email=form.contact_email.data.strip(),
                                status_url=status_url, mailed=mailed), 201
-    return render_template("public/request_form.html", org=org, profile=profile, form=form), \
-        (400 if request.method == "POST" else 200)
+    response = current_app.make_response((render_template(
+        "public/request_form.html", org=org, profile=profile, form=form, link_form=LinkForm(formdata=None),
+        remembered=remembered), 400 if request.method == "POST" else 200))
+    if remembered:  # the page holds the partner's details: no cache keeps it, no Referer carries the key
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.post("/request/<slug>/link")
+@address_limit
+@organization_limit
+def request_form_link(slug: str) -> Any:
+    """A one-time link that fills the form with the partner's details, mailed to a known partner's email.
+    The answer is the same whether or not the address is known."""
+    found = filing.public_organization(db.session, slug)
+    if found is None:
+        abort(404)
+    org, profile = found
+    if profile is None or not profile.accepts_requests:
+        return render_template("public/form_closed.html", org=org), 404
+    link_form = LinkForm()
+    if not link_form.validate_on_submit():
+        return render_template("public/request_form.html", org=org, profile=profile, form=_form(),
+                               link_form=link_form), 400
+    base = (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")
+    partner_links.send_link(db.session, org, link_form.email.data.strip(),
+                            base + url_for("public.request_form", slug=org.slug),
+                            str(get_locale() or current_app.config["DEFAULT_LOCALE"]))
+    db.session.commit()
+    return render_template("public/request_form.html", org=org, profile=profile, form=_form(),
+                           link_form=LinkForm(formdata=None), link_sent=True), 200
 
 
 @bp.get("/request/status/<token>")

@@ -31,6 +31,9 @@ class Objects:
     assignment_id: str = ""  # offered to that organization's guide
     offer_id: int = 0
     plenum_id: int = 0
+    course_id: str = ""  # a course with one session and one registration (course_views.py)
+    course_session_id: int = 0
+    registration_id: str = ""
 
 
 @dataclass(frozen=True)

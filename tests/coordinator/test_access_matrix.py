@@ -179,6 +179,29 @@ ROUTES += [
 
 ROUTES += MONEY_ROUTES
 
+# Qualification courses (course_views.py, course_session_views.py).
+ROUTES += [
+    Route("coordinator.courses", "GET", lambda o: "/coordinator/courses", False),
+    Route("coordinator.course", "GET", lambda o: f"/coordinator/courses/{o.course_id}"),
+    Route("coordinator.edit_course", "POST", lambda o: f"/coordinator/courses/{o.course_id}/edit",
+          data={"title": "Basiskurs", "kind": "basic", "places": "10"}),
+    Route("coordinator.course_trainers", "POST", lambda o: f"/coordinator/courses/{o.course_id}/trainers"),
+    Route("coordinator.register_guide", "POST", lambda o: f"/coordinator/courses/{o.course_id}/registrations"),
+    Route("coordinator.register_person", "POST", lambda o: f"/coordinator/courses/{o.course_id}/registrations/person",
+          data={"name": "Mira Neu", "email": "mira@example.org"}),
+    Route("coordinator.decide_registration", "POST",
+          lambda o: f"/coordinator/courses/{o.course_id}/registrations/{o.registration_id}/cancelled"),
+    Route("coordinator.finish_course", "POST", lambda o: f"/coordinator/courses/{o.course_id}/finish"),
+    Route("coordinator.add_course_session", "POST", lambda o: f"/coordinator/courses/{o.course_id}/sessions",
+          data={"date": "2026-03-05", "minutes": "90"}),
+    Route("coordinator.course_session", "GET",
+          lambda o: f"/coordinator/courses/{o.course_id}/sessions/{o.course_session_id}"),
+    Route("coordinator.course_attendance", "POST",
+          lambda o: f"/coordinator/courses/{o.course_id}/sessions/{o.course_session_id}"),
+    Route("coordinator.delete_course_session", "POST",
+          lambda o: f"/coordinator/courses/{o.course_id}/sessions/{o.course_session_id}/delete"),
+]
+
 # The organization's public pages on the desk (public_views.py): its own request form and directory entry.
 ROUTES += [
     Route("coordinator.public_profile", "GET", lambda o: "/coordinator/public", False),
@@ -227,6 +250,7 @@ def _assignment_objects(objects: Objects, org, guide) -> Objects:
 
     from server.activities.models import PlenumEvent
     from server.assignments.models import Assignment, AssignmentOffer, AssignmentRequest, PartnerInstitution
+    from server.courses.models import Course, CourseRegistration, CourseSession
 
     partner = PartnerInstitution(organization_id=org.id, name=f"Partner of {org.slug}")
     db.session.add(partner)
@@ -240,8 +264,17 @@ def _assignment_objects(objects: Objects, org, guide) -> Objects:
     assignment.offers = [AssignmentOffer(organization_id=org.id, guide_id=guide.id)]
     db.session.add(assignment)
     db.session.commit()
+    course = Course(organization_id=org.id, kind="basic", title=f"Basiskurs {org.slug}", places=10)
+    db.session.add(course)
+    db.session.flush()
+    course_session = CourseSession(organization_id=org.id, course_id=course.id, date=dt.date(2026, 3, 4), minutes=90)
+    registration = CourseRegistration(organization_id=org.id, course_id=course.id, name="Mira Neu",
+                                      email=f"mira@{org.slug}.example")
+    db.session.add_all([course_session, registration])
+    db.session.commit()
     return dataclasses.replace(objects, partner_id=partner.id, request_id=request.id, assignment_id=assignment.id,
-                               offer_id=assignment.offers[0].id, plenum_id=event.id)
+                               offer_id=assignment.offers[0].id, plenum_id=event.id, course_id=course.id,
+                               course_session_id=course_session.id, registration_id=registration.id)
 
 
 def _activity_and_conflict(org, guide) -> tuple[str, str]:

@@ -31,6 +31,7 @@ const ExpensesScreen = lazyScreen("ExpensesScreen", () => import("./expenses/Exp
 const AssignmentsScreen = lazyScreen("AssignmentsScreen", () => import("./assignments/AssignmentsScreen"));
 const HistoryScreen = lazyScreen("HistoryScreen", () => import("./history/HistoryScreen"));
 const MessagesScreen = lazyScreen("MessagesScreen", () => import("./messages/MessagesScreen"));
+const CoursesScreen = lazyScreen("CoursesScreen", () => import("./courses/CoursesScreen"));
 const SettingsScreen = lazyScreen("SettingsScreen", () => import("./settings/SettingsScreen"));
 const MoneyScreen = lazyScreen("MoneyScreen", () => import("./money/MoneyScreen"));
 
@@ -60,6 +61,7 @@ export function App() {
       {current === "log" ? <LogScreen /> : current === "history" ? <HistoryScreen />
         : current === "expenses" ? <ExpensesScreen /> : current === "assignments" ? <AssignmentsScreen />
         : current === "messages" ? <MessagesScreen /> : current === "money" ? <MoneyScreen />
+        : current === "courses" ? <CoursesScreen />
         : current === "settings" ? <SettingsScreen /> : <TodayScreen />}
       <BottomNav />
     </>

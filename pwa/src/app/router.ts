@@ -4,11 +4,11 @@ import { signal } from "@preact/signals";
 import type { Enrolment } from "../data/db";
 
 export type Screen = "enroll" | "today" | "log" | "expenses" | "assignments" | "history" | "messages" | "settings"
-  | "money";
+  | "money" | "courses";
 
 const PATHS: Record<Screen, string> = {
   enroll: "/enroll", today: "/today", log: "/log", expenses: "/expenses", assignments: "/assignments",
-  history: "/history", messages: "/messages", settings: "/settings", money: "/money",
+  history: "/history", messages: "/messages", settings: "/settings", money: "/money", courses: "/courses",
 };
 
 /** The stored enrolment; undefined until this phone is enrolled. */

@@ -16,6 +16,8 @@ export const ASSIGNMENT_STATES = ["draft", "offered", "active", "ended", "cancel
 export type AssignmentState = (typeof ASSIGNMENT_STATES)[number];
 export const CLAIM_STATES = ["submitted", "decided", "paid"] as const;
 export type ClaimState = (typeof CLAIM_STATES)[number];
+export const COURSE_REGISTRATION_STATES = ["requested", "registered", "declined", "cancelled"] as const;
+export type CourseRegistrationState = (typeof COURSE_REGISTRATION_STATES)[number];
 export const EXPENSE_CATEGORIES = ["mileage", "public_transport", "phone", "material", "other"] as const;
 export type ExpenseCategory = (typeof EXPENSE_CATEGORIES)[number];
 export const EXPENSE_LOCKED_STATES = ["submitted", "approved", "paid"] as const;
@@ -48,9 +50,9 @@ export type DistrictCode = (typeof DISTRICT_CODES)[number];
 
 // ---- record types (sync/spec.py) ----
 
-export const RECORD_TYPES = ["activity", "expense", "claim", "assignment", "profile", "conflict", "organization", "message"] as const;
+export const RECORD_TYPES = ["activity", "expense", "claim", "assignment", "profile", "conflict", "organization", "message", "course", "course_registration", "attendance"] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
-export const MUTABLE_TYPES = ["activity", "expense", "claim", "assignment", "profile", "message"] as const;
+export const MUTABLE_TYPES = ["activity", "expense", "claim", "assignment", "profile", "message", "course_registration", "attendance"] as const;
 export type MutableType = (typeof MUTABLE_TYPES)[number];
 
 export type FieldKind = "int" | "bool" | "str" | "date" | "datetime" | "month" | "time" | "enum" | "uuid" | "sha256_list" | "str_list" | "languages";
@@ -182,6 +184,39 @@ export interface MessageData {
   readonly to_all?: unknown;
 }
 
+/** `course` as it travels: writable fields, then fields only the server writes. */
+export interface CourseData {
+  readonly title?: unknown;
+  readonly kind?: unknown;
+  readonly specialisation?: unknown;
+  readonly description?: unknown;
+  readonly location?: unknown;
+  readonly places?: unknown;
+  readonly places_left?: unknown;
+  readonly required_minutes?: unknown;
+  readonly sessions?: unknown;
+}
+
+/** `course_registration` as it travels: writable fields, then fields only the server writes. */
+export interface CourseRegistrationData {
+  course_id?: string;
+  readonly state?: unknown;
+  readonly completed_on?: unknown;
+}
+
+/** `attendance` as it travels: writable fields, then fields only the server writes. */
+export interface AttendanceData {
+  present?: boolean | null;
+  readonly course_id?: unknown;
+  readonly course_title?: unknown;
+  readonly session_id?: unknown;
+  readonly session_date?: unknown;
+  readonly session_starts_at?: unknown;
+  readonly session_minutes?: unknown;
+  readonly session_topic?: unknown;
+  readonly participant_name?: unknown;
+}
+
 /** The data of each record type, by name. */
 export interface RecordData {
   activity: ActivityData;
@@ -192,6 +227,9 @@ export interface RecordData {
   conflict: ConflictData;
   organization: OrganizationData;
   message: MessageData;
+  course: CourseData;
+  course_registration: CourseRegistrationData;
+  attendance: AttendanceData;
 }
 
 export const RECORD_SPECS = {
@@ -287,6 +325,29 @@ export const RECORD_SPECS = {
       read_at: { kind: "datetime", writers: ["coordinator", "guide"], nullable: true, required: false },
     },
     readOnlyFields: ["body", "sender_name", "sent_at", "to_all"],
+    guideCreates: false,
+    guideDeletes: false,
+  },
+  course: {
+    fields: {
+    },
+    readOnlyFields: ["title", "kind", "specialisation", "description", "location", "places", "places_left", "required_minutes", "sessions"],
+    guideCreates: false,
+    guideDeletes: false,
+  },
+  course_registration: {
+    fields: {
+      course_id: { kind: "uuid", writers: ["coordinator", "guide"], nullable: false, required: true },
+    },
+    readOnlyFields: ["state", "completed_on"],
+    guideCreates: true,
+    guideDeletes: false,
+  },
+  attendance: {
+    fields: {
+      present: { kind: "bool", writers: ["coordinator", "guide"], nullable: true, required: false },
+    },
+    readOnlyFields: ["course_id", "course_title", "session_id", "session_date", "session_starts_at", "session_minutes", "session_topic", "participant_name"],
     guideCreates: false,
     guideDeletes: false,
   },

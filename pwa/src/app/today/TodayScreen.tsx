@@ -169,6 +169,7 @@ export default function TodayScreen() {
         <button type="button" class="secondary" onClick={() => editExpense("new")}>{t("Add an expense")}</button>
         <button type="button" class="secondary" onClick={() => go("assignments")}>{t("My assignments")}</button>
         <button type="button" class="secondary" onClick={() => go("history")}>{t("Show history")}</button>
+        <button type="button" class="secondary" data-testid="open-courses" onClick={() => go("courses")}>{t("Courses")}</button>
       </section>
       {typeof enrolment.value?.organization?.name === "string" && (
         <p class="muted small">

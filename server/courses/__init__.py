@@ -1,0 +1,1 @@
+"""Qualification courses: courses, their sessions, trainers, registrations and attendance."""
