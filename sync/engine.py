@@ -32,9 +32,10 @@ from sync.merge import Author, Change, Resolution, merge_delete, merge_edit, mer
 from sync.pull import (
     BadCursor,
     current_change,
-    decode_cursor,
     encode_cursor,
+    feed_top,
     pull,
+    read_cursor,
 )
 from sync.registry import BINDINGS, Binding
 from sync.spec import MSG, MUTABLE_TYPES, N_, UUID_RE, wire_value
@@ -94,7 +95,10 @@ def sync(session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], 
     ids are fresh UUIDs, and should one exist after all (in any organization) the database refuses
     the batch's INSERT and the caller calls again without `optimistic`, which looks them up.
     """
-    after_seq = decode_cursor(cursor, ctx.organization_id)
+    after_seq, cursor_epoch = read_cursor(cursor, ctx.organization_id)
+    top, epoch = feed_top(session, ctx.organization_id)
+    if (cursor_epoch is not None and epoch is not None and cursor_epoch != epoch) or after_seq > (top or 0):
+        raise FeedRewound(cursor)
     batch = _Batch(session, ctx, mutations, careful, prefetch=False)
     assume_new = bulk and optimistic and not careful and bulk_creates.qualifies(batch, mutations, base_less=True)
     if not assume_new:
@@ -107,13 +111,19 @@ def sync(session: Session, ctx: DeviceContext, mutations: list[dict[str, Any]], 
         batch.finish()
     # This request's own changes are published when it commits (sync/feed/publish.py), so the counter lock is
     # held only for that last moment; the device receives them on its next pull.
-    changes, last_seq, has_more = pull(session, ctx, after_seq, limit)
+    changes, last_seq, has_more = pull(session, ctx, after_seq, limit, top=None if mutations else top)
     seen = {(c["type"], c["record_id"]) for c in changes}
     for record_type, record_id in sorted(batch.force - seen):
         change = current_change(session, ctx, record_type, record_id)
         if change is not None:
             changes.append(change)
-    return SyncOutcome(results, changes, encode_cursor(ctx.organization_id, last_seq), has_more, batch.applied)
+    return SyncOutcome(results, changes, encode_cursor(ctx.organization_id, last_seq, epoch), has_more, batch.applied)
+
+
+class FeedRewound(Exception):
+    """The cursor comes from a history of the feed this server does not have: it was restored from a
+    backup (another epoch), or the cursor lies beyond the feed's end. Nothing was applied; the device
+    replays what it sent and pulls from the start (sync/PROTOCOL.md §9)."""
 
 
 class NotNew(Exception):
@@ -360,4 +370,4 @@ def record_history(session: Session, record_type: str, record_id: str) -> list[C
     return [Change(version, frozenset(fields), Author(role, device, user)) for version, fields, role, device, user in rows]
 
 
-__all__ = ["BadCursor", "DeviceContext", "NotNew", "Rejected", "SyncOutcome", "sync"]
+__all__ = ["BadCursor", "DeviceContext", "FeedRewound", "NotNew", "Rejected", "SyncOutcome", "sync"]
