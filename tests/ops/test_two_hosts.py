@@ -122,8 +122,7 @@ def drill(url: str, hosts: list[Host], balancer: Alternating, phone: SyncClient)
         time.sleep(0.02 + 0.05 * round_)
         hosts[0].kill()
         push.join(30)
-        sync_through(phone)
-        log("restarting")  # through the other host, the same mutations with the same ids
+        sync_through(phone)  # through the other host: the same mutations with the same ids
         hosts[0].start()
         sync_through(phone)
         assert not phone.pending()
