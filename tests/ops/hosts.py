@@ -61,7 +61,8 @@ def free_port() -> int:
 def host_env(database_url: str, instance: Path, **extra: str) -> dict[str, str]:
     return dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="ops-test-secret", LOTSENBUCH_INSTANCE=str(instance),
                 BLOB_DIR=str(instance / "blobs"), LOG_LEVEL="ERROR", PYTHONWARNINGS="ignore",
-                VAPID_PRIVATE_KEY="hbE5OX724cirXjjqHqS6iUPuvHRnTaLDdxCfBbUSP2s", **extra)
+                VAPID_PRIVATE_KEY="hbE5OX724cirXjjqHqS6iUPuvHRnTaLDdxCfBbUSP2s",
+                LANGUAGE="en", LANG="en_US.UTF-8", **extra)  # the command line speaks the shell's language
 
 
 def flask(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
