@@ -1,16 +1,16 @@
 """The feed's epoch: which history of the change feed a cursor belongs to, drawn anew by a restore from a
 backup, so that phones whose cursors come from the lost history are told (sync/PROTOCOL.md §9).
 
-Revision ID: 0013_ops
-Revises: 0012
+Revision ID: 0016
+Revises: 0015
 """
 import secrets
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0013_ops'
-down_revision = '0012'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
