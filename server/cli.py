@@ -27,9 +27,11 @@ def public_url() -> str:
 
 
 def register_cli(app: Flask) -> None:
+    from server.backup.cli import register_backup_cli
     from server.outbox.cli import register_outbox_cli
 
     register_outbox_cli(app)
+    register_backup_cli(app)
 
     @app.cli.command("create-org")
     @click.option("--slug", required=True, help="Short name in addresses, e.g. vhs-hannover.")

@@ -7,7 +7,11 @@ not yet acknowledged, and the cursor. The rules it follows are the protocol's (P
 * after a failed request the same mutations are sent again with the same ids (exactly once);
 * a pulled change overwrites the local record unless the record still has unsent mutations, which
   the next round trip pushes and the server merges;
-* a page of changes and its cursor are stored in one transaction.
+* a page of changes and its cursor are stored in one transaction;
+* acknowledged mutations stay in a journal (`sent`) for JOURNAL_DAYS: when the server says it was
+  restored from a backup (409 `feed_rewound`), they go back into the outbox with their ids, the cursor is
+  dropped and everything is pulled again; what the re-pull does not bring back is gone from the server
+  and is dropped here too (PROTOCOL.md §10).
 Used by the tests (several simulated devices) and by the benchmark.
 """
 
@@ -36,7 +40,13 @@ CREATE TABLE IF NOT EXISTS records (type TEXT, record_id TEXT, version INTEGER, 
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT, record_id TEXT, mutation TEXT);
 CREATE INDEX IF NOT EXISTS outbox_record ON outbox (record_id);
 CREATE TABLE IF NOT EXISTS rejections (mutation_id TEXT PRIMARY KEY, result TEXT);
+CREATE TABLE IF NOT EXISTS sent (seq INTEGER PRIMARY KEY, mutation TEXT, acked_at TEXT);
+CREATE TABLE IF NOT EXISTS unconfirmed (type TEXT, record_id TEXT, PRIMARY KEY (type, record_id));
 """
+
+# How long acknowledged mutations are kept for a replay after a restore: a backup at most this old can
+# be restored without losing what phones sent since (README, "Backup and restore").
+JOURNAL_DAYS = 60
 
 
 def _encode(value: Any) -> str:
@@ -67,7 +77,7 @@ class SyncClient:
     # -- local state ------------------------------------------------------------------------------
     def _meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+        return None if row is None or row[0] is None else str(row[0])
 
     def _set_meta(self, key: str, value: str | None) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
@@ -169,8 +179,12 @@ class SyncClient:
         mutations = [orjson.loads(m) for _seq, m in rows]
         body = {"cursor": self.cursor, "mutations": mutations, "limit": self.limit}
         status, response = self.transport("POST", "/api/v1/sync", body, self.token)
+        if status == 409 and (response or {}).get("error", {}).get("code") == "feed_rewound":
+            self.recover()
+            return RoundTrip([], 0, True)
         if status != 200:
             raise SyncFailed(status, response)
+        now = clock.utcnow()
         with self.db:
             acked = {r["id"]: r for r in response["results"]}
             done = []
@@ -185,6 +199,9 @@ class SyncClient:
                     if result.get("version") is None:  # a refused create: nothing exists on the server
                         self.db.execute("DELETE FROM records WHERE type = ? AND record_id = ?",
                                         (mutation["type"], mutation["record_id"]))
+            self.db.executemany("INSERT OR REPLACE INTO sent (seq, mutation, acked_at) SELECT seq, mutation, ?"
+                                " FROM outbox WHERE seq = ?", [(now.isoformat(), seq) for (seq,) in done])
+            self.db.execute("DELETE FROM sent WHERE acked_at < ?", ((now - dt.timedelta(days=JOURNAL_DAYS)).isoformat(),))
             self.db.executemany("DELETE FROM outbox WHERE seq = ?", done)
             busy = self._busy(response["changes"])
             # Records with unsent local edits keep them: the server merges them on the next push. The
@@ -196,7 +213,38 @@ class SyncClient:
                 [(c["type"], c["record_id"], c["version"], c["deleted"], "{}" if c["data"] is None else _encode(c["data"]))
                  for c in response["changes"] if not busy or (c["type"], c["record_id"]) not in busy])
             self._set_meta("cursor", response["cursor"])
+            if self._meta("recovering"):
+                self._confirm(response, sent=bool(rows))
         return RoundTrip(response["results"], len(response["changes"]), response["has_more"])
+
+    def recover(self) -> None:
+        """The server was restored from a backup (409 `feed_rewound`): it may lack what this device sent
+        since, and its feed restarted. Journal back into the outbox, ahead of what waits (it is older),
+        with the same ids: what the server still has answers as a replay, the rest is applied. Then a
+        pull from the start; every record it does not confirm is gone from the server."""
+        with self.db:
+            self.db.execute("CREATE TEMP TABLE waiting AS SELECT type, record_id, mutation FROM outbox ORDER BY seq")
+            self.db.execute("DELETE FROM outbox")
+            self.db.execute("INSERT INTO outbox (type, record_id, mutation) SELECT json_extract(mutation, '$.type'),"
+                            " json_extract(mutation, '$.record_id'), mutation FROM sent ORDER BY seq")
+            self.db.execute("INSERT INTO outbox (type, record_id, mutation) SELECT type, record_id, mutation"
+                            " FROM waiting ORDER BY rowid")
+            self.db.execute("DROP TABLE waiting")
+            self.db.execute("DELETE FROM sent")
+            self.db.execute("DELETE FROM unconfirmed")
+            self.db.execute("INSERT INTO unconfirmed SELECT type, record_id FROM records WHERE version > 0")
+            self._set_meta("cursor", None)
+            self._set_meta("recovering", "1")
+
+    def _confirm(self, response: dict[str, Any], sent: bool) -> None:
+        """During a recovery: the records this page brought are confirmed; once the pull is complete and
+        nothing waits, the unconfirmed ones (the server lost them, and no replay brought them back) go."""
+        self.db.executemany("DELETE FROM unconfirmed WHERE type = ? AND record_id = ?",
+                            [(c["type"], c["record_id"]) for c in response["changes"]])
+        if not sent and not response["has_more"] and not self.has_pending():
+            self.db.execute("DELETE FROM records WHERE (type, record_id) IN (SELECT type, record_id FROM unconfirmed)")
+            self.db.execute("DELETE FROM unconfirmed")
+            self._set_meta("recovering", None)
 
     def sync(self, max_round_trips: int = 1000) -> int:
         """Sync until the outbox is empty and the server has nothing more; returns round trips made.

@@ -1,6 +1,7 @@
 """The pull half of a round trip: read the feed after a cursor and turn rows into wire changes.
 
-The cursor is opaque to clients: `v1:<organization>:<seq>`, base64url. A cursor of another
+The cursor is opaque to clients: `v2:<organization>:<seq>:<epoch>`, base64url (`v1:<organization>:<seq>`
+from servers before the feed had an epoch, still accepted). A cursor of another
 organization, or one that does not parse, is refused (`BadCursor` → 400 `invalid_cursor`); a forged
 one can only re-read the device's own scope, because the feed is addressed per audience.
 """
@@ -28,29 +29,45 @@ class BadCursor(ValueError):
 
 # ------------------------------------------------------------------------------------------ cursor
 
-def encode_cursor(organization_id: int, seq: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{organization_id}:{seq}".encode()).decode().rstrip("=")
+def encode_cursor(organization_id: int, seq: int, epoch: str | None = None) -> str:
+    raw = f"v1:{organization_id}:{seq}" if epoch is None else f"v2:{organization_id}:{seq}:{epoch}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, organization_id: int) -> int:
+def read_cursor(cursor: str | None, organization_id: int) -> tuple[int, str | None]:
+    """The position a cursor names and the feed epoch it was handed out in (None: a v1 cursor, or none)."""
     if cursor is None:
-        return 0
+        return 0, None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        version, org, seq = raw.split(":")
-        if version != "v1" or int(org) != organization_id or int(seq) < 0:
+        version, org, seq, *rest = raw.split(":")
+        if (version, len(rest)) not in {("v1", 0), ("v2", 1)} or int(org) != organization_id or int(seq) < 0:
             raise ValueError(raw)
-        return int(seq)
+        return int(seq), (rest[0] if rest else None)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise BadCursor(cursor) from None
 
 
+def decode_cursor(cursor: str | None, organization_id: int) -> int:
+    return read_cursor(cursor, organization_id)[0]
+
+
+def feed_top(session: Session, organization_id: int) -> tuple[int | None, str | None]:
+    """The organization's counter (the highest position handed out; None before its first change) and epoch."""
+    row = session.execute(select(SyncCounter.value, SyncCounter.epoch)
+                          .where(SyncCounter.organization_id == organization_id)).first()
+    return (None, None) if row is None else (int(row[0]), row[1])
+
+
 # ------------------------------------------------------------------------------------------ pull
 
-def pull(session: Session, ctx: DeviceContext, after_seq: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
-    """A page of changes after `after_seq` (wire form), the page's last seq and whether more remain."""
+def pull(session: Session, ctx: DeviceContext, after_seq: int, limit: int,
+         top: int | None = None) -> tuple[list[dict[str, Any]], int, bool]:
+    """A page of changes after `after_seq` (wire form), the page's last seq and whether more remain.
+    `top`: the counter as the caller read it (`feed_top`), to save reading it again."""
     if after_seq:
-        top = session.scalar(select(SyncCounter.value).where(SyncCounter.organization_id == ctx.organization_id))
+        if top is None:
+            top = session.scalar(select(SyncCounter.value).where(SyncCounter.organization_id == ctx.organization_id))
         if top is not None and top <= after_seq:
             return [], after_seq, False  # nothing numbered since the cursor: skip the feed query
     # The feed page with plain records' columns joined in: one query reads most of a page.

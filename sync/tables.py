@@ -26,6 +26,7 @@ deleting its rows here too (`organization_id` is indexed for it).
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -41,11 +42,19 @@ BigId = BigInteger().with_variant(Integer, "sqlite")
 EVERYONE = "*"
 
 
+def new_epoch() -> str:
+    return secrets.token_hex(4)
+
+
 class SyncCounter(Base):
     __tablename__ = "sync_counters"
 
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Which history of the feed this is: a restore from a backup (`flask --app server restore`) draws a new
+    # one, so a cursor handed out before it is recognised as from a history the server no longer has
+    # (sync/PROTOCOL.md §10). In every cursor; read with the counter, so it costs no query of its own.
+    epoch: Mapped[str | None] = mapped_column(String(16), default=new_epoch)
 
 
 class SyncChange(Base):

@@ -53,6 +53,8 @@ class Sync(MethodView):
     @blp.response(200, SyncResponseSchema)
     @blp.alt_response(400, schema=ApiErrorSchema, description="Malformed JSON, wrong shape or bad cursor")
     @blp.alt_response(401, schema=ApiErrorSchema, description="invalid_token or device_revoked")
+    @blp.alt_response(409, schema=ApiErrorSchema,
+                      description="feed_rewound: the server was restored from a backup (sync/PROTOCOL.md §10)")
     @blp.alt_response(413, schema=ApiErrorSchema, description="Body or batch too large")
     @blp.alt_response(415, schema=ApiErrorSchema, description="The body is not JSON (Content-Type: application/json)")
     def post(self, body: dict[str, Any]) -> Any:
@@ -75,6 +77,9 @@ class Sync(MethodView):
                                         body["cursor"], body["limit"], before_commit)
         except engine.BadCursor:
             raise ApiError(400, "invalid_cursor", _("The sync position is not valid; start again without it.")) from None
+        except engine.FeedRewound:
+            raise ApiError(409, "feed_rewound", _("The server was restored from a backup: send your changes "
+                                                  "again and pull from the start.")) from None
         except engine.Busy as exc:
             raise ApiError(503, "busy", _("The server is busy. Please try again.")) from exc
         metrics.count_sync_results(outcome.results, len(outcome.changes))

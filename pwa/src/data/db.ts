@@ -26,6 +26,8 @@
  *    again, and the guide is asked to take the photo again. `pruned` = 1 once the expense was paid
  *    and the server had the file: the bytes are dropped to save the phone's storage (the row stays
  *    as a marker "stored on the server"), see data/receiptSync.ts.
+ *  - `sent` — acknowledged mutations, as sent, for 60 days: replayed (same ids) when the server says it
+ *    was restored from a backup (409 `feed_rewound`, data/sync.ts, sync/PROTOCOL.md §10).
  *
  * Schema versions — the migration rule. A phone may hold entries the server has never seen, and an app
  * update (a new service worker, src/app/shell/serviceWorker.ts) must never lose one:
@@ -81,6 +83,7 @@ export interface MetaValues {
   install_notice_dismissed_at: string; // RFC 3339; the install notice asks again a week later
   /** The guide's own money per year as last loaded (data/papers.ts). */
   my_money: Record<string, { money: MyMoney; fetched_at: string }>;
+  recovering: boolean; // re-pulling after the server was restored (data/sync.ts, PROTOCOL §10)
 }
 
 interface MetaRow<K extends keyof MetaValues = keyof MetaValues> {
@@ -108,6 +111,7 @@ export interface LocalRecord<T extends RecordType = RecordType> {
   data: RecordData[T] & Extra;
   problem?: Problem;
   changed_at: string; // last local or pulled change, for sorting
+  unconfirmed?: 1; // during a recovery (PROTOCOL §10): not yet pulled again from the restored server
 }
 
 export interface OutboxRow {
@@ -116,6 +120,13 @@ export interface OutboxRow {
   type: RecordType;
   record_id: string;
   mutation: Mutation;
+}
+
+/** An acknowledged mutation, kept for a replay after the server was restored (sync/PROTOCOL.md §10). */
+export interface SentRow {
+  seq?: number;
+  mutation: Mutation;
+  acked_at: string; // RFC 3339; kept JOURNAL_DAYS (data/sync.ts)
 }
 
 export interface BlobRow {
@@ -134,6 +145,7 @@ class LotsenbuchDB extends Dexie {
   records!: Table<LocalRecord, [string, string]>;
   outbox!: Table<OutboxRow, number>;
   blobs!: Table<BlobRow, string>;
+  sent!: Table<SentRow, number>;
 
   constructor() {
     super("lotsenbuch");
@@ -152,6 +164,9 @@ class LotsenbuchDB extends Dexie {
     this.version(3).stores({
       records: "[type+id], type, [type+deleted+data.date]",
     });
+    // v4: the journal of acknowledged mutations (`sent`), replayed when the server was restored from a
+    // backup (sync/PROTOCOL.md §10). A new table only: nothing is rewritten.
+    this.version(4).stores({ sent: "++seq, acked_at" });
   }
 }
 

@@ -20,6 +20,10 @@
  *  - RECEIPTS follow their expense (data/receiptSync.ts): a blob is PUT only once the expense that lists
  *    it has synced; a file the server refuses for good is marked and skipped, the others carry on; a
  *    paid expense's uploaded photos are pruned from the phone.
+ *  - 409 `feed_rewound`: the server was restored from a backup. The journal of acknowledged mutations
+ *    (`sent`, kept JOURNAL_DAYS) goes back into the outbox with the same ids, the cursor is dropped,
+ *    every confirmed record is marked `unconfirmed` and receipts are uploaded again; the re-pull
+ *    confirms what the server has, and what it does not is removed at the end (PROTOCOL §10).
  *  - 401 `device_revoked`: the phone was declared lost — the app tells the guide, then wipes
  *    (state "revoked"); 401 `invalid_token`: ask for a new code, keep the unsynced data.
  *
@@ -43,6 +47,7 @@ const CATCH_UP_LIMIT = 1000; // the largest the protocol allows: a new phone cat
 const WRITE_SLICE = 250;
 const PERIOD_MS = 3 * 60_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
+const JOURNAL_DAYS = 60; // as sync/client.py: a backup at most this old loses nothing the phone sent
 export const APP_VERSION = "0.1.0";
 
 export type SyncStatus = "idle" | "syncing" | "offline" | "error" | "revoked" | "signed_out";
@@ -56,12 +61,14 @@ export const syncStatus = signal<SyncStatus>("idle");
  * (Exported for bench/pwa_bench.py, which times a pull of 10,000 records through it.) */
 export async function applyResponse(sent: OutboxRow[], response: SyncResponse, catchingUp = false): Promise<void> {
   const now = new Date().toISOString();
-  await db.transaction("rw", db.records, db.outbox, db.meta, async () => {
+  await db.transaction("rw", [db.records, db.outbox, db.meta, db.sent], async () => {
     const byId = new Map(response.results.map((r) => [r.id, r]));
+    const recovering = (await getMeta("recovering")) === true;
     for (const row of sent) {
       const result = byId.get(row.id);
       if (!result) continue; // not answered: stays in the outbox, resent next time
       await db.outbox.delete(row.seq!);
+      await db.sent.add({ mutation: row.mutation, acked_at: now });
       const key: [string, string] = [row.type, row.record_id];
       if (result.status === "rejected") {
         const error = result.error ?? { code: "unknown", message: "" };
@@ -71,7 +78,7 @@ export async function applyResponse(sent: OutboxRow[], response: SyncResponse, c
         if (result.version == null) {
           // A refused create: nothing exists on the server. Keep the local copy, marked, so the
           // guide sees what was refused and why instead of the entry silently vanishing.
-          await db.records.update(key, { problem, deleted: 0 });
+          await db.records.update(key, { problem, deleted: 0, unconfirmed: undefined }); // kept through a recovery
         } else {
           await db.records.update(key, { problem });
         }
@@ -91,7 +98,9 @@ export async function applyResponse(sent: OutboxRow[], response: SyncResponse, c
         outcome.set(name, null);
         return;
       }
-      if (current && current.version > change.version) return; // an older copy of what we have
+      // An older copy of what we have — unless re-pulling after a restore, where the local versions
+      // come from a history the server no longer has.
+      if (current && current.version > change.version && !recovering) return;
       outcome.set(name, {
         type: change.type, id: change.record_id, version: change.version, deleted: 0,
         data: (change.data ?? {}) as LocalRecord["data"], problem: current?.problem, changed_at: now,
@@ -105,10 +114,34 @@ export async function applyResponse(sent: OutboxRow[], response: SyncResponse, c
     for (let i = 0; i < puts.length; i += WRITE_SLICE) await db.records.bulkPut(puts.slice(i, i + WRITE_SLICE));
     await db.meta.put({ key: "cursor", value: response.cursor });
     await db.meta.put({ key: "last_synced_at", value: now });
+    if (sent.length) await db.sent.where("acked_at").below(new Date(Date.now() - JOURNAL_DAYS * 864e5).toISOString()).delete();
+    if (recovering && sent.length === 0 && !response.has_more && busy.size === 0) {
+      // The re-pull is complete and nothing waits: what it did not confirm is gone from the server.
+      await db.records.filter((r) => r.unconfirmed === 1).delete();
+      await db.meta.put({ key: "recovering", value: false });
+    }
   });
 }
 
-type Answer = SyncResponse | "invalid_cursor";
+/** 409 `feed_rewound` (PROTOCOL §10): replay the journal ahead of what waits, pull everything again. */
+async function recover(): Promise<void> {
+  await db.transaction("rw", [db.records, db.outbox, db.meta, db.sent, db.blobs], async () => {
+    const journal = await db.sent.orderBy("seq").toArray();
+    const waiting = await db.outbox.orderBy("seq").toArray();
+    await db.outbox.clear();
+    await db.outbox.bulkAdd([
+      ...journal.map((j): OutboxRow => ({ id: j.mutation.id, type: j.mutation.type, record_id: j.mutation.record_id, mutation: j.mutation })),
+      ...waiting.map(({ seq: _seq, ...row }) => row),
+    ]);
+    await db.sent.clear();
+    await db.records.filter((r) => r.version > 0).modify({ unconfirmed: 1 });
+    await db.blobs.filter((b) => !b.pruned && !b.refused).modify({ uploaded: 0 }); // the restore may lack them
+    await db.meta.put({ key: "cursor", value: null });
+    await db.meta.put({ key: "recovering", value: true });
+  });
+}
+
+type Answer = SyncResponse | "invalid_cursor" | "feed_rewound";
 
 /** POST one round trip; the answer, or a SyncError (nothing local changed). */
 async function send(token: string, rows: OutboxRow[], cursor: string | null, limit = LIMIT): Promise<Answer> {
@@ -116,6 +149,7 @@ async function send(token: string, rows: OutboxRow[], cursor: string | null, lim
   const request_: SyncRequest = { cursor, mutations: rows.map((r) => r.mutation), limit, app_version: APP_VERSION };
   const body = JSON.stringify(request_);
   const { status, json } = await request("POST", "/api/v1/sync", body, "application/json", token);
+  if (status === 409 && errorCode(json) === "feed_rewound") return "feed_rewound";
   if (status === 400 && errorCode(json) === "invalid_cursor") return "invalid_cursor";
   if (status !== 200) throw new SyncError(status, errorCode(json), status === 0 || status === 503 || status >= 500
     || status === 429 || status === 408);
@@ -139,6 +173,10 @@ async function roundTrip(token: string, ahead?: Promise<Answer>, catchingUp = fa
   const rows = ahead ? [] : await db.outbox.orderBy("seq").limit(BATCH).toArray();
   const limit = catchingUp ? CATCH_UP_LIMIT : LIMIT;
   const answer = await (ahead ?? send(token, rows, (await getMeta("cursor")) ?? null, limit));
+  if (answer === "feed_rewound") {
+    await recover();
+    return { pushed: 0, hasMore: true };
+  }
   if (answer === "invalid_cursor") {
     await db.meta.put({ key: "cursor", value: null }); // not ours (a restored server?): pull from the start
     return { pushed: 0, hasMore: true };
