@@ -13,10 +13,10 @@ from typing import Any
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 
-from server.coordinator.forms import choices
-from server.coordinator.labels import SPECIALISATION_LABELS, language_label
-from server.coordinator.request_common import FIELD_LABELS
+from server.coordinator.common.forms import choices
+from server.coordinator.requests.common import FIELD_LABELS
 from server.extensions import db, limiter
+from server.labels import SPECIALISATION_LABELS, language_label
 from server.public import requests as filing
 from server.public.confirmation import send_confirmation
 from server.public.forms import FIELD_CODES, REQUEST_LANGUAGES, PublicRequestForm, district_choices

@@ -1,4 +1,4 @@
-"""Forms of the admin's organization set-up (server/coordinator/admin_views.py)."""
+"""Forms of the admin's organization set-up (server/coordinator/admin/views.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from server.coordinator.forms import choices
+from server.coordinator.common.forms import choices
 from server.numbers import WholeNumberField
 from server.organizations.reporting import BOOKING_ACCOUNT_MAX, BOOKING_KEYS, FUNDING_REFERENCE_MAX
 

@@ -11,15 +11,14 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from server.coordinator.auth import current_org, current_org_id, staff_required
-from server.coordinator.forms import (
+from server.coordinator.common.auth import current_org, current_org_id, staff_required
+from server.coordinator.common.forms import (
     ActionForm,
     DirectoryProfileForm,
     PublicFormSettingsForm,
     specialisation_choices,
 )
-from server.coordinator.request_common import audit
-from server.coordinator.views import bp
+from server.coordinator.requests.common import audit
 from server.extensions import db
 from server.i18n import available_locales, locale_name
 from server.public import directory
@@ -43,13 +42,11 @@ def _page(settings_form: PublicFormSettingsForm | None = None, profile_form: Dir
     ), status
 
 
-@bp.get("/public")
 @staff_required
 def public_profile() -> Any:
     return _page()
 
 
-@bp.post("/public/form")
 @staff_required
 def public_form_settings() -> Any:
     profile = directory.profile_for(db.session, current_org_id())
@@ -76,7 +73,6 @@ def public_form_settings() -> Any:
     return redirect(url_for("coordinator.public_profile"))
 
 
-@bp.post("/public/profile")
 @staff_required
 def public_profile_save() -> Any:
     profile = directory.profile_for(db.session, current_org_id())
@@ -92,7 +88,6 @@ def public_profile_save() -> Any:
     return redirect(url_for("coordinator.public_profile"))
 
 
-@bp.get("/public/preview")
 @staff_required
 def public_profile_preview() -> Any:
     profile = directory.profile_for(db.session, current_org_id())
@@ -101,7 +96,6 @@ def public_profile_preview() -> Any:
                            languages=[(code, locale_name(code)) for code in available_locales()])
 
 
-@bp.post("/public/publish")
 @staff_required
 def public_profile_publish() -> Any:
     if not ActionForm().validate_on_submit():
@@ -114,7 +108,6 @@ def public_profile_publish() -> Any:
     return redirect(url_for("coordinator.public_profile"))
 
 
-@bp.post("/public/withdraw")
 @staff_required
 def public_profile_withdraw() -> Any:
     profile = directory.profile_for(db.session, current_org_id())

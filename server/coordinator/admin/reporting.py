@@ -10,11 +10,10 @@ from typing import Any
 from flask import Response, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 
-from server.coordinator.admin_forms import LogoForm, ReportingForm
-from server.coordinator.admin_views import _audit, _render_organization, admins_only, get_organization_or_404
-from server.coordinator.auth import current_org, staff_required
-from server.coordinator.forms import ActionForm
-from server.coordinator.views import bp
+from server.coordinator.admin.forms import LogoForm, ReportingForm
+from server.coordinator.admin.views import _audit, _render_organization, admins_only, get_organization_or_404
+from server.coordinator.common.auth import current_org, staff_required
+from server.coordinator.common.forms import ActionForm
 from server.extensions import db
 from server.organizations import reporting
 from server.organizations.models import Organization
@@ -28,7 +27,6 @@ def logo_messages() -> dict[str, str]:
     }
 
 
-@bp.post("/admin/organizations/<int:org_id>/reporting")
 @admins_only
 def admin_reporting(org_id: int) -> Any:
     org = get_organization_or_404(org_id)
@@ -45,7 +43,6 @@ def admin_reporting(org_id: int) -> Any:
     return redirect(url_for("coordinator.admin_organization", org_id=org.id))
 
 
-@bp.post("/admin/organizations/<int:org_id>/logo")
 @admins_only
 def admin_logo(org_id: int) -> Any:
     org = get_organization_or_404(org_id)
@@ -64,7 +61,6 @@ def admin_logo(org_id: int) -> Any:
     return redirect(url_for("coordinator.admin_organization", org_id=org.id))
 
 
-@bp.post("/admin/organizations/<int:org_id>/logo/remove")
 @admins_only
 def admin_remove_logo(org_id: int) -> Any:
     org = get_organization_or_404(org_id)
@@ -84,13 +80,11 @@ def _logo_response(org: Organization) -> Response:
         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-cache"})
 
 
-@bp.get("/admin/organizations/<int:org_id>/logo")
 @admins_only
 def admin_logo_image(org_id: int) -> Any:
     return _logo_response(get_organization_or_404(org_id))
 
 
-@bp.get("/organization-logo")
 @staff_required
 def organization_logo() -> Any:
     """The signed-in coordinator's own organization's logo (the report page shows it)."""

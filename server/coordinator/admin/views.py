@@ -22,7 +22,7 @@ from server.accounts import operations as accounts
 from server.accounts.invitations import invite_staff, send_reset_link
 from server.accounts.models import Membership, User
 from server.audit.log import record_event
-from server.coordinator.admin_forms import (
+from server.coordinator.admin.forms import (
     BankAccountForm,
     LogoForm,
     NewCoordinatorForm,
@@ -30,10 +30,9 @@ from server.coordinator.admin_forms import (
     OrganizationSettingsForm,
     ReportingForm,
 )
-from server.coordinator.auth import is_admin, staff_required
-from server.coordinator.forms import ActionForm
-from server.coordinator.money_messages import show_bank_errors
-from server.coordinator.views import bp
+from server.coordinator.common.auth import is_admin, staff_required
+from server.coordinator.common.forms import ActionForm
+from server.coordinator.common.money_messages import show_bank_errors
 from server.extensions import db
 from server.money.bank import masked_iban, set_organization_account
 from server.money.errors import MoneyError
@@ -82,7 +81,6 @@ def _audit(org: Organization, action: str, object_type: str, object_id: Any, **d
 
 # ------------------------------------------------------------------ organizations
 
-@bp.route("/admin/organizations", methods=["GET", "POST"])
 @admins_only
 def admin_organizations() -> Any:
     form = NewOrganizationForm() if request.method == "POST" else NewOrganizationForm(formdata=None)
@@ -121,13 +119,11 @@ def _render_organization(org: Organization, status: int = 200, **forms: Any) -> 
     ), status
 
 
-@bp.get("/admin/organizations/<int:org_id>")
 @admins_only
 def admin_organization(org_id: int) -> Any:
     return _render_organization(get_organization_or_404(org_id))
 
 
-@bp.post("/admin/organizations/<int:org_id>")
 @admins_only
 def admin_organization_settings(org_id: int) -> Any:
     org = get_organization_or_404(org_id)
@@ -151,7 +147,6 @@ def admin_organization_settings(org_id: int) -> Any:
     return redirect(url_for("coordinator.admin_organization", org_id=org.id))
 
 
-@bp.post("/admin/organizations/<int:org_id>/bank-account")
 @admins_only
 def admin_bank_account(org_id: int) -> Any:
     """The account payouts are sent from; IBAN and BIC checked by schwifty (server/money/bank.py)."""
@@ -173,7 +168,6 @@ def admin_bank_account(org_id: int) -> Any:
 
 # ------------------------------------------------------------------ staff accounts
 
-@bp.post("/admin/organizations/<int:org_id>/staff")
 @admins_only
 def admin_new_coordinator(org_id: int) -> Any:
     """Invite a coordinator or admin: she chooses her password through a one-time link (72 hours),
@@ -199,7 +193,6 @@ def admin_new_coordinator(org_id: int) -> Any:
     return _link_page(org, user, issued.link, invitation=True)
 
 
-@bp.post("/admin/organizations/<int:org_id>/staff/<int:user_id>/reset-link")
 @admins_only
 def admin_send_reset_link(org_id: int, user_id: int) -> Any:
     """Send a staff member a link to set a new password herself (one hour, once)."""
@@ -225,7 +218,6 @@ def _link_page(org: Organization, user: User, link: str, invitation: bool) -> An
                            invitation=invitation), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-@bp.post("/admin/organizations/<int:org_id>/staff/<int:user_id>/deactivate")
 @admins_only
 def admin_deactivate_staff(org_id: int, user_id: int) -> Any:
     org = get_organization_or_404(org_id)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from server.accounts.models import Device, Membership, User, UserSession
 from server.activities.models import Activity, PlenumEvent
 from server.assignments.models import Assignment, AssignmentOffer, AssignmentRequest, PartnerInstitution
-from server.coordinator.auth import current_org_id
+from server.coordinator.common.auth import current_org_id
 from server.extensions import db
 from server.guides.models import GuideProfile, Qualification
 from sync.tables import Conflict

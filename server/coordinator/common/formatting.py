@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import format_currency, format_decimal
 
-from server.coordinator.views import bp
+from server.coordinator.common.blueprint import bp
 
 
 @bp.app_template_filter("eur")
@@ -24,7 +24,7 @@ def euros(cents: int | None) -> str:
 @bp.app_context_processor
 def code_labels() -> dict[str, Any]:
     """Codes never reach a page raw: languages, levels and partner kinds as words of the page's language."""
-    from server.coordinator.labels import PARTNER_KIND_LABELS, label, language_label, level_label
+    from server.labels import PARTNER_KIND_LABELS, label, language_label, level_label
 
     return {"language_name": language_label, "level_label": level_label,
             "partner_kind": lambda code: label(PARTNER_KIND_LABELS, code)}

@@ -22,8 +22,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from server.coordinator.labels import LANGUAGE_LEVEL_LABELS
-from server.coordinator.opened_forms import OpenedForm
+from server.coordinator.common.opened_forms import OpenedForm
+from server.labels import LANGUAGE_LEVEL_LABELS
 from server.numbers import DecimalNumberField, WholeNumberField
 from sync.vocabulary import DISTRICTS, LANGUAGE_LEVELS, QUALIFICATION_KINDS, SPECIALISATIONS
 
@@ -84,13 +84,13 @@ class QualificationForm(FlaskForm):
 
 
 def specialisation_choices() -> list[SelectChoice]:
-    from server.coordinator.labels import SPECIALISATION_LABELS
+    from server.labels import SPECIALISATION_LABELS
 
     return choices([(code, str(SPECIALISATION_LABELS[code])) for code in SPECIALISATIONS])
 
 
 def qualification_choices() -> list[SelectChoice]:
-    from server.coordinator.labels import QUALIFICATION_LABELS
+    from server.labels import QUALIFICATION_LABELS
 
     return choices([(code, str(QUALIFICATION_LABELS[code])) for code in QUALIFICATION_KINDS])
 

@@ -1,4 +1,4 @@
-"""Routes for the audit log: a filtered page and a CSV export; opening and exporting are audited too."""
+"""The audit log: a filtered page and a CSV export; opening and exporting are audited too."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from flask_login import current_user
 
 from server.audit import labels, queries
 from server.audit.log import record_event
-from server.coordinator.auth import current_org_id, staff_required
-from server.coordinator.exports import export_response
-from server.coordinator.views import bp
+from server.coordinator.common.auth import current_org_id, staff_required
+from server.coordinator.common.exports import export_response
 from server.extensions import db
 from sync import clock
 
@@ -39,7 +38,6 @@ def _described(filters: queries.AuditFilters) -> dict[str, Any]:
             "to": filters.date_to.isoformat() if filters.date_to else None}
 
 
-@bp.get("/audit")
 @staff_required
 def audit() -> Any:
     org_id = current_org_id()
@@ -54,7 +52,6 @@ def audit() -> Any:
                            actors=queries.actors(db.session, org_id), labels=labels, names=names)
 
 
-@bp.get("/audit.<any(csv, xlsx):file_format>")
 @staff_required
 def audit_export(file_format: str) -> Any:
     org_id = current_org_id()

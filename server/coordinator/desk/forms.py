@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from server.coordinator.forms import CheckboxesField
+from server.coordinator.common.forms import CheckboxesField
 
 
 class ForgotPasswordForm(FlaskForm):

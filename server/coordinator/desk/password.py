@@ -19,15 +19,20 @@ from server.accounts.operations import AccountError
 from server.accounts.passwords import hash_password, verify_password
 from server.accounts.tokens import TokenRefused, check_new_password, find_token, redeem_token
 from server.audit.log import record_event
-from server.coordinator.account_forms import (
+from server.coordinator.common.auth import (
+    current_org_id,
+    sign_out_everywhere_else,
+    staff_membership,
+    staff_required,
+)
+from server.coordinator.common.forms import choices
+from server.coordinator.desk.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     MailPreferencesForm,
     SetPasswordForm,
 )
-from server.coordinator.auth import current_org_id, sign_out_everywhere_else, staff_membership, staff_required
-from server.coordinator.forms import choices
-from server.coordinator.views import auth_limit, bp
+from server.coordinator.desk.views import auth_limit
 from server.extensions import db, limiter
 from server.outbox.mail import mail_enabled
 from server.outbox.preferences import OPTIONAL_KINDS, set_preferences, wants
@@ -45,7 +50,6 @@ def _reset_mail_key() -> str:
     return "reset-mail:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
-@bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(FORGOT_PER_ADDRESS, methods=["POST"])
 @limiter.limit(FORGOT_PER_ACCOUNT, key_func=_reset_mail_key, methods=["POST"])
 def forgot_password() -> Any:
@@ -63,7 +67,6 @@ def forgot_password() -> Any:
         (400 if request.method == "POST" and not sent else 200)
 
 
-@bp.route("/password/<token>", methods=["GET", "POST"])
 @auth_limit
 def set_password(token: str) -> Any:
     """The page behind an invitation or reset link: choose a password, once."""
@@ -96,7 +99,6 @@ def set_password(token: str) -> Any:
         (400 if error else 200), LINK_HEADERS
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
 @staff_required
 @auth_limit
 def change_password() -> Any:
@@ -131,7 +133,6 @@ def mail_preferences_form(formdata: Any = None) -> MailPreferencesForm:
     return form
 
 
-@bp.post("/account/mail")
 @staff_required
 def account_mail_preferences() -> Any:
     form = mail_preferences_form(request.form)

@@ -8,8 +8,7 @@ from typing import Any
 from flask import render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from server.coordinator.auth import current_org_id, staff_required
-from server.coordinator.views import bp
+from server.coordinator.common.auth import current_org_id, staff_required
 from server.extensions import db
 from server.search import operations as search
 
@@ -20,7 +19,6 @@ LINKS = {"guides": ("coordinator.guide", "guide_id"), "requests": ("coordinator.
          "notes": ("coordinator.review_activity", "activity_id")}
 
 
-@bp.get("/search")
 @staff_required
 def desk_search() -> Any:
     text = " ".join(request.args.get("q", "").split())

@@ -1,7 +1,6 @@
-"""Routes of the coordinator's desk: sign-in, account, layout, dashboard.
+"""Views of the desk itself: sign-in, account, layout, dashboard (their URLs in desk/routes.py).
 
-Each handler: parse → load-or-404 (server/coordinator/access.py) → authorize → domain call → render.
-Guides and the audit log have their own route files on the same blueprint.
+Each handler: parse → load-or-404 (common/access.py) → authorize → domain call → render.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pyotp
 import segno
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -22,9 +21,9 @@ from server.accounts.models import Membership, User
 from server.accounts.passwords import verify_password
 from server.accounts.user_agents import describe_user_agent
 from server.audit.log import record_event
-from server.coordinator import dashboard, sign_in_delay
-from server.coordinator.access import get_own_session_or_404
-from server.coordinator.auth import (
+from server.coordinator.common import sign_in_delay
+from server.coordinator.common.access import get_own_session_or_404
+from server.coordinator.common.auth import (
     TOTP_PENDING_SECONDS,
     active_sessions,
     admin_required,
@@ -38,7 +37,16 @@ from server.coordinator.auth import (
     start_session,
     verify_totp,
 )
-from server.coordinator.forms import ActionForm, LanguageForm, LoginForm, OrganizationForm, TotpForm, choices
+from server.coordinator.common.blueprint import bp
+from server.coordinator.common.forms import (
+    ActionForm,
+    LanguageForm,
+    LoginForm,
+    OrganizationForm,
+    TotpForm,
+    choices,
+)
+from server.coordinator.desk import dashboard
 from server.extensions import db, limiter
 from server.guides.hours import NEAR_SHARE, hour_limit_warnings
 from server.i18n import available_locales, locale_name
@@ -47,9 +55,6 @@ from server.observability import metrics
 from server.organizations.models import Organization
 from sync import clock
 from sync.clock import utcnow
-
-bp = Blueprint("coordinator", __name__, url_prefix="/coordinator", template_folder="templates",
-               static_folder="static", static_url_path="/static")
 
 # Failed attempts on any sign-in route count together, per client address (behind a load balancer the
 # address it forwards: TRUSTED_PROXIES); a success costs nothing.
@@ -123,7 +128,6 @@ def _safe_next(target: str | None) -> str:
     return url_for("coordinator.home")
 
 
-@bp.post("/language")
 def set_language() -> Any:
     form = LanguageForm()
     form.lang.choices = choices([(code, code) for code in available_locales()])
@@ -135,7 +139,6 @@ def set_language() -> Any:
     return redirect(_safe_next(form.next.data))
 
 
-@bp.post("/organization")
 @admin_required
 def switch_organization() -> Any:
     form = OrganizationForm()
@@ -149,7 +152,6 @@ def switch_organization() -> Any:
 
 # ------------------------------------------------------------------ sign-in
 
-@bp.route("/login", methods=["GET", "POST"])
 @auth_limit
 @account_limit
 def login() -> Any:
@@ -195,7 +197,6 @@ def _signed_in(user: User, next_url: str | None) -> Any:
     return redirect(_safe_next(next_url))
 
 
-@bp.route("/login/code", methods=["GET", "POST"])
 @auth_limit
 def login_code() -> Any:
     user_id, started = session.get("pending_user_id"), session.get("pending_at")
@@ -217,7 +218,6 @@ def login_code() -> Any:
     return render_template("coordinator/login_code.html", form=form, error=error), (401 if error else 200)
 
 
-@bp.post("/logout")
 @staff_required
 def logout() -> Any:
     if ActionForm().validate_on_submit():
@@ -230,10 +230,9 @@ def logout() -> Any:
 
 # ------------------------------------------------------------------ account: sessions and TOTP
 
-@bp.get("/account")
 @staff_required
 def account() -> Any:
-    from server.coordinator.password_views import mail_preferences_form
+    from server.coordinator.desk.password import mail_preferences_form
     from server.outbox.mail import mail_enabled
 
     language_form = LanguageForm(formdata=None, next=url_for("coordinator.account"), lang=current_user.locale)
@@ -244,7 +243,6 @@ def account() -> Any:
                            describe_user_agent=describe_user_agent)
 
 
-@bp.post("/account/sessions/<session_id>/end")
 @staff_required
 def end_one_session(session_id: str) -> Any:
     row = get_own_session_or_404(session_id)
@@ -259,7 +257,6 @@ def end_one_session(session_id: str) -> Any:
     return redirect(url_for("coordinator.account"))
 
 
-@bp.post("/account/sessions/end-others")
 @staff_required
 def end_other_sessions() -> Any:
     if ActionForm().validate_on_submit():
@@ -271,7 +268,6 @@ def end_other_sessions() -> Any:
     return redirect(url_for("coordinator.account"))
 
 
-@bp.route("/account/totp", methods=["GET", "POST"])
 @staff_required
 @auth_limit
 def totp_setup() -> Any:
@@ -299,7 +295,6 @@ def totp_setup() -> Any:
         (400 if error else 200)
 
 
-@bp.post("/account/totp/disable")
 @staff_required
 @auth_limit
 def totp_disable() -> Any:
@@ -318,7 +313,6 @@ def totp_disable() -> Any:
 
 # ------------------------------------------------------------------ dashboard
 
-@bp.get("/")
 @staff_required
 def home() -> Any:
     org = current_org()

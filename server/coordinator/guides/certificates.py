@@ -17,12 +17,11 @@ from sqlalchemy import select
 
 from server.accounts.models import Membership, User
 from server.audit.log import record_event
-from server.coordinator.access import get_guide_or_404
-from server.coordinator.auth import current_author, current_org_id, staff_required
-from server.coordinator.files import download
-from server.coordinator.forms import ActionForm
-from server.coordinator.rate_forms import CertificateForm
-from server.coordinator.views import bp
+from server.coordinator.common.access import get_guide_or_404
+from server.coordinator.common.auth import current_author, current_org_id, staff_required
+from server.coordinator.common.files import download
+from server.coordinator.common.forms import ActionForm
+from server.coordinator.money.rate_forms import CertificateForm
 from server.extensions import db
 from server.money.certificates import (
     certificate_pdf,
@@ -68,14 +67,12 @@ def _render(form: CertificateForm | None = None, guide_id: int | None = None, er
                            verify_url=verification_url), status
 
 
-@bp.get("/certificates")
 @staff_required
 def certificates() -> Any:
     guide_id = request.args.get("guide", type=int)
     return _render(guide_id=guide_id)
 
 
-@bp.post("/certificates")
 @staff_required
 def certificate_issue() -> Any:
     guide_id = request.form.get("guide_id", type=int)
@@ -99,7 +96,6 @@ def certificate_issue() -> Any:
     return redirect(url_for("coordinator.certificates", guide=guide.id) + f"#certificate-{cert.id}")
 
 
-@bp.get("/certificates/<int:certificate_id>.pdf")
 @staff_required
 def certificate_file(certificate_id: int) -> Any:
     cert = get_certificate_or_404(certificate_id)
@@ -111,7 +107,6 @@ def certificate_file(certificate_id: int) -> Any:
     return download(data, "application/pdf", name)
 
 
-@bp.post("/certificates/<int:certificate_id>/revoke")
 @staff_required
 def certificate_revoke(certificate_id: int) -> Any:
     cert = get_certificate_or_404(certificate_id)

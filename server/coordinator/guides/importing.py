@@ -17,9 +17,8 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from server.audit.log import record_event
-from server.coordinator.auth import current_org, current_org_id, staff_required
-from server.coordinator.forms import ImportConfirmForm, ImportForm
-from server.coordinator.views import bp
+from server.coordinator.common.auth import current_org, current_org_id, staff_required
+from server.coordinator.common.forms import ImportConfirmForm, ImportForm
 from server.extensions import db
 from server.guides import importer
 from sync.vocabulary import DISTRICTS
@@ -36,13 +35,11 @@ def _page(**context: Any) -> str:
     return render_template("coordinator/import.html", districts=DISTRICTS, **context)
 
 
-@bp.get("/guides/import")
 @staff_required
 def import_guides() -> Any:
     return _page(form=ImportForm(formdata=None), rows=None)
 
 
-@bp.post("/guides/import")
 @staff_required
 def import_preview() -> Any:
     form = ImportForm()
@@ -64,7 +61,6 @@ def import_preview() -> Any:
                            confirm_form=ImportConfirmForm(formdata=None, token=token)), (200 if rows else 400)
 
 
-@bp.post("/guides/import/confirm")
 @staff_required
 def import_confirm() -> Any:
     form = ImportConfirmForm()

@@ -15,11 +15,16 @@ from flask_login import current_user
 
 from server.audit.log import record_event
 from server.blobs.store import blob_store
-from server.coordinator.access import get_guide_or_404
-from server.coordinator.auth import current_author, current_org, current_org_id, is_admin, staff_required
-from server.coordinator.files import download
-from server.coordinator.forms import ActionForm, EraseForm, RetentionForm
-from server.coordinator.views import bp
+from server.coordinator.common.access import get_guide_or_404
+from server.coordinator.common.auth import (
+    current_author,
+    current_org,
+    current_org_id,
+    is_admin,
+    staff_required,
+)
+from server.coordinator.common.files import download
+from server.coordinator.common.forms import ActionForm, EraseForm, RetentionForm
 from server.extensions import db
 from server.privacy import erasure, export, retention
 from sync import clock
@@ -33,14 +38,12 @@ def _render_privacy(guide: Any, profile: Any, erase_form: EraseForm | None = Non
                            years=current_org().booking_retention_years), status
 
 
-@bp.get("/guides/<int:guide_id>/privacy")
 @staff_required
 def guide_privacy(guide_id: int) -> Any:
     guide, profile = get_guide_or_404(guide_id)
     return _render_privacy(guide, profile)
 
 
-@bp.post("/guides/<int:guide_id>/export")
 @staff_required
 def export_guide(guide_id: int) -> Any:
     guide, _profile = get_guide_or_404(guide_id)
@@ -54,7 +57,6 @@ def export_guide(guide_id: int) -> Any:
     return download(data, "application/zip", name)
 
 
-@bp.post("/guides/<int:guide_id>/erase")
 @staff_required
 def erase_guide(guide_id: int) -> Any:
     guide, profile = get_guide_or_404(guide_id)
@@ -87,7 +89,6 @@ def erase_guide(guide_id: int) -> Any:
     return redirect(url_for("coordinator.guide_privacy", guide_id=guide.id))
 
 
-@bp.get("/privacy")
 @staff_required
 def privacy() -> Any:
     org = current_org()
@@ -100,7 +101,6 @@ def privacy() -> Any:
                            cutoff=retention.cutoff_for(clock.today(), org.retention_months), admin=is_admin())
 
 
-@bp.post("/privacy/retention")
 @staff_required
 def retention_settings() -> Any:
     if not is_admin():

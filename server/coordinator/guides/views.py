@@ -13,18 +13,23 @@ from flask_login import current_user
 from server.accounts.invitations import mail_enrolment_link
 from server.accounts.operations import enrolment_link, format_code, issue_enrolment_code
 from server.audit.log import record_event
-from server.coordinator.access import get_device_or_404, get_guide_or_404, get_qualification_or_404
-from server.coordinator.admin_forms import BankAccountForm
-from server.coordinator.allowance_ledger_views import guide_money_context
-from server.coordinator.auth import current_author, current_org, current_org_id, staff_required
-from server.coordinator.forms import (
+from server.coordinator.admin.forms import BankAccountForm
+from server.coordinator.common.access import get_device_or_404, get_guide_or_404, get_qualification_or_404
+from server.coordinator.common.auth import current_author, current_org, current_org_id, staff_required
+from server.coordinator.common.forms import (
     ActionForm,
     ProfileForm,
     QualificationForm,
     qualification_choices,
     specialisation_choices,
 )
-from server.coordinator.labels import (
+from server.coordinator.common.money_messages import show_bank_errors
+from server.coordinator.common.opened_forms import clash_messages, opened_values, restamp_after_clash, stamp
+from server.coordinator.money.allowance_ledger import guide_money_context
+from server.extensions import db
+from server.guides import operations
+from server.guides.models import GuideProfile
+from server.labels import (
     ACTIVITY_KIND_LABELS,
     EXPENSE_CATEGORY_LABELS,
     QUALIFICATION_LABELS,
@@ -32,12 +37,6 @@ from server.coordinator.labels import (
     STATE_LABELS,
     language_label,
 )
-from server.coordinator.money_messages import show_bank_errors
-from server.coordinator.opened_forms import clash_messages, opened_values, restamp_after_clash, stamp
-from server.coordinator.views import bp
-from server.extensions import db
-from server.guides import operations
-from server.guides.models import GuideProfile
 from server.money.bank import set_guide_account
 from server.money.errors import MoneyError
 from server.outbox.mail import mail_enabled
@@ -64,7 +63,6 @@ def guide_filters(args: Any) -> operations.GuideFilters:
     )
 
 
-@bp.get("/guides")
 @staff_required
 def guides() -> Any:
     org_id = current_org_id()
@@ -137,14 +135,12 @@ def _render_guide(guide: Any, profile: GuideProfile, profile_form: ProfileForm |
     ), status
 
 
-@bp.get("/guides/<int:guide_id>")
 @staff_required
 def guide(guide_id: int) -> Any:
     user, profile = get_guide_or_404(guide_id)
     return _render_guide(user, profile)
 
 
-@bp.post("/guides/<int:guide_id>/profile")
 @staff_required
 def edit_profile(guide_id: int) -> Any:
     user, profile = get_guide_or_404(guide_id)
@@ -178,7 +174,6 @@ def edit_profile(guide_id: int) -> Any:
     return redirect(url_for("coordinator.guide", guide_id=user.id) + "#profile")
 
 
-@bp.post("/guides/<int:guide_id>/qualifications")
 @staff_required
 def add_qualification(guide_id: int) -> Any:
     user, profile = get_guide_or_404(guide_id)
@@ -198,7 +193,6 @@ def add_qualification(guide_id: int) -> Any:
     return redirect(url_for("coordinator.guide", guide_id=user.id) + "#qualifications")
 
 
-@bp.post("/guides/<int:guide_id>/qualifications/<int:qualification_id>/delete")
 @staff_required
 def delete_qualification(guide_id: int, qualification_id: int) -> Any:
     user, profile = get_guide_or_404(guide_id)
@@ -212,7 +206,6 @@ def delete_qualification(guide_id: int, qualification_id: int) -> Any:
     return redirect(url_for("coordinator.guide", guide_id=user.id) + "#qualifications")
 
 
-@bp.post("/guides/<int:guide_id>/enrolment-code")
 @staff_required
 def enrolment_code(guide_id: int) -> Any:
     """Issue a one-time code for a new phone; shown once, here (only its hash is stored)."""
@@ -231,7 +224,6 @@ def enrolment_code(guide_id: int) -> Any:
     return response, 200, {"Cache-Control": "no-store"}
 
 
-@bp.post("/guides/<int:guide_id>/enrolment-mail")
 @staff_required
 def enrolment_mail(guide_id: int) -> Any:
     """Mail the guide a one-time enrolment link (a code of its own; the QR code above stays for in person)."""
@@ -253,7 +245,6 @@ def enrolment_mail(guide_id: int) -> Any:
     return redirect(url_for("coordinator.guide", guide_id=user.id) + "#devices")
 
 
-@bp.post("/guides/<int:guide_id>/devices/<device_id>/revoke")
 @staff_required
 def revoke_device(guide_id: int, device_id: str) -> Any:
     user, _profile = get_guide_or_404(guide_id)
@@ -267,7 +258,6 @@ def revoke_device(guide_id: int, device_id: str) -> Any:
     return redirect(url_for("coordinator.guide", guide_id=user.id) + "#devices")
 
 
-@bp.post("/guides/<int:guide_id>/bank-account")
 @staff_required
 def guide_bank_account(guide_id: int) -> Any:
     """The account the guide's payouts go to; IBAN and BIC checked by schwifty on entry (money/bank.py)."""

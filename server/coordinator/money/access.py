@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort
 
-from server.coordinator.auth import current_org_id
+from server.coordinator.common.auth import current_org_id
 from server.expenses.models import Claim, Expense, ExpenseReceipt, Payout
 from server.extensions import db
 from server.money.allowances import get_allowance_line

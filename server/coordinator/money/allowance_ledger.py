@@ -13,12 +13,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from server.audit.log import record_event
-from server.coordinator.access import get_guide_or_404
-from server.coordinator.admin_forms import BankAccountForm
-from server.coordinator.auth import current_org_id, staff_required
-from server.coordinator.certificate_views import certificate_context
-from server.coordinator.files import download
-from server.coordinator.views import bp
+from server.coordinator.admin.forms import BankAccountForm
+from server.coordinator.common.access import get_guide_or_404
+from server.coordinator.common.auth import current_org_id, staff_required
+from server.coordinator.common.files import download
+from server.coordinator.guides.certificates import certificate_context
 from server.extensions import db
 from server.guides.models import GuideProfile
 from server.money.bank import masked_iban
@@ -69,7 +68,6 @@ def guide_money_context(guide_id: int, bank_form: BankAccountForm | None = None)
             **certificate_context(guide_id), **bank}
 
 
-@bp.get("/guides/<int:guide_id>/year-statement.pdf")
 @staff_required
 def year_statement(guide_id: int) -> Any:
     guide, _profile = get_guide_or_404(guide_id)

@@ -12,22 +12,21 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from server.coordinator import claim_pages
-from server.coordinator.auth import current_author, current_org_id, staff_required
-from server.coordinator.files import inline_receipt, receipt_blob
-from server.coordinator.formatting import euros
-from server.coordinator.forms import ActionForm
-from server.coordinator.labels import EXPENSE_CATEGORY_LABELS, STATE_LABELS
-from server.coordinator.money_access import (
+from server.coordinator.common.auth import current_author, current_org_id, staff_required
+from server.coordinator.common.files import inline_receipt, receipt_blob
+from server.coordinator.common.formatting import euros
+from server.coordinator.common.forms import ActionForm
+from server.coordinator.common.money_messages import money_message
+from server.coordinator.money import claim_pages
+from server.coordinator.money.access import (
     get_allowance_line_or_404,
     get_claim_expense_or_404,
     get_claim_or_404,
     get_receipt_or_404,
 )
-from server.coordinator.money_messages import money_message
-from server.coordinator.views import bp
 from server.expenses.models import Claim
 from server.extensions import db
+from server.labels import EXPENSE_CATEGORY_LABELS, STATE_LABELS
 from server.money.allowances import approve_allowance_line, compute_allowance_lines, reopen_allowance_line
 from server.money.errors import MoneyError
 from server.money.limits import LEGAL_BASIS_LABELS
@@ -38,7 +37,6 @@ def claim_state_labels() -> dict[str, str]:
     return {"submitted": _("waiting for review"), "decided": _("decided"), "paid": _("paid")}
 
 
-@bp.get("/claims", endpoint="claims")
 @staff_required
 def claim_list() -> Any:
     org_id = current_org_id()
@@ -63,13 +61,11 @@ def _refused(claim_id: str, error: MoneyError) -> Any:
     return _render_claim(get_claim_or_404(claim_id), status, [money_message(error)])
 
 
-@bp.get("/claims/<claim_id>", endpoint="claim")
 @staff_required
 def claim_detail(claim_id: str) -> Any:
     return _render_claim(get_claim_or_404(claim_id))
 
 
-@bp.post("/claims/<claim_id>/items/<expense_id>")
 @staff_required
 def decide_item(claim_id: str, expense_id: str) -> Any:
     claim = get_claim_or_404(claim_id)
@@ -93,7 +89,6 @@ def decide_item(claim_id: str, expense_id: str) -> Any:
     return redirect(url_for("coordinator.claim", claim_id=claim.id) + f"#item-{expense.id}")
 
 
-@bp.post("/claims/<claim_id>/approve-remaining")
 @staff_required
 def approve_remaining_items(claim_id: str) -> Any:
     claim = get_claim_or_404(claim_id)
@@ -107,7 +102,6 @@ def approve_remaining_items(claim_id: str) -> Any:
     return redirect(url_for("coordinator.claim", claim_id=claim.id))
 
 
-@bp.get("/receipts/<int:receipt_id>")
 @staff_required
 def receipt_file(receipt_id: int) -> Any:
     """The receipt as uploaded (cleaned), shown inline; only for the expense's own organization."""
@@ -116,7 +110,6 @@ def receipt_file(receipt_id: int) -> Any:
     return inline_receipt(receipt.id, blob, data, cache="private, max-age=3600")
 
 
-@bp.post("/claims/<claim_id>/allowances/compute")
 @staff_required
 def compute_allowances(claim_id: str) -> Any:
     claim = get_claim_or_404(claim_id)
@@ -130,7 +123,6 @@ def compute_allowances(claim_id: str) -> Any:
     return redirect(url_for("coordinator.claim", claim_id=claim.id) + "#allowances")
 
 
-@bp.post("/claims/<claim_id>/allowances/<int:line_id>/approve")
 @staff_required
 def approve_allowance(claim_id: str, line_id: int) -> Any:
     claim = get_claim_or_404(claim_id)
@@ -148,7 +140,6 @@ def approve_allowance(claim_id: str, line_id: int) -> Any:
     return redirect(url_for("coordinator.claim", claim_id=claim.id) + "#allowances")
 
 
-@bp.post("/claims/<claim_id>/allowances/<int:line_id>/reopen")
 @staff_required
 def reopen_allowance(claim_id: str, line_id: int) -> Any:
     claim = get_claim_or_404(claim_id)

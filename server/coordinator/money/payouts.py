@@ -18,14 +18,13 @@ from sqlalchemy import select
 
 from server.accounts.models import User
 from server.audit.log import record_event
-from server.coordinator.auth import current_author, current_org_id, staff_required
-from server.coordinator.files import download
-from server.coordinator.formatting import euros
-from server.coordinator.forms import ActionForm
-from server.coordinator.money_access import get_payout_or_404
-from server.coordinator.money_forms import CancelForm, ExportForm, NewPayoutForm, PaidForm
-from server.coordinator.money_messages import money_message
-from server.coordinator.views import bp
+from server.coordinator.common.auth import current_author, current_org_id, staff_required
+from server.coordinator.common.files import download
+from server.coordinator.common.formatting import euros
+from server.coordinator.common.forms import ActionForm
+from server.coordinator.common.money_messages import money_message
+from server.coordinator.money.access import get_payout_or_404
+from server.coordinator.money.payout_forms import CancelForm, ExportForm, NewPayoutForm, PaidForm
 from server.expenses.models import Claim, Payout
 from server.extensions import db
 from server.money.bank import masked_iban
@@ -69,7 +68,6 @@ def _next_weekday(day: dt.date) -> dt.date:
 # ------------------------------------------------------------------ list and new
 
 
-@bp.get("/payouts", endpoint="payouts")
 @staff_required
 def payout_list() -> Any:
     payouts = list(db.session.scalars(select(Payout).where(Payout.organization_id == current_org_id())
@@ -95,13 +93,11 @@ def _render_new(form: NewPayoutForm, chosen_claims: set[str] | None = None, chos
         errors=errors or []), status
 
 
-@bp.get("/payouts/new", endpoint="new_payout")
 @staff_required
 def new_payout_form() -> Any:
     return _render_new(NewPayoutForm(formdata=None))
 
 
-@bp.post("/payouts/new", endpoint="create_payout")
 @staff_required
 def create_payout_from_form() -> Any:
     form = NewPayoutForm()
@@ -153,13 +149,11 @@ def _refused(payout_id: int, error: MoneyError, **forms: Any) -> Any:
     return _render_payout(get_payout_or_404(payout_id), status, [money_message(error)], **forms)
 
 
-@bp.get("/payouts/<int:payout_id>", endpoint="payout")
 @staff_required
 def payout_detail(payout_id: int) -> Any:
     return _render_payout(get_payout_or_404(payout_id))
 
 
-@bp.post("/payouts/<int:payout_id>/remove", endpoint="remove_from_payout")
 @staff_required
 def remove_view(payout_id: int) -> Any:
     payout = get_payout_or_404(payout_id)
@@ -181,7 +175,6 @@ def remove_view(payout_id: int) -> Any:
     return redirect(url_for("coordinator.payout", payout_id=payout.id))
 
 
-@bp.post("/payouts/<int:payout_id>/export", endpoint="export_payout")
 @staff_required
 def export_payout_view(payout_id: int) -> Any:
     payout = get_payout_or_404(payout_id)
@@ -214,19 +207,16 @@ def _download(payout_id: int, kind: str) -> Any:
     return download(data, "application/xml" if kind == "xml" else XLSX_TYPE, filename, cache="private, no-store")
 
 
-@bp.get("/payouts/<int:payout_id>/sepa.xml")
 @staff_required
 def payout_sepa_file(payout_id: int) -> Any:
     return _download(payout_id, "xml")
 
 
-@bp.get("/payouts/<int:payout_id>/payout.xlsx")
 @staff_required
 def payout_xlsx_file(payout_id: int) -> Any:
     return _download(payout_id, "xlsx")
 
 
-@bp.post("/payouts/<int:payout_id>/paid", endpoint="mark_payout_paid")
 @staff_required
 def mark_paid_view(payout_id: int) -> Any:
     payout = get_payout_or_404(payout_id)
@@ -242,7 +232,6 @@ def mark_paid_view(payout_id: int) -> Any:
     return redirect(url_for("coordinator.payout", payout_id=payout.id))
 
 
-@bp.post("/payouts/<int:payout_id>/cancel", endpoint="cancel_payout")
 @staff_required
 def cancel_view(payout_id: int) -> Any:
     payout = get_payout_or_404(payout_id)

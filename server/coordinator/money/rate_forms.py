@@ -16,7 +16,7 @@ from wtforms import DateField, DecimalField, Field, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from server.coordinator.forms import CheckboxesField, choices
+from server.coordinator.common.forms import CheckboxesField, choices
 from server.money.limits import LEGAL_BASIS_LABELS
 from server.money.models import ALLOWANCE_UNITS, LEGAL_BASES
 from server.money.rates import TRAVEL_MODES

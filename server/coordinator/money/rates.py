@@ -15,15 +15,14 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from server.coordinator.auth import current_org_id, is_admin, staff_required
-from server.coordinator.rate_forms import (
+from server.coordinator.common.auth import current_org_id, is_admin, staff_required
+from server.coordinator.money.rate_forms import (
     TRAVEL_MODE_LABELS,
     UNIT_LABELS,
     AllowanceRateForm,
     KmRateForm,
     TaxFreeLimitForm,
 )
-from server.coordinator.views import bp
 from server.expenses.sync_binding import FALLBACK_CENTS_PER_KM
 from server.extensions import db
 from server.money import rate_history
@@ -68,13 +67,11 @@ def _render(km_form: KmRateForm | None = None, allowance_form: AllowanceRateForm
     ), status
 
 
-@bp.get("/rates")
 @staff_required
 def rates() -> Any:
     return _render()
 
 
-@bp.post("/rates/km")
 @staff_required
 def add_km_rate() -> Any:
     author = _admin_author()
@@ -93,7 +90,6 @@ def add_km_rate() -> Any:
     return redirect(url_for("coordinator.rates") + "#km-rates")
 
 
-@bp.post("/rates/allowance")
 @staff_required
 def add_allowance_rate() -> Any:
     author = _admin_author()
@@ -112,7 +108,6 @@ def add_allowance_rate() -> Any:
     return redirect(url_for("coordinator.rates") + "#allowance-rates")
 
 
-@bp.post("/rates/limits")
 @staff_required
 def set_limit() -> Any:
     author = _admin_author()

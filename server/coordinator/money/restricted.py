@@ -13,12 +13,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server.audit.log import record_event
-from server.coordinator.auth import current_org_id, staff_required
-from server.coordinator.files import inline_receipt, receipt_blob
-from server.coordinator.formatting import euros
-from server.coordinator.labels import EXPENSE_CATEGORY_LABELS, STATE_LABELS, label
-from server.coordinator.views import bp
+from server.coordinator.common.auth import current_org_id, staff_required
+from server.coordinator.common.files import inline_receipt, receipt_blob
+from server.coordinator.common.formatting import euros
 from server.extensions import db
+from server.labels import EXPENSE_CATEGORY_LABELS, STATE_LABELS, label
 from server.money.bank import masked_iban
 from server.privacy import restricted
 from sync import clock
@@ -30,7 +29,6 @@ CLAIM_STATE_LABELS = {**STATE_LABELS, "decided": _l("decided")}
 
 
 
-@bp.get("/privacy/restricted")
 @staff_required
 def restricted_records() -> Any:
     rows = restricted.restricted_records(db.session, current_org_id())
@@ -42,7 +40,6 @@ def restricted_records() -> Any:
                            payout_states=PAYOUT_STATE_LABELS, label=label, masked_iban=masked_iban)
 
 
-@bp.get("/privacy/restricted/receipts/<int:receipt_id>")
 @staff_required
 def restricted_receipt(receipt_id: int) -> Any:
     """One receipt of a restricted expense, shown inline; each access is audited."""

@@ -1,5 +1,5 @@
 """CSV and XLSX downloads of the desk's list pages, with the page's filters applied: guides, requests,
-assignments, claims, payouts and review (the audit log's is in audit_views.py). Each export reads the
+assignments, claims, payouts and review (the audit log's is in desk/audit.py). Each export reads the
 filters with the page's own parser and lists what the page lists (without its paging, up to EXPORT_LIMIT
 rows); the file conventions are in server/coordinator/exports.py. Each download is audited.
 """
@@ -16,36 +16,34 @@ from sqlalchemy import select
 from server.activities import review
 from server.assignments import operations as assignments
 from server.audit.log import record_event
-from server.coordinator import claim_pages
-from server.coordinator.assignment_views import agreement_filters
-from server.coordinator.auth import current_org_id, staff_required
-from server.coordinator.exports import Column, euros, export_response, hours
-from server.coordinator.guide_views import guide_filters
-from server.coordinator.labels import (
+from server.coordinator.common.auth import current_org_id, staff_required
+from server.coordinator.common.exports import Column, euros, export_response, hours
+from server.coordinator.guides.views import guide_filters
+from server.coordinator.money import claim_pages
+from server.coordinator.money.payouts import payout_state_labels
+from server.coordinator.requests.assignments import agreement_filters
+from server.coordinator.requests.common import (
+    ASSIGNMENT_STATE_LABELS,
+    FIELD_LABELS,
+    REQUEST_STATE_LABELS,
+    guide_names,
+)
+from server.coordinator.requests.views import request_filters
+from server.expenses.models import Payout
+from server.extensions import db
+from server.guides import operations as guides
+from server.guides.hours import logged_minutes
+from server.labels import (
     ACTIVITY_KIND_LABELS,
     SPECIALISATION_LABELS,
     STATE_LABELS,
     label,
     language_label,
 )
-from server.coordinator.payout_views import payout_state_labels
-from server.coordinator.request_common import (
-    ASSIGNMENT_STATE_LABELS,
-    FIELD_LABELS,
-    REQUEST_STATE_LABELS,
-    guide_names,
-)
-from server.coordinator.request_views import request_filters
-from server.coordinator.views import bp
-from server.expenses.models import Payout
-from server.extensions import db
-from server.guides import operations as guides
-from server.guides.hours import logged_minutes
 from sync import clock
 from sync.vocabulary import DISTRICTS
 
 EXPORT_LIMIT = 10_000
-FORMAT = "<any(csv, xlsx):file_format>"
 
 
 def _send(file_format: str, name: str, title: str, columns: list[Column], rows: list[list[Any]]) -> Any:
@@ -60,7 +58,6 @@ def _districts(codes: list[str] | None) -> str:
     return ", ".join(DISTRICTS.get(c, c) for c in codes or [])
 
 
-@bp.get(f"/guides.{FORMAT}")
 @staff_required
 def export_guides(file_format: str) -> Any:
     rows = guides.search_guides(db.session, current_org_id(), guide_filters(request.args))[:EXPORT_LIMIT]
@@ -76,7 +73,6 @@ def export_guides(file_format: str) -> Any:
         _("yes") if row.user.active else _("no")] for row in rows])
 
 
-@bp.get(f"/requests.{FORMAT}")
 @staff_required
 def export_requests(file_format: str) -> Any:
     rows = assignments.search_requests(db.session, current_org_id(), request_filters(request.args))[:EXPORT_LIMIT]
@@ -90,7 +86,6 @@ def export_requests(file_format: str) -> Any:
         r.starts_on, r.ends_on, hours(r.expected_minutes), label(REQUEST_STATE_LABELS, r.state)] for r in rows])
 
 
-@bp.get(f"/assignments.{FORMAT}")
 @staff_required
 def export_assignments(file_format: str) -> Any:
     rows = assignments.agreements(db.session, current_org_id(), agreement_filters(request.args))[:EXPORT_LIMIT]
@@ -104,10 +99,9 @@ def export_assignments(file_format: str) -> Any:
         hours(logged.get(a.id, 0)), label(ASSIGNMENT_STATE_LABELS, a.state)] for a in rows])
 
 
-@bp.get(f"/claims.{FORMAT}")
 @staff_required
 def export_claims(file_format: str) -> Any:
-    from server.coordinator.claim_views import claim_state_labels
+    from server.coordinator.money.claims import claim_state_labels
 
     result = claim_pages.search_claims(current_org_id(), claim_pages.parse_claim_filters(request.args), 1,
                                        page_size=EXPORT_LIMIT)
@@ -122,7 +116,6 @@ def export_claims(file_format: str) -> Any:
         states.get(r.claim.state, r.claim.state)] for r in result.rows])
 
 
-@bp.get(f"/payouts.{FORMAT}")
 @staff_required
 def export_payouts(file_format: str) -> Any:
     query = select(Payout).where(Payout.organization_id == current_org_id())
@@ -139,7 +132,6 @@ def export_payouts(file_format: str) -> Any:
         for p in payouts])
 
 
-@bp.get(f"/review.{FORMAT}")
 @staff_required
 def export_review(file_format: str) -> Any:
     page = review.search(db.session, current_org_id(), review.parse_filters(request.args), 1, page_size=EXPORT_LIMIT)

@@ -18,9 +18,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from server.audit.log import record_event
-from server.coordinator.auth import current_org_id, staff_required
-from server.coordinator.files import download
-from server.coordinator.views import bp
+from server.coordinator.common.auth import current_org_id, staff_required
+from server.coordinator.common.blueprint import bp
+from server.coordinator.common.files import download
 from server.extensions import db
 from server.money.errors import MoneyError
 from server.money.report_files import report_csv, report_pdf, report_xlsx
@@ -92,7 +92,6 @@ def chart_value(value: Cell) -> str:
     return "" if isinstance(value, str) else str(value)
 
 
-@bp.get("/reports")
 @staff_required
 def reports() -> Any:
     today = clock.today()
@@ -114,7 +113,6 @@ def _render(period: PeriodChoice, report: Report | None, error: str | None = Non
     ), status
 
 
-@bp.get("/reports/report.<file_type>")
 @staff_required
 def report_file(file_type: str) -> Any:
     today = clock.today()

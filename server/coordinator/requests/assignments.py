@@ -10,11 +10,11 @@ from flask_babel import ngettext
 
 from server.assignments import matching, operations
 from server.assignments.models import Assignment, AssignmentRequest, Client
-from server.coordinator.access import get_assignment_or_404, get_offer_or_404
-from server.coordinator.auth import current_author, current_org_id, staff_required
-from server.coordinator.forms import ActionForm, AgreementForm, GuidesForm, choices
-from server.coordinator.opened_forms import clash_messages, opened_values, restamp_after_clash, stamp
-from server.coordinator.request_common import (
+from server.coordinator.common.access import get_assignment_or_404, get_offer_or_404
+from server.coordinator.common.auth import current_author, current_org_id, staff_required
+from server.coordinator.common.forms import ActionForm, AgreementForm, GuidesForm, choices
+from server.coordinator.common.opened_forms import clash_messages, opened_values, restamp_after_clash, stamp
+from server.coordinator.requests.common import (
     ERRORS,
     audit,
     guide_names,
@@ -23,7 +23,6 @@ from server.coordinator.request_common import (
     to_hours,
     to_minutes,
 )
-from server.coordinator.views import bp
 from server.extensions import db
 from server.guides.hours import logged_minutes
 from sync import clock
@@ -35,7 +34,6 @@ def agreement_filters(args: Any) -> operations.AgreementFilters:
     return operations.AgreementFilters(show=show if show in ("ending", "active", "offered", "ended", "cancelled") else "")
 
 
-@bp.get("/assignments")
 @staff_required
 def assignments() -> Any:
     filters = agreement_filters(request.args)
@@ -84,13 +82,11 @@ def _render_assignment(assignment: Assignment, form: AgreementForm | None = None
     ), status
 
 
-@bp.get("/assignments/<assignment_id>")
 @staff_required
 def assignment(assignment_id: str) -> Any:
     return _render_assignment(get_assignment_or_404(assignment_id))
 
 
-@bp.post("/assignments/<assignment_id>")
 @staff_required
 def edit_assignment(assignment_id: str) -> Any:
     row = get_assignment_or_404(assignment_id)
@@ -121,7 +117,6 @@ def edit_assignment(assignment_id: str) -> Any:
     return redirect(url_for("coordinator.assignment", assignment_id=row.id))
 
 
-@bp.post("/assignments/<assignment_id>/offers")
 @staff_required
 def add_offers(assignment_id: str) -> Any:
     row = get_assignment_or_404(assignment_id)
@@ -144,7 +139,6 @@ def add_offers(assignment_id: str) -> Any:
     return redirect(url_for("coordinator.assignment", assignment_id=row.id))
 
 
-@bp.post("/assignments/<assignment_id>/offers/<int:offer_id>/withdraw")
 @staff_required
 def withdraw_offer(assignment_id: str, offer_id: int) -> Any:
     row = get_assignment_or_404(assignment_id)
@@ -174,14 +168,12 @@ def _close_assignment(assignment_id: str, operation: Any, action: str, message: 
     return redirect(url_for("coordinator.assignment", assignment_id=row.id))
 
 
-@bp.post("/assignments/<assignment_id>/end")
 @staff_required
 def end_assignment(assignment_id: str) -> Any:
     return _close_assignment(assignment_id, operations.end_assignment, "assignment.ended",
                              _("The agreement was marked as ended."))
 
 
-@bp.post("/assignments/<assignment_id>/cancel")
 @staff_required
 def cancel_assignment(assignment_id: str) -> Any:
     return _close_assignment(assignment_id, operations.cancel_assignment, "assignment.cancelled",

@@ -1,7 +1,7 @@
 """What the partner, request, offer and agreement pages share: labels, error texts, unit conversions, audit.
 
-The routes live by concept beside this module: partner_views.py, request_views.py, offer_views.py
-(the matching list and offering), assignment_views.py (agreements).
+The views live by concept beside this module: partners.py, views.py, offers.py
+(the matching list and offering), assignments.py (agreements).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from server.accounts.models import User
 from server.assignments import matching
 from server.assignments.models import PartnerInstitution
 from server.audit.log import record_event
-from server.coordinator.auth import current_org_id
-from server.coordinator.labels import SPECIALISATION_LABELS, language_label
+from server.coordinator.common.auth import current_org_id
 from server.extensions import db
+from server.labels import SPECIALISATION_LABELS, language_label
 from sync.vocabulary import DISTRICTS
 
 FIELD_LABELS: dict[str, Any] = {matching.GENERAL_FIELD: _l("General (no specialisation)"), **SPECIALISATION_LABELS}

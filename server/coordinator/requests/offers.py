@@ -10,10 +10,10 @@ from flask_babel import ngettext
 
 from server.assignments import matching, operations
 from server.assignments.models import AssignmentRequest, Client
-from server.coordinator.access import get_request_or_404
-from server.coordinator.auth import current_author, current_org_id, staff_required
-from server.coordinator.forms import ActionForm, OfferForm, choices
-from server.coordinator.request_common import (
+from server.coordinator.common.access import get_request_or_404
+from server.coordinator.common.auth import current_author, current_org_id, staff_required
+from server.coordinator.common.forms import ActionForm, OfferForm, choices
+from server.coordinator.requests.common import (
     ERRORS,
     FIELD_LABELS,
     audit,
@@ -22,7 +22,6 @@ from server.coordinator.request_common import (
     to_hours,
     to_minutes,
 )
-from server.coordinator.views import bp
 from server.extensions import db
 
 
@@ -66,13 +65,11 @@ def _render_request(row: AssignmentRequest, offer_form: OfferForm | None = None,
                            action_form=ActionForm(), errors=errors or [], **page_labels()), status
 
 
-@bp.get("/requests/<int:request_id>")
 @staff_required
 def request_detail(request_id: int) -> Any:
     return _render_request(get_request_or_404(request_id))
 
 
-@bp.post("/requests/<int:request_id>/offer")
 @staff_required
 def offer(request_id: int) -> Any:
     """Create the assignment with a pseudonymous client and offer it to the chosen guides."""

@@ -8,11 +8,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from server.assignments import operations
-from server.coordinator.access import get_partner_or_404
-from server.coordinator.auth import current_org_id, staff_required
-from server.coordinator.forms import PartnerForm
-from server.coordinator.request_common import audit, organization_partners, page_labels
-from server.coordinator.views import bp
+from server.coordinator.common.access import get_partner_or_404
+from server.coordinator.common.auth import current_org_id, staff_required
+from server.coordinator.common.forms import PartnerForm
+from server.coordinator.requests.common import audit, organization_partners, page_labels
 from server.extensions import db
 
 
@@ -20,7 +19,6 @@ def _partner_values(form: PartnerForm) -> dict[str, Any]:
     return {name: getattr(form, name).data for name in operations.PARTNER_FIELDS}
 
 
-@bp.route("/partners", methods=["GET", "POST"])
 @staff_required
 def partners() -> Any:
     form = PartnerForm() if request.method == "POST" else PartnerForm(formdata=None)
@@ -35,7 +33,6 @@ def partners() -> Any:
         (400 if form.errors else 200)
 
 
-@bp.route("/partners/<int:partner_id>", methods=["GET", "POST"])
 @staff_required
 def partner(partner_id: int) -> Any:
     row = get_partner_or_404(partner_id)

@@ -1,7 +1,7 @@
 """Routes for assignment requests from partner institutions: list, record, edit, open/close.
 
 Each handler: parse → load-or-404 (access.py) → domain call (server/assignments/operations.py) → audit →
-commit → render or redirect. Matching and offers: offer_views.py; agreements: assignment_views.py.
+commit → render or redirect. Matching and offers: offers.py; agreements: assignments.py.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from flask_babel import gettext as _
 
 from server.assignments import matching, operations
 from server.assignments.models import AssignmentRequest
-from server.coordinator.access import get_request_or_404
-from server.coordinator.auth import current_org_id, staff_required
-from server.coordinator.forms import ActionForm, RequestForm, choices
-from server.coordinator.labels import SPECIALISATION_LABELS
-from server.coordinator.request_common import (
+from server.coordinator.common.access import get_request_or_404
+from server.coordinator.common.auth import current_org_id, staff_required
+from server.coordinator.common.forms import ActionForm, RequestForm, choices
+from server.coordinator.requests.common import (
     FIELD_LABELS,
     REQUEST_STATE_LABELS,
     REQUIRED_LABELS,
@@ -27,8 +26,8 @@ from server.coordinator.request_common import (
     to_hours,
     to_minutes,
 )
-from server.coordinator.views import bp
 from server.extensions import db
+from server.labels import SPECIALISATION_LABELS
 from server.public.requests import requests_by_source
 from sync.vocabulary import SPECIALISATIONS
 
@@ -76,7 +75,6 @@ def request_filters(args: Any) -> operations.RequestFilters:
     return operations.RequestFilters(show=show if show in ("open", "without_guide", "incomplete") else "")
 
 
-@bp.get("/requests")
 @staff_required
 def requests() -> Any:
     filters = request_filters(request.args)
@@ -86,7 +84,6 @@ def requests() -> Any:
                            **page_labels())
 
 
-@bp.route("/requests/new", methods=["GET", "POST"])
 @staff_required
 def new_request() -> Any:
     form = _request_form(formdata=request.form if request.method == "POST" else None)
@@ -100,7 +97,6 @@ def new_request() -> Any:
         (400 if form.errors else 200)
 
 
-@bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_request(request_id: int) -> Any:
     row = get_request_or_404(request_id)
@@ -118,7 +114,6 @@ def edit_request(request_id: int) -> Any:
         (400 if form.errors else 200)
 
 
-@bp.post("/requests/<int:request_id>/state")
 @staff_required
 def request_state(request_id: int) -> Any:
     row = get_request_or_404(request_id)

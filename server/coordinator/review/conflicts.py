@@ -19,10 +19,9 @@ from sqlalchemy import select
 
 from server.accounts.models import Device, User
 from server.audit.log import record_event
-from server.coordinator.access import get_conflict_or_404
-from server.coordinator.auth import current_author, current_org_id, staff_required
-from server.coordinator.forms import ConflictForm
-from server.coordinator.views import bp
+from server.coordinator.common.access import get_conflict_or_404
+from server.coordinator.common.auth import current_author, current_org_id, staff_required
+from server.coordinator.common.forms import ConflictForm
 from server.extensions import db
 from sync.coordinator import CoordinatorError, resolve_conflict
 from sync.registry import BINDINGS
@@ -85,7 +84,6 @@ def _rows(conflicts: list[Conflict]) -> list[ConflictRow]:
             for c in conflicts]
 
 
-@bp.get("/conflicts")
 @staff_required
 def conflicts() -> Any:
     show = "resolved" if request.args.get("show") == "resolved" else "open"
@@ -97,7 +95,6 @@ def conflicts() -> Any:
                            form=ConflictForm(formdata=None))
 
 
-@bp.post("/conflicts/<conflict_id>/resolve")
 @staff_required
 def resolve(conflict_id: str) -> Any:
     conflict = get_conflict_or_404(conflict_id)

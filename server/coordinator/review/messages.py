@@ -9,10 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from server.coordinator.access import get_guide_or_404
-from server.coordinator.auth import current_author, current_org_id, staff_required
-from server.coordinator.forms import MessageForm
-from server.coordinator.views import bp
+from server.coordinator.common.access import get_guide_or_404
+from server.coordinator.common.auth import current_author, current_org_id, staff_required
+from server.coordinator.common.forms import MessageForm
 from server.extensions import db
 from server.messages import operations
 from server.messages.operations import MessageError
@@ -30,7 +29,6 @@ def _render(form: MessageForm, status: int = 200) -> Any:
                            batches=operations.sent_batches(db.session, current_org_id())), status
 
 
-@bp.get("/messages")
 @staff_required
 def messages() -> Any:
     form = MessageForm(formdata=None)
@@ -38,7 +36,6 @@ def messages() -> Any:
     return _render(form)
 
 
-@bp.post("/messages")
 @staff_required
 def send_message() -> Any:
     """The form's recipient: "all" or one guide's id."""
@@ -53,7 +50,6 @@ def send_message() -> Any:
     return _send(form, [_active_guide_or_404(int(recipient))], to_all=False)
 
 
-@bp.post("/messages/to/<int:guide_id>")
 @staff_required
 def send_message_to_guide(guide_id: int) -> Any:
     """The same for one guide named in the address (the guide's page links here)."""

@@ -11,10 +11,9 @@ from flask_login import current_user
 
 from server.activities import plenum
 from server.audit.log import record_event
-from server.coordinator.access import get_plenum_event_or_404
-from server.coordinator.auth import current_author, current_org_id, staff_required
-from server.coordinator.forms import ActionForm, GuidesForm, PlenumForm, choices
-from server.coordinator.views import bp
+from server.coordinator.common.access import get_plenum_event_or_404
+from server.coordinator.common.auth import current_author, current_org_id, staff_required
+from server.coordinator.common.forms import ActionForm, GuidesForm, PlenumForm, choices
 from server.extensions import db
 
 ERRORS = {
@@ -24,7 +23,6 @@ ERRORS = {
 
 
 
-@bp.route("/plenum", methods=["GET", "POST"])
 @staff_required
 def plenum_events() -> Any:
     form = PlenumForm() if request.method == "POST" else PlenumForm(formdata=None)
@@ -60,13 +58,11 @@ def _render_event(event: Any, form: GuidesForm | None = None, guides: list[Any] 
                            action_form=ActionForm()), status
 
 
-@bp.get("/plenum/<int:event_id>")
 @staff_required
 def plenum_event(event_id: int) -> Any:
     return _render_event(get_plenum_event_or_404(event_id))
 
 
-@bp.post("/plenum/<int:event_id>/edit")
 @staff_required
 def edit_plenum(event_id: int) -> Any:
     """Change date, length, title or place; the attendance activities follow on the guides' phones."""
@@ -92,7 +88,6 @@ def edit_plenum(event_id: int) -> Any:
     return redirect(url_for("coordinator.plenum_event", event_id=event.id))
 
 
-@bp.post("/plenum/<int:event_id>/delete")
 @staff_required
 def delete_plenum(event_id: int) -> Any:
     """Delete a plenum entered by mistake, with its (unapproved) attendance activities."""
@@ -113,7 +108,6 @@ def delete_plenum(event_id: int) -> Any:
     return redirect(url_for("coordinator.plenum_events"))
 
 
-@bp.post("/plenum/<int:event_id>/attendance")
 @staff_required
 def plenum_attendance(event_id: int) -> Any:
     event = get_plenum_event_or_404(event_id)

@@ -15,13 +15,12 @@ from flask_login import current_user
 
 from server.activities import review
 from server.audit.log import record_event
-from server.coordinator.access import get_activity_or_404
-from server.coordinator.auth import current_author, current_org_id, staff_required
-from server.coordinator.forms import ActionForm, ActivityForm, choices
-from server.coordinator.labels import ACTIVITY_KIND_LABELS, STATE_LABELS
-from server.coordinator.opened_forms import clash_messages, opened_values, restamp_after_clash, stamp
-from server.coordinator.views import bp
+from server.coordinator.common.access import get_activity_or_404
+from server.coordinator.common.auth import current_author, current_org_id, staff_required
+from server.coordinator.common.forms import ActionForm, ActivityForm, choices
+from server.coordinator.common.opened_forms import clash_messages, opened_values, restamp_after_clash, stamp
 from server.extensions import db
+from server.labels import ACTIVITY_KIND_LABELS, STATE_LABELS
 from sync.coordinator import CoordinatorError, EditClash, approve_activity, edit_from_form
 from sync.vocabulary import ACTIVITY_KINDS, DISTRICTS
 
@@ -38,7 +37,6 @@ def _back(default_args: dict[str, str] | None = None) -> str:
     return url_for("coordinator.review", **(args or default_args or {}))
 
 
-@bp.get("/review", endpoint="review")
 @staff_required
 def review_list() -> Any:
     org_id = current_org_id()
@@ -73,14 +71,12 @@ def _render_activity(activity: Any, form: ActivityForm, status: int = 200, error
                            errors=errors or []), status
 
 
-@bp.get("/review/<activity_id>")
 @staff_required
 def review_activity(activity_id: str) -> Any:
     activity = get_activity_or_404(activity_id)
     return _render_activity(activity, _activity_form(activity))
 
 
-@bp.post("/review/<activity_id>")
 @staff_required
 def correct_activity(activity_id: str) -> Any:
     activity = get_activity_or_404(activity_id)
@@ -115,7 +111,6 @@ def correct_activity(activity_id: str) -> Any:
     return redirect(url_for("coordinator.review_activity", activity_id=activity.id))
 
 
-@bp.post("/review/<activity_id>/approve")
 @staff_required
 def approve_one(activity_id: str) -> Any:
     activity = get_activity_or_404(activity_id)
@@ -130,7 +125,6 @@ def approve_one(activity_id: str) -> Any:
     return redirect(_back())
 
 
-@bp.post("/review/approve")
 @staff_required
 def approve_bulk() -> Any:
     if ActionForm().validate_on_submit():
