@@ -25,6 +25,7 @@ from server.coordinator.common.forms import (
 )
 from server.coordinator.common.money_messages import show_bank_errors
 from server.coordinator.common.opened_forms import clash_messages, opened_values, restamp_after_clash, stamp
+from server.coordinator.common.paging import list_args, page_count, page_number, page_size
 from server.coordinator.money.allowance_ledger import guide_money_context
 from server.extensions import db
 from server.guides import operations
@@ -67,8 +68,13 @@ def guide_filters(args: Any) -> operations.GuideFilters:
 def guides() -> Any:
     org_id = current_org_id()
     filters = guide_filters(request.args)
-    rows = operations.search_guides(db.session, org_id, filters)
-    return render_template("coordinator/guides.html", rows=rows, filters=filters,
+    found = operations.search_guides(db.session, org_id, filters)
+    # Paged after filtering: two filters read JSON lists, the same on SQLite and PostgreSQL (the export
+    # takes every row; see reports/list_exports.py).
+    pages = page_count(len(found))
+    page = min(page_number(request.args.get("page")), pages)
+    return render_template("coordinator/guides.html", rows=found[(page - 1) * page_size():page * page_size()],
+                           found=len(found), page=page, pages=pages, args=list_args(request.args), filters=filters,
                            languages=operations.languages_in_use(db.session, org_id),
                            idle_days=operations.IDLE_DAYS, **_labels())
 

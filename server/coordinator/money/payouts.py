@@ -23,10 +23,12 @@ from server.coordinator.common.files import download
 from server.coordinator.common.formatting import euros
 from server.coordinator.common.forms import ActionForm
 from server.coordinator.common.money_messages import money_message
+from server.coordinator.common.paging import page_number
 from server.coordinator.money.access import get_payout_or_404
 from server.coordinator.money.payout_forms import CancelForm, ExportForm, NewPayoutForm, PaidForm
 from server.expenses.models import Claim, Payout
 from server.extensions import db
+from server.money import payable
 from server.money.bank import masked_iban
 from server.money.errors import MoneyError
 from server.money.limits import LEGAL_BASIS_LABELS
@@ -37,8 +39,6 @@ from server.money.operations import (
     create_payout,
     export_payout,
     mark_payout_paid,
-    payable_allowance_lines,
-    payable_claims,
     payout_items,
     released_from,
     remove_from_payout,
@@ -73,47 +73,76 @@ def payout_list() -> Any:
     payouts = list(db.session.scalars(select(Payout).where(Payout.organization_id == current_org_id())
                                       .order_by(Payout.created_at.desc(), Payout.id.desc()).limit(500)))
     return render_template("coordinator/payouts.html", payouts=payouts, payout_states=payout_state_labels(),
-                           payable=len(payable_claims(current_org_id())) + len(payable_allowance_lines(
-                               current_org_id())))
+                           payable=payable.totals(current_org_id(), payable.Rule()).entries)
 
 
-def _render_new(form: NewPayoutForm, chosen_claims: set[str] | None = None, chosen_lines: set[int] | None = None,
-                status: int = 200, errors: list[Any] | None = None) -> Any:
+def _render_new(form: NewPayoutForm, rule: payable.Rule, page: int = 1, left_out_claims: set[str] | None = None,
+                left_out_lines: set[int] | None = None, status: int = 200, errors: list[Any] | None = None) -> Any:
+    """The payable entries under the rule (a month, a guide): totals per month and of the whole choice
+    from the database, one page of entries to look at or leave out; the payout takes the rule."""
     org_id = current_org_id()
-    claims = [(claim, claim_totals(claim).approved_cents) for claim in payable_claims(org_id)]
-    lines = payable_allowance_lines(org_id)
-    names = _names({c.guide_id for c, _cents in claims} | {line.guide_id for line in lines})
+    months = payable.by_month(org_id, rule.guide_id)
+    chosen = payable.sum_of(months, rule.month)
+    size = payable.PAGE_SIZE
+    pages = max(1, -(-chosen.claims // size), -(-chosen.lines // size))
+    page = min(page, pages)
+    claims = payable.claim_page(org_id, rule, page, size)
+    lines = payable.line_page(org_id, rule, page, size)
+    left_out_claims, left_out_lines = left_out_claims or set(), left_out_lines or set()
+    names = _names({line.guide_id for line in lines})
     released_claims, released_lines = released_from(org_id)
+    total = chosen.cents - sum(c.cents for c in claims if c.id in left_out_claims) \
+        - sum(line.amount_cents for line in lines if line.id in left_out_lines)
     return render_template(
-        "coordinator/payout_new.html", form=form, claims=claims, lines=lines, names=names,
-        released_claims=released_claims, released_lines=released_lines,
-        chosen_claims=chosen_claims, chosen_lines=chosen_lines, legal_bases=LEGAL_BASIS_LABELS,
-        total_cents=sum(cents for c, cents in claims if chosen_claims is None or c.id in chosen_claims)
-        + sum(line.amount_cents for line in lines if chosen_lines is None or line.id in chosen_lines),
-        errors=errors or []), status
+        "coordinator/payout_new.html", form=form, rule=rule, args=rule.query_args(), page=page, pages=pages,
+        chosen=chosen, months=months, guides=payable.guides(org_id),
+        claims=claims, lines=lines, names=names, released_claims=released_claims, released_lines=released_lines,
+        left_out_claims=left_out_claims, left_out_lines=left_out_lines, legal_bases=LEGAL_BASIS_LABELS,
+        total_cents=total, errors=errors or []), status
 
 
 @staff_required
 def new_payout_form() -> Any:
-    return _render_new(NewPayoutForm(formdata=None))
+    return _render_new(NewPayoutForm(formdata=None), payable.parse_rule(request.args),
+                       page_number(request.args.get("page")))
+
+
+def _posted_ids(name: str) -> set[str]:
+    return {i for i in request.form.getlist(name) if 0 < len(i) <= 36}
+
+
+def _posted_numbers(name: str) -> set[int]:
+    return {int(i) for i in request.form.getlist(name) if i.isdigit() and len(i) < 10}
 
 
 @staff_required
 def create_payout_from_form() -> Any:
+    """The page's form names a rule (`rule`, `month`, `guide`): every payable entry under it, on any
+    page, but the ones shown and unchecked. A form without a rule names its entries by id."""
     form = NewPayoutForm()
-    claim_ids = {i for i in request.form.getlist("claim") if 0 < len(i) <= 36}
-    line_ids = {int(i) for i in request.form.getlist("line") if i.isdigit() and len(i) < 10}
+    rule = payable.parse_rule(request.form)
+    by_rule = request.form.get("rule") == "1"
+    claim_ids, line_ids = _posted_ids("claim"), _posted_numbers("line")
+    left_out_claims = _posted_ids("shown_claim") - claim_ids if by_rule else set()
+    left_out_lines = _posted_numbers("shown_line") - line_ids if by_rule else set()
+    page = page_number(request.form.get("page"))
+
+    def again(status: int, errors: list[Any] | None = None) -> Any:
+        return _render_new(form, rule, page, left_out_claims, left_out_lines, status, errors)
+
     if not form.validate_on_submit():
-        return _render_new(form, claim_ids, line_ids, 400)
-    if not claim_ids and not line_ids:
-        return _render_new(form, claim_ids, line_ids, 400, [money_message(MoneyError("empty"))])
+        return again(400)
+    if by_rule:
+        claim_list, line_list = payable.chosen(current_org_id(), rule, left_out_claims, left_out_lines)
+    else:
+        claim_list, line_list = sorted(claim_ids), sorted(line_ids)
+    if not claim_list and not line_list:
+        return again(400, [money_message(MoneyError("empty"))])
     try:
-        payout = create_payout(current_author(), current_org_id(), sorted(claim_ids), sorted(line_ids),
-                               form.reference.data or "")
+        payout = create_payout(current_author(), current_org_id(), claim_list, line_list, form.reference.data or "")
     except MoneyError as exc:
         db.session.rollback()
-        return _render_new(form, claim_ids, line_ids, 404 if exc.code == "not_found" else 409,
-                           [money_message(exc)])
+        return again(404 if exc.code == "not_found" else 409, [money_message(exc)])
     db.session.commit()
     flash(_("The payout was created as a draft: %(amount)s.", amount=euros(payout.total_cents)), "info")
     return redirect(url_for("coordinator.payout", payout_id=payout.id))

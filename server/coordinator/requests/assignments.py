@@ -14,6 +14,7 @@ from server.coordinator.common.access import get_assignment_or_404, get_offer_or
 from server.coordinator.common.auth import current_author, current_org_id, staff_required
 from server.coordinator.common.forms import ActionForm, AgreementForm, GuidesForm, choices
 from server.coordinator.common.opened_forms import clash_messages, opened_values, restamp_after_clash, stamp
+from server.coordinator.common.paging import list_args, page_count, page_number, page_size
 from server.coordinator.requests.common import (
     ERRORS,
     audit,
@@ -37,9 +38,14 @@ def agreement_filters(args: Any) -> operations.AgreementFilters:
 @staff_required
 def assignments() -> Any:
     filters = agreement_filters(request.args)
-    rows = operations.agreements(db.session, current_org_id(), filters)
+    page = page_number(request.args.get("page"))
+    rows, found = operations.agreements_page(db.session, current_org_id(), filters, page, page_size())
+    if not rows and page > 1:  # past the last page: the last one
+        page = page_count(found)
+        rows, found = operations.agreements_page(db.session, current_org_id(), filters, page, page_size())
     guides = guide_names([a.guide_id for a in rows if a.guide_id])
-    return render_template("coordinator/assignments.html", rows=rows, filters=filters, guides=guides,
+    return render_template("coordinator/assignments.html", rows=rows, filters=filters, guides=guides, found=found,
+                           page=page, pages=page_count(found), args=list_args(request.args),
                            offers=operations.live_offer_count(db.session, [a.id for a in rows]),
                            logged=logged_minutes(db.session, [a.id for a in rows]),
                            days_left=operations.days_left, today=clock.today(), **page_labels())
