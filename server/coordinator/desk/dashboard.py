@@ -12,7 +12,7 @@ from server.accounts.models import User
 from server.activities.models import Activity
 from server.assignments.models import Assignment, AssignmentRequest
 from server.expenses.models import Claim
-from server.guides.operations import GuideFilters, search_guides
+from server.guides.operations import count_idle_guides
 from server.money.limits import LimitStatus, guide_limit_status
 from server.money.models import LEGAL_BASES, AllowanceLine
 from sync import clock
@@ -60,7 +60,7 @@ def attention(session: Session, organization_id: int, since: dt.datetime | None,
             Assignment.ends_on >= today, Assignment.ends_on <= today + dt.timedelta(days=ENDING_WITHIN_DAYS))),
         requests_without_guide=count(select(func.count()).select_from(AssignmentRequest).where(
             AssignmentRequest.organization_id == organization_id, AssignmentRequest.state == "open")),
-        idle_guides=len(search_guides(session, organization_id, GuideFilters(active="yes", idle=True), today)),
+        idle_guides=count_idle_guides(session, organization_id, today),
     )
 
 
