@@ -18,7 +18,9 @@ DESK = Path(__file__).resolve().parent.parent
 class DeskBlueprint(Blueprint):
     @property
     def jinja_loader(self) -> BaseLoader | None:  # type: ignore[override]
-        return FileSystemLoader(sorted(str(folder) for folder in DESK.glob("*/templates")))
+        folders = sorted(str(folder) for folder in DESK.glob("*/templates"))
+        # The flat folder of old, if a branch written before the areas adds a template there.
+        return FileSystemLoader([*folders, str(DESK / "templates")])
 
 
 bp = DeskBlueprint("coordinator", __name__, url_prefix="/coordinator", static_folder=str(DESK / "static"),
