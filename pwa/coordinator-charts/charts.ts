@@ -1,5 +1,5 @@
 /**
- * Charts on the coordinator's pages (server-rendered; see server/coordinator/templates/).
+ * Charts on the coordinator's pages (server-rendered; see server/coordinator/<area>/templates/).
  *
  * Progressive enhancement: each page renders its figures as an accessible HTML table; this script
  * reads the table (`<table data-chart="<id of a hidden chart container>">`, one `<tr data-…>` per

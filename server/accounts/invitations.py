@@ -60,7 +60,10 @@ def send_reset_link(session: Session, user: User, organization_id: int | None,
 def request_reset(session: Session, email: str) -> User | None:
     """"Forgot my password": a link if the address belongs to an active staff member; nothing otherwise.
     The caller answers the same either way. Returns the user (for the audit log) or None."""
-    from server.coordinator.auth import may_sign_in, staff_membership  # the desk decides who may sign in
+    from server.coordinator.common.auth import (  # the desk decides who may sign in
+        may_sign_in,
+        staff_membership,
+    )
 
     if not mail_enabled():
         return None

@@ -226,7 +226,7 @@ def describe(reason: Reason) -> str:
     from flask_babel import format_decimal, ngettext
     from flask_babel import gettext as _
 
-    from server.coordinator.labels import SPECIALISATION_LABELS, language_label
+    from server.labels import SPECIALISATION_LABELS, language_label
     from sync.vocabulary import DISTRICTS
 
     p = reason.params

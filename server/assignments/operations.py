@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import Membership
@@ -337,6 +337,19 @@ class AgreementFilters:
 def agreements(session: Session, organization_id: int, filters: AgreementFilters,
                today: dt.date | None = None) -> list[Assignment]:
     """Assignments of the organization; `ending`: active ones ending within the next days (the reminder)."""
+    return list(session.scalars(agreements_query(organization_id, filters, today)))
+
+
+def agreements_page(session: Session, organization_id: int, filters: AgreementFilters, page: int,
+                    page_size: int) -> tuple[list[Assignment], int]:
+    """One page of `agreements` (the page counted from 1) and how many there are in all."""
+    query = agreements_query(organization_id, filters)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return list(session.scalars(query.limit(page_size).offset((page - 1) * page_size))), total
+
+
+def agreements_query(organization_id: int, filters: AgreementFilters,
+                     today: dt.date | None = None) -> Select[tuple[Assignment]]:
     today = today or clock.today()
     query = select(Assignment).where(Assignment.organization_id == organization_id, Assignment.deleted_at.is_(None))
     if filters.show == "ending":
@@ -349,7 +362,7 @@ def agreements(session: Session, organization_id: int, filters: AgreementFilters
             query = query.where(Assignment.state == filters.show)
         query = query.order_by(
             func.coalesce(Assignment.ends_on, Assignment.starts_on).desc(), Assignment.title)
-    return list(session.scalars(query))
+    return query.order_by(Assignment.id)  # a stable order: pages neither repeat nor skip a row
 
 
 def days_left(assignment: Assignment, today: dt.date | None = None) -> int | None:

@@ -171,7 +171,7 @@ FIELD_LABELS = {
 
 # Detail values that are codes: shown by their label (tables kept where the codes are defined).
 def _value_labels() -> dict[str, Mapping[str, Any]]:
-    from server.coordinator.labels import ACTIVITY_KIND_LABELS, EXPENSE_CATEGORY_LABELS
+    from server.labels import ACTIVITY_KIND_LABELS, EXPENSE_CATEGORY_LABELS
     from server.money.limits import LEGAL_BASIS_LABELS, LIMIT_STATE_LABELS
 
     return {"legal_basis": LEGAL_BASIS_LABELS, "limit_state": LIMIT_STATE_LABELS, "kind": ACTIVITY_KIND_LABELS,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from server.accounts.models import Membership, User
 from server.audit import labels
 from server.audit.models import AuditEvent
-from server.coordinator.exports import Cell, Column
+from server.coordinator.common.exports import Cell, Column
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MACHINE_COLUMNS = ("id", "at", "actor_id", "actor_email", "device_id", "action", "object_type", "object_id",

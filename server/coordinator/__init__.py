@@ -1,4 +1,7 @@
-"""The coordinator's pages under /coordinator/ (server-rendered, Jinja + Flask-Babel)."""
+"""The coordinator's pages under /coordinator/ (server-rendered, Jinja + Flask-Babel).
+
+One folder per area, each listing its URLs in its `routes.py`; what they share is in `common/`.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +9,17 @@ from flask import Flask
 
 
 def register_coordinator(app: Flask) -> None:
-    from server.coordinator import (  # noqa: F401  - routes on the same blueprint
-        admin_reporting_views,
-        admin_views,
-        allowance_ledger_views,
-        assignment_views,
-        audit_views,
-        certificate_views,
-        claim_views,
-        conflict_views,
-        course_session_views,
-        course_views,
-        formatting,
-        guide_views,
-        import_views,
-        list_exports,
-        message_views,
-        offer_views,
-        partner_views,
-        password_views,
-        payout_views,
-        plenum_views,
-        privacy_views,
-        public_views,
-        rate_views,
-        report_views,
-        request_views,
-        restricted_views,
-        review_views,
-        search_views,
-    )
-    from server.coordinator.auth import init_login
-    from server.coordinator.views import bp
+    from server.coordinator.admin import routes as _admin  # noqa: F401  - each adds its URLs to bp
+    from server.coordinator.common import formatting as _formatting  # noqa: F401  - template filters
+    from server.coordinator.common.auth import init_login
+    from server.coordinator.common.blueprint import bp
+    from server.coordinator.courses import routes as _courses  # noqa: F401
+    from server.coordinator.desk import routes as _desk  # noqa: F401
+    from server.coordinator.guides import routes as _guides  # noqa: F401
+    from server.coordinator.money import routes as _money  # noqa: F401
+    from server.coordinator.reports import routes as _reports  # noqa: F401
+    from server.coordinator.requests import routes as _requests  # noqa: F401
+    from server.coordinator.review import routes as _review  # noqa: F401
 
     init_login(app)
     app.register_blueprint(bp)

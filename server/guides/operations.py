@@ -89,6 +89,19 @@ def search_guides(session: Session, organization_id: int, filters: GuideFilters,
     return rows
 
 
+def count_idle_guides(session: Session, organization_id: int, today: dt.date | None = None) -> int:
+    """How many active guides `search_guides(..., GuideFilters(active="yes", idle=True))` finds, counted in
+    the database (the dashboard and the digest need the number, not 500 profiles)."""
+    cutoff = (today or clock.today()) - dt.timedelta(days=IDLE_DAYS)
+    recent = select(Activity.guide_id).where(Activity.organization_id == organization_id,
+                                             Activity.deleted_at.is_(None), Activity.date >= cutoff)
+    return int(session.scalar(
+        select(func.count()).select_from(User).join(Membership, Membership.user_id == User.id)
+        .join(GuideProfile, GuideProfile.user_id == User.id)
+        .where(Membership.organization_id == organization_id, Membership.role == "guide",
+               User.erased_at.is_(None), User.active.is_(True), User.id.not_in(recent))) or 0)
+
+
 def languages_in_use(session: Session, organization_id: int) -> list[str]:
     return list(session.scalars(
         select(GuideLanguage.language).join(GuideProfile, GuideProfile.id == GuideLanguage.profile_id)

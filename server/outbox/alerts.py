@@ -74,8 +74,8 @@ def queue_professional_help_alerts(session: Session, organization_id: int, guide
 
 
 def digest_counts(session: Session, organization_id: int, day: dt.date) -> dict[str, int]:
-    """What waits, counted by the dashboard's queries (server/coordinator/dashboard.py)."""
-    from server.coordinator import dashboard
+    """What waits, counted by the dashboard's queries (server/coordinator/desk/dashboard.py)."""
+    from server.coordinator.desk import dashboard
 
     attention = dashboard.attention(session, organization_id, None, today=day)
     return {"claims": attention.claims_waiting, "conflicts": attention.open_conflicts,

@@ -9,8 +9,8 @@ from flask import jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from server.coordinator.labels import SPECIALISATION_LABELS, language_label
 from server.extensions import db
+from server.labels import SPECIALISATION_LABELS, language_label
 from server.public import directory
 from server.public.views import bp
 from sync.vocabulary import DISTRICTS, SPECIALISATIONS

@@ -13,10 +13,10 @@ from typing import Any
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 
-from server.coordinator.forms import choices
-from server.coordinator.labels import SPECIALISATION_LABELS, language_label
-from server.coordinator.request_common import FIELD_LABELS
+from server.coordinator.common.forms import choices
+from server.coordinator.requests.common import FIELD_LABELS
 from server.extensions import db, limiter
+from server.labels import SPECIALISATION_LABELS, language_label
 from server.public import partner_links
 from server.public import requests as filing
 from server.public.confirmation import send_confirmation

@@ -48,7 +48,7 @@ ROUTES = [
       for name in ("guides", "requests", "assignments", "claims", "payouts", "review")),
 ]
 
-# Review, conflicts, data protection, import (server/coordinator/{review,conflict,privacy,import}_views.py).
+# Review, conflicts, data protection, import (server/coordinator/review/, guides/).
 ROUTES += [
     Route("coordinator.review", "GET", lambda o: "/coordinator/review", False),
     Route("coordinator.review_activity", "GET", lambda o: f"/coordinator/review/{o.activity_id}"),
@@ -169,7 +169,7 @@ ROUTES += [
           lambda o: _admin_url(o, f"/staff/{_a_coordinator_of(o)}/reset-link"), False, **_ADMIN),
 ]
 
-# Mail (server/coordinator/password_views.py, guide_views.py): her own password and mail choices, and a
+# Mail (server/coordinator/desk/password.py, guides/views.py): her own password and mail choices, and a
 # guide's enrolment link by mail. Forgotten and one-time password links need no sign-in (PUBLIC).
 ROUTES += [
     Route("coordinator.change_password", "GET", lambda o: "/coordinator/account/password", False),

@@ -100,8 +100,8 @@ def test_failures_on_the_code_step_count_too(client, world):
 # ------------------------------------------------------------------ TOTP
 
 def _at(monkeypatch, moment: dt.datetime) -> None:
-    monkeypatch.setattr("server.coordinator.auth.utcnow", lambda: moment)
-    monkeypatch.setattr("server.coordinator.views.utcnow", lambda: moment)
+    monkeypatch.setattr("server.coordinator.common.auth.utcnow", lambda: moment)
+    monkeypatch.setattr("server.coordinator.desk.views.utcnow", lambda: moment)
 
 
 def test_totp_set_up_and_a_code_works_only_once(client, world, monkeypatch):

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from server.assignments.models import Assignment, AssignmentRequest
-from server.coordinator.dashboard import last_twelve_months
+from server.coordinator.desk.dashboard import last_twelve_months
 from server.expenses.models import Claim
 from server.extensions import db
 from sync import clock

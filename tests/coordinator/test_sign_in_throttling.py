@@ -73,7 +73,7 @@ def test_ten_wrong_passwords_from_an_attacker_do_not_lock_the_victim_out(proxied
 
 
 def test_the_delay_grows_and_is_capped():
-    from server.coordinator.sign_in_delay import MAX_DELAY_SECONDS, delay_for
+    from server.coordinator.common.sign_in_delay import MAX_DELAY_SECONDS, delay_for
 
     assert [delay_for(n) for n in range(8)] == [0, 0, 0, 0, 0, 1, 2, 4]
     assert delay_for(10) == 32 and delay_for(50) == MAX_DELAY_SECONDS <= 300

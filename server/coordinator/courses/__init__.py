@@ -1,0 +1,1 @@
+"""The desk's qualification courses (server/courses/ holds the rules)."""
