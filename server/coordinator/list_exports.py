@@ -37,10 +37,10 @@ from server.coordinator.request_common import (
 )
 from server.coordinator.request_views import request_filters
 from server.coordinator.views import bp
-from server.expenses.models import Payout
 from server.extensions import db
 from server.guides import operations as guides
 from server.guides.hours import logged_minutes
+from server.money.models import Payout
 from sync import clock
 from sync.vocabulary import DISTRICTS
 

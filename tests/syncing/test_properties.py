@@ -128,6 +128,7 @@ def check_written_values(session: Any, writes: list[dict[str, Any]]) -> list[str
 
 def run_machine(app: Any, client: Any, max_examples: int) -> None:
     from server.accounts.operations import create_organization, create_user
+    from server.expenses import operations as expenses
     from server.extensions import db
     from sync import coordinator as coord
     from sync.merge import Author
@@ -275,7 +276,7 @@ def run_machine(app: Any, client: Any, max_examples: int) -> None:
             ids = self._server_ids("expense")
             if ids:
                 record_id = data.draw(st.sampled_from(ids))
-                self._coordinator(lambda: coord.set_expense_state(
+                self._coordinator(lambda: expenses.set_expense_state(
                     session, self.coordinator, self.org.id, record_id, state, "Beleg fehlt"))
 
         # -------------------------------------------------------------------------- settle + check

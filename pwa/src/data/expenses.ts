@@ -10,7 +10,7 @@
  *
  * Money is integer cents everywhere. Amounts are typed with a comma or a dot ("12,50", "12.5") and
  * converted on strings, never through floating point. A mileage amount is km × the organization's
- * rate valid on the expense's date, the same rule as server/expenses/sync_binding.py — shown to the
+ * rate valid on the expense's date, the same rule as server/expenses/rules.py (rate: server/money/rates.py) — shown to the
  * guide at once, though the server computes it again and its figure is the one that counts.
  */
 
@@ -20,7 +20,7 @@ import { type BlobRow, db, type LocalRecord } from "./db";
 import type { PreparedReceipt } from "./receipts";
 import { deleteRecord, saveRecord } from "./records";
 
-/** The server's rate when an organization has set none (server/expenses/sync_binding.py). */
+/** The server's rate when an organization has set none (server/money/rates.py). */
 export const FALLBACK_CENTS_PER_KM = 30;
 
 interface MileageRate {
