@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -56,6 +57,9 @@ class Expense(SyncedRecord, db.Model):
     activity_id: Mapped[str | None] = mapped_column(String(36), default=None)
     state: Mapped[str] = mapped_column(String(12), default="open")
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    # The rejections the guide has answered by correcting the expense, oldest first (rules.py:
+    # reopened_by_guide): [{"reason", "rejected_at", "claim_id"}, …]. The decision's history stays.
+    rejections: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list, server_default="[]")
     claim_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
@@ -82,26 +86,36 @@ class ExpenseReceipt(db.Model):
 
 
 class Claim(SyncedRecord, db.Model):
-    """A guide's expenses of one month, submitted together. Synced as `claim`."""
+    """A guide's expenses of one month, submitted together. Synced as `claim`.
+
+    The first claim of a month has `sequence` 1; expenses added or corrected after it was submitted go
+    into a follow-up claim (Nachtrag) of the same month, `sequence` 2, 3, …, paid like any other.
+    """
 
     __tablename__ = "claims"
     __table_args__ = (
         UniqueConstraint("id", "organization_id"),
-        UniqueConstraint("guide_id", "month"),
+        UniqueConstraint("guide_id", "month", "sequence"),
         ForeignKeyConstraint(["guide_id", "organization_id"], ["memberships.user_id", "memberships.organization_id"],
                              name="fk_claims_guide"),
         ForeignKeyConstraint(["payout_id", "organization_id"], ["payouts.id", "payouts.organization_id"],
                              name="fk_claims_payout"),
         CheckConstraint(sql_in("state", CLAIM_STATES), name="state_known"),
         CheckConstraint("length(month) = 7", name="month_format"),
+        CheckConstraint("sequence >= 1", name="sequence_positive"),
         SyncedRecord.version_check(),
     )
 
     guide_id: Mapped[int] = mapped_column(Integer)
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    sequence: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     state: Mapped[str] = mapped_column(String(12), default="submitted")
     submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     payout_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     # See Expense.restricted_until.
     restricted_until: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+    @property
+    def is_followup(self) -> bool:
+        return (self.sequence or 1) > 1

@@ -5,7 +5,11 @@ workflows (`server/money/operations.py`) all ask here, so that each rule is writ
 
 * A guide may change an expense while it is `open` or `rejected`; `submitted`, `approved` and `paid`
   are the workflow's (`EXPENSE_LOCKED_STATES`, shared with the PWA through the wire vocabulary).
-* A guide's fix of a `rejected` expense puts it back among the open ones, to be claimed again.
+* A guide's fix of a `rejected` expense puts it back among the open ones, to be claimed again in a
+  follow-up claim; the rejection it answers is kept on the expense (`rejections`).
+* A month's first claim takes its open expenses; a later claim of the same month is a follow-up
+  (Nachtrag, `sequence` 2, 3, …) for what is open then. A claim with nothing open to take is refused:
+  `no_open_expenses`, or `duplicate` when another claim of the month (another phone's) took them.
 * A coordinator moves an expense only along `EXPENSE_TRANSITIONS`; an approved or paid expense's
   amount, and what it is computed from, no longer change for anyone (undo the decision first).
 * A claim's state follows from its items: all paid or rejected (some paid) → `paid`; none waiting for
@@ -54,9 +58,25 @@ def mileage_cents(km: int | None, cents_per_km: int) -> int:
     return (km or 0) * cents_per_km
 
 
-def reopened_by_guide() -> dict[str, Any]:
-    """What a guide's fix of a rejected expense changes besides her fields: open again, out of its claim."""
-    return {"state": "open", "rejection_reason": "", "claim_id": None}
+def reopened_by_guide(expense: Any) -> dict[str, Any]:
+    """What a guide's fix of a rejected expense changes besides her fields: open again, out of its claim,
+    the rejection she answered kept in its history."""
+    rejected_at = expense.decided_at.isoformat() if expense.decided_at else ""
+    earlier = {"reason": expense.rejection_reason, "rejected_at": rejected_at, "claim_id": expense.claim_id or ""}
+    return {"state": "open", "rejection_reason": "", "claim_id": None,
+            "rejections": [*(expense.rejections or []), earlier]}
+
+
+def claim_refusal(other_claims_of_month: int, open_expenses: int) -> str | None:
+    """Why a new claim of a month is refused (a rejection code), or None."""
+    if open_expenses:
+        return None
+    return "duplicate" if other_claims_of_month else "no_open_expenses"
+
+
+def next_sequence(sequences: Iterable[int]) -> int:
+    """The sequence of a month's next claim: 1 for the first, then one after the last (follow-ups)."""
+    return max(sequences, default=0) + 1
 
 
 def claim_state(item_states: Iterable[str]) -> str:

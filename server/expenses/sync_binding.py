@@ -82,7 +82,7 @@ class ExpenseBinding(Binding):
         elif "category" in values and obj.category == "mileage":
             values.setdefault("km", None)
         if not author.is_staff and obj.state == "rejected":
-            values.update(rules.reopened_by_guide())
+            values.update(rules.reopened_by_guide(obj))
         return values
 
     def to_wire(self, session: Session, obj: Any, audience: str) -> dict[str, Any]:
@@ -92,6 +92,8 @@ class ExpenseBinding(Binding):
         stored = set(session.scalars(select(Blob.sha256).where(
             Blob.organization_id == obj.organization_id, Blob.sha256.in_(receipts)))) if receipts else set()
         data["missing_receipts"] = [h for h in receipts if h not in stored]
+        data["earlier_rejections"] = [{"reason": r.get("reason", ""), "rejected_at": r.get("rejected_at", "")}
+                                      for r in obj.rejections or []]
         return data
 
 
@@ -113,12 +115,13 @@ class ClaimBinding(Binding):
 
     def before_write(self, session: Session, obj: Any, values: dict[str, Any], author: Author) -> dict[str, Any]:
         month = values.get("month", obj.month)
-        other = session.scalar(select(Claim.id).where(Claim.guide_id == obj.guide_id, Claim.month == month,
-                                                      Claim.id != obj.id))
-        if other is not None:
-            raise Rejected("duplicate")
-        if not open_expenses(session, obj.organization_id, obj.guide_id, month):
-            raise Rejected("no_open_expenses")
+        others = list(session.scalars(select(Claim.sequence).where(
+            Claim.guide_id == obj.guide_id, Claim.month == month, Claim.id != obj.id)))
+        refusal = rules.claim_refusal(len(others), len(open_expenses(session, obj.organization_id, obj.guide_id,
+                                                                     month)))
+        if refusal:
+            raise Rejected(refusal)
+        obj.sequence = rules.next_sequence(others)
         return values
 
     def after_write(self, session: Session, obj: Any, values: dict[str, Any], author: Author) -> None:
@@ -131,5 +134,5 @@ class ClaimBinding(Binding):
             select(func.coalesce(func.sum(Expense.amount_cents), 0), func.count(Expense.id))
             .where(Expense.claim_id == obj.id, Expense.deleted_at.is_(None))
         ).one()
-        return {"month": obj.month, "state": obj.state, "total_cents": int(total), "expense_count": int(count),
+        return {"month": obj.month, "sequence": obj.sequence or 1, "state": obj.state, "total_cents": int(total), "expense_count": int(count),
                 "submitted_at": wire_value(obj.submitted_at), "decided_at": wire_value(obj.decided_at)}

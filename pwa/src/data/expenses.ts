@@ -92,9 +92,10 @@ export type Claim = LocalRecord<"claim">;
 
 /**
  * Submit the month's claim: one `claim` upsert `{month, state: "submitted"}`. The server submits every
- * open expense of that month in the same transaction. A claim the server refused before (nothing of it
- * exists there) is replaced by a fresh one, so trying again is a new request, not a no-op edit.
- * Returns the claim's id.
+ * open expense of that month in the same transaction. When the month's claim was sent already, this is
+ * a new claim: a follow-up (Nachtrag) for what is open now — an expense added later, a rejected one
+ * corrected. A claim the server refused before (nothing of it exists there) is replaced by a fresh one,
+ * so trying again is a new request, not a no-op edit. Returns the claim's id.
  */
 export async function submitClaim(month: string): Promise<string> {
   let id = "";
@@ -102,8 +103,8 @@ export async function submitClaim(month: string): Promise<string> {
     const claims = (await db.records.where("type").equals("claim").toArray())
       .filter((c) => (c.data as { month?: string }).month === month) as Claim[];
     for (const old of claims.filter((c) => c.version === 0 && c.problem)) await deleteRecord("claim", old.id);
-    const live = claims.find((c) => !(c.version === 0 && c.problem));
-    id = await saveRecord("claim", live?.id, { month, state: "submitted" });
+    const unsent = claims.find((c) => c.version === 0 && !c.problem);
+    id = await saveRecord("claim", unsent?.id, { month, state: "submitted" });
   });
   return id;
 }
