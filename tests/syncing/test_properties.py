@@ -247,10 +247,13 @@ def run_machine(app: Any, client: Any, max_examples: int) -> None:
 
         @rule(index=st.integers(0, 2), amount=st.integers(1, 5000), km=st.integers(1, 80), data=st.data())
         def correct_rejected_expense(self, index: int, amount: int, km: int, data: st.DataObject) -> None:
-            """The phone shows a rejection ("Beleg fehlt"): the guide adds the receipt and fixes the amount."""
-            device = self.devices[index][0]
-            ids = [rid for rid in self._local_ids(index, "expense")
-                   if (device.record("expense", rid) or {}).get("state") == "rejected"]
+            """A rejection ("Beleg fehlt") of one of this guide's expenses the phone holds: the guide adds the
+            receipt and fixes the amount (from whatever version the phone has seen)."""
+            device, _transport, guide = self.devices[index]
+            model = BINDINGS["expense"].model
+            rejected = set(session.scalars(select(model.id).where(
+                model.organization_id == self.org.id, model.guide_id == guide.id, model.state == "rejected")))
+            ids = [rid for rid in self._local_ids(index, "expense") if rid in rejected]
             if not ids:
                 return
             record_id = data.draw(st.sampled_from(ids))
@@ -262,6 +265,22 @@ def run_machine(app: Any, client: Any, max_examples: int) -> None:
         @rule(index=st.integers(0, 2), month=st.sampled_from(MONTHS))
         def submit_claim(self, index: int, month: str) -> None:
             self.devices[index][0].upsert("claim", month=month, state="submitted")
+
+        @rule(index=st.integers(0, 2), month=st.sampled_from(MONTHS), fate=st.sampled_from(FATES))
+        def sync_then_claim(self, index: int, month: str, fate: str) -> None:
+            """The phone syncs, then submits the month's claim (a follow-up if the month has one) over a
+            network with the given fate: claims and follow-ups happen often, lost or repeated."""
+            device, transport, _guide = self.devices[index]
+            transport.fate = "ok"
+            device.sync()
+            self._check_versions_only_grow(index)
+            device.upsert("claim", month=month, state="submitted")
+            transport.fate = fate
+            try:
+                device.sync_once()
+            except LostInTransit:
+                return
+            self._check_versions_only_grow(index)
 
         # -------------------------------------------------------------------------- the network
         @rule(index=st.integers(0, 2), fate=st.sampled_from(FATES), skew_hours=st.integers(-48, 48))
@@ -327,6 +346,17 @@ def run_machine(app: Any, client: Any, max_examples: int) -> None:
                 record_id = data.draw(st.sampled_from(ids))
                 self._coordinator(lambda: expenses.set_expense_state(
                     session, self.coordinator, self.org.id, record_id, state, "Beleg fehlt"))
+
+        @rule(data=st.data())
+        def reject_a_submitted_expense(self, data: st.DataObject) -> None:
+            """A claim's item sent back ("Beleg fehlt"), so that corrections and follow-ups happen often."""
+            model = BINDINGS["expense"].model
+            ids = self._in_creation_order(session.scalars(select(model.id).where(
+                model.organization_id == self.org.id, model.state == "submitted", model.deleted_at.is_(None))))
+            if ids:
+                record_id = data.draw(st.sampled_from(ids))
+                self._coordinator(lambda: expenses.set_expense_state(
+                    session, self.coordinator, self.org.id, record_id, "rejected", "Beleg fehlt"))
 
         # -------------------------------------------------------------------------- settle + check
         def settle(self) -> None:
