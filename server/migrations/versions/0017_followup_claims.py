@@ -4,14 +4,14 @@ A month may now have several claims of one guide: the first (`sequence` 1) and f
 expenses added or corrected after it was submitted. A guide's fix of a rejected expense keeps the
 rejection it answers in `expenses.rejections`.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0017
+Revises: 0016
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0013'
-down_revision = '0012'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
