@@ -122,3 +122,16 @@ def month_label(month: str | None, in_locale: str | None = None) -> str:
 
         in_locale = str(get_locale() or "de")
     return str(format_skeleton("yMMMM", day, locale=in_locale))
+
+
+def claim_label(claim: object) -> str:
+    """A claim's month in words, and "follow-up claim" (Nachtrag) for a later claim of the same month."""
+    from flask_babel import gettext as _
+
+    month = month_label(getattr(claim, "month", ""))
+    sequence = int(getattr(claim, "sequence", 1) or 1)
+    if sequence == 2:
+        return _("%(month)s, follow-up claim", month=month)
+    if sequence > 2:
+        return _("%(month)s, follow-up claim %(number)s", month=month, number=sequence - 1)
+    return month

@@ -12,10 +12,10 @@ from server.assignments.models import (
 from server.audit.models import AuditEvent
 from server.blobs.models import Blob
 from server.courses.models import Course, CourseAttendance, CourseRegistration, CourseSession, CourseTrainer
-from server.expenses.models import Claim, Expense, ExpenseReceipt, Payout
+from server.expenses.models import Claim, Expense, ExpenseReceipt
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
 from server.messages.models import Message
-from server.money.models import AllowanceLine, AllowanceRate, Certificate, PayoutItem, TaxFreeLimit
+from server.money.models import AllowanceLine, AllowanceRate, Certificate, Payout, PayoutItem, TaxFreeLimit
 from server.organizations.models import MileageRate, Organization
 from server.outbox.models import OutboxMessage
 from server.public.models import PartnerLink, PublicProfile

@@ -4,7 +4,9 @@ Each goes through the same bindings, merge rules and session hooks as a device's
 change gets a version, a history entry and a place in the feed exactly like one — the guide's phones
 receive it on their next sync. The coordinator's pages call these; so do the tests.
 The caller commits; every function raises `CoordinatorError` (with a stable code) instead of writing
-anything invalid.
+anything invalid. Nothing here knows a record type: a type's workflow rules are its binding's
+(`Binding.staff_edit_refusal`) and its domain's (`server/<domain>/operations.py`), which load and
+author their changes through `load_record` and `sync.feed.set_author` like the functions here.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync import feed
@@ -31,21 +32,8 @@ class CoordinatorError(ValueError):
         self.code, self.fields = code, fields
 
 
-# Which expense states a coordinator may move to, from where.
-EXPENSE_TRANSITIONS = {
-    "approved": ("submitted", "rejected"),
-    "rejected": ("submitted", "approved"),
-    "paid": ("approved",),
-    "submitted": ("approved", "rejected"),  # undo a decision before payout
-}
-
-
-# An approved or paid expense's amount, and what it is computed from, no longer change (for anyone).
-EXPENSE_AMOUNT_LOCKED = ("approved", "paid")
-EXPENSE_MONEY_FIELDS = ("amount_cents", "km", "category", "date")
-
-
-def _load(session: Session, record_type: str, record_id: str, organization_id: int) -> Any:
+def load_record(session: Session, record_type: str, record_id: str, organization_id: int) -> Any:
+    """The record, locked for the edit; `not_found` when it is missing, deleted or another organization's."""
     binding = BINDINGS[record_type]
     obj = session.get(binding.model, record_id, with_for_update=True, populate_existing=True)
     if obj is None or binding.organization_id_of(obj) != organization_id or getattr(obj, "deleted_at", None):
@@ -57,13 +45,13 @@ def edit_record(session: Session, author: Author, organization_id: int, record_t
                 fields: dict[str, Any], base_version: int | None = None) -> Resolution:
     """Correct a guide's record. Without `base_version` the coordinator edits what they see now."""
     binding = BINDINGS[record_type]
-    obj = _load(session, record_type, record_id, organization_id)
+    obj = load_record(session, record_type, record_id, organization_id)
     clean, errors = binding.spec.validate(fields, COORDINATOR, creating=False)
     if errors:
         raise CoordinatorError("invalid", errors)
-    if record_type == "expense" and obj.state in EXPENSE_AMOUNT_LOCKED and any(
-            name in clean and clean[name] != getattr(obj, name) for name in EXPENSE_MONEY_FIELDS):
-        raise CoordinatorError("locked")  # undo the decision first (set_expense_state → submitted)
+    refusal = binding.staff_edit_refusal(obj, clean)
+    if refusal:
+        raise CoordinatorError(refusal)  # the workflow wins (e.g. an approved amount: undo the decision first)
     feed.set_author(session, author)
     base = obj.version if base_version is None else base_version
     resolution = merge_edit(binding.current_values(session, obj), record_history(session, record_type, record_id),
@@ -98,7 +86,7 @@ def _same(a: Any, b: Any) -> bool:
 def current_wire_values(session: Session, organization_id: int, record_type: str, record_id: str
                         ) -> tuple[int, dict[str, Any]]:
     """The record's version and wire values, as a desk form opens it (and carries back: edit_from_form)."""
-    obj = _load(session, record_type, record_id, organization_id)
+    obj = load_record(session, record_type, record_id, organization_id)
     return obj.version, _wire(BINDINGS[record_type].current_values(session, obj))
 
 
@@ -118,7 +106,7 @@ def edit_from_form(session: Session, author: Author, organization_id: int, recor
     the opened values (an old form) every field that differs from the stored one counts as her edit,
     and the clash check still protects what others changed since. Returns (changes written, resolution).
     """
-    obj = _load(session, record_type, record_id, organization_id)
+    obj = load_record(session, record_type, record_id, organization_id)
     binding = BINDINGS[record_type]
     current = _wire(binding.current_values(session, obj))
     if opened_version is None or not 0 < opened_version <= obj.version:
@@ -141,7 +129,7 @@ def edit_from_form(session: Session, author: Author, organization_id: int, recor
 
 
 def approve_activity(session: Session, author: Author, organization_id: int, activity_id: str) -> Any:
-    obj = _load(session, "activity", activity_id, organization_id)
+    obj = load_record(session, "activity", activity_id, organization_id)
     if obj.state != "approved":
         feed.set_author(session, author)
         obj.state = "approved"
@@ -149,49 +137,6 @@ def approve_activity(session: Session, author: Author, organization_id: int, act
         obj.approved_by_id = author.user_id
         session.flush()
     return obj
-
-
-def set_expense_state(session: Session, author: Author, organization_id: int, expense_id: str, state: str,
-                      reason: str = "") -> Any:
-    """Approve, reject (with a reason the guide sees), mark paid, or undo a decision."""
-    obj = _load(session, "expense", expense_id, organization_id)
-    if state == obj.state:
-        return obj
-    allowed_from = EXPENSE_TRANSITIONS.get(state)
-    if allowed_from is None or obj.state not in allowed_from:
-        raise CoordinatorError("invalid_transition")
-    if state == "rejected" and not reason.strip():
-        raise CoordinatorError("invalid", {"rejection_reason": ["A reason is required."]})
-    feed.set_author(session, author)
-    obj.state = state
-    obj.rejection_reason = reason.strip() if state == "rejected" else ""
-    obj.decided_at = utcnow()
-    obj.decided_by_id = author.user_id
-    session.flush()
-    _update_claim_state(session, obj)
-    return obj
-
-
-def _update_claim_state(session: Session, expense: Any) -> None:
-    if expense.claim_id is None:
-        return
-    claim_binding = BINDINGS["claim"]
-    claim = session.get(claim_binding.model, expense.claim_id)
-    if claim is None:
-        return
-    expense_model = type(expense)
-    states = set(session.scalars(select(expense_model.state).where(
-        expense_model.claim_id == claim.id, expense_model.deleted_at.is_(None))))
-    if states and states <= {"paid", "rejected"} and "paid" in states:
-        new_state = "paid"
-    elif states and not states & {"submitted"}:
-        new_state = "decided"
-    else:
-        new_state = "submitted"
-    if claim.state != new_state:
-        claim.state = new_state
-        claim.decided_at = utcnow() if new_state != "submitted" else None
-        session.flush()
 
 
 def resolve_conflict(session: Session, author: Author, organization_id: int, conflict_id: str, choice: str,
@@ -209,7 +154,7 @@ def resolve_conflict(session: Session, author: Author, organization_id: int, con
         edit_record(session, author, organization_id, conflict.record_type, conflict.record_id,
                     {conflict.field: chosen})
     elif choice == "lost" and conflict.field == "deleted":
-        obj = _load(session, conflict.record_type, conflict.record_id, organization_id)
+        obj = load_record(session, conflict.record_type, conflict.record_id, organization_id)
         feed.set_author(session, author)
         resolution = Resolution(status="applied", apply={"deleted": True})
         apply_resolution(session, BINDINGS[conflict.record_type], obj, resolution, author)

@@ -102,6 +102,10 @@ class Binding:
         """Why this author may not change the record now (workflow wins), or None."""
         return None
 
+    def staff_edit_refusal(self, obj: Any, values: dict[str, Any]) -> str | None:
+        """Why a coordinator's edit of `values` is refused now (an error code, e.g. `locked`), or None."""
+        return None
+
     def validate_references(self, session: Session, obj: Any | None, values: dict[str, Any],
                             organization_id: int, guide_id: int) -> dict[str, list[str]]:
         """Field errors for ids that point outside the writer's scope."""

@@ -268,7 +268,7 @@ CLAIM = RecordSpec(
         WireField("state", "enum", G, required=True, choices=v.CLAIM_STATES),
     ),
     guide_creates=True,
-    read_only_fields=("total_cents", "expense_count", "submitted_at", "decided_at"),
+    read_only_fields=("sequence", "total_cents", "expense_count", "submitted_at", "decided_at"),
 )
 
 ASSIGNMENT = RecordSpec(

@@ -15,10 +15,10 @@ from server.accounts.models import Membership
 from server.activities.models import Activity, PlenumEvent
 from server.assignments.models import Assignment, AssignmentOffer, Client
 from server.audit.models import AuditEvent
-from server.expenses.models import Claim, Expense, Payout
+from server.expenses.models import Claim, Expense
 from server.extensions import db
 from server.money.limits import LEGAL_BASES
-from server.money.models import AllowanceLine, PayoutItem, TaxFreeLimit
+from server.money.models import AllowanceLine, Payout, PayoutItem, TaxFreeLimit
 from server.organizations.models import Organization
 from sync import clock
 

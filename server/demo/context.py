@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from server.accounts.models import User
 from server.activities.models import Activity
 from server.assignments.models import Assignment, AssignmentRequest, Client, PartnerInstitution
-from server.expenses.models import Claim, Expense, Payout
+from server.expenses.models import Claim, Expense
+from server.money.models import Payout
 from server.organizations.models import Organization
 from sync import clock
 from sync.clock import utcnow

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from server.accounts.models import User
 from server.demo import data
 from server.demo.context import DemoClock, DemoOrg, demo_uuid
-from server.expenses.models import Claim, Expense, Payout
+from server.expenses.models import Claim, Expense
 from server.extensions import db
 from server.guides.models import GuideProfile
+from server.money.models import Payout
 from sync.merge import Author
 
 # Month offset → the state its expenses are in: paid, decided (approved or rejected), submitted, open.

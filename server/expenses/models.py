@@ -1,4 +1,5 @@
-"""Expenses (Auslagen, Fahrtkosten) with receipts, monthly claims (Abrechnung) and payouts (Auszahlung).
+"""Expenses (Auslagen, Fahrtkosten) with receipts and monthly claims (Abrechnung); payouts are money's
+(`server/money/models.py`).
 
 Money is integer cents (EUR) everywhere; the database refuses negative amounts.
 """
@@ -9,7 +10,6 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
-    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -19,14 +19,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
 from sync.clock import utcnow
 from sync.records import SyncedRecord
-from sync.vocabulary import CLAIM_STATES, EXPENSE_CATEGORIES, EXPENSE_STATES, PAYOUT_STATES, sql_in
+from sync.vocabulary import CLAIM_STATES, EXPENSE_CATEGORIES, EXPENSE_STATES, sql_in
 
 
 class Expense(SyncedRecord, db.Model):
@@ -58,6 +57,9 @@ class Expense(SyncedRecord, db.Model):
     activity_id: Mapped[str | None] = mapped_column(String(36), default=None)
     state: Mapped[str] = mapped_column(String(12), default="open")
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    # The rejections the guide has answered by correcting the expense, oldest first (rules.py:
+    # reopened_by_guide): [{"reason", "rejected_at", "claim_id"}, …]. The decision's history stays.
+    rejections: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list, server_default="[]")
     claim_id: Mapped[str | None] = mapped_column(String(36), default=None, index=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
@@ -84,23 +86,29 @@ class ExpenseReceipt(db.Model):
 
 
 class Claim(SyncedRecord, db.Model):
-    """A guide's expenses of one month, submitted together. Synced as `claim`."""
+    """A guide's expenses of one month, submitted together. Synced as `claim`.
+
+    The first claim of a month has `sequence` 1; expenses added or corrected after it was submitted go
+    into a follow-up claim (Nachtrag) of the same month, `sequence` 2, 3, …, paid like any other.
+    """
 
     __tablename__ = "claims"
     __table_args__ = (
         UniqueConstraint("id", "organization_id"),
-        UniqueConstraint("guide_id", "month"),
+        UniqueConstraint("guide_id", "month", "sequence"),
         ForeignKeyConstraint(["guide_id", "organization_id"], ["memberships.user_id", "memberships.organization_id"],
                              name="fk_claims_guide"),
         ForeignKeyConstraint(["payout_id", "organization_id"], ["payouts.id", "payouts.organization_id"],
                              name="fk_claims_payout"),
         CheckConstraint(sql_in("state", CLAIM_STATES), name="state_known"),
         CheckConstraint("length(month) = 7", name="month_format"),
+        CheckConstraint("sequence >= 1", name="sequence_positive"),
         SyncedRecord.version_check(),
     )
 
     guide_id: Mapped[int] = mapped_column(Integer)
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    sequence: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     state: Mapped[str] = mapped_column(String(12), default="submitted")
     submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
@@ -108,35 +116,6 @@ class Claim(SyncedRecord, db.Model):
     # See Expense.restricted_until.
     restricted_until: Mapped[dt.date | None] = mapped_column(Date, default=None)
 
-
-class Payout(db.Model):
-    """A batch of approved claims exported for payment; frozen once exported, only cancellable."""
-
-    __tablename__ = "payouts"
-    __table_args__ = (
-        UniqueConstraint("id", "organization_id"),
-        CheckConstraint(sql_in("state", PAYOUT_STATES), name="state_known"),
-        CheckConstraint("total_cents >= 0", name="total_non_negative"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
-    state: Mapped[str] = mapped_column(String(12), default="draft")
-    total_cents: Mapped[int] = mapped_column(Integer, default=0)
-    reference: Mapped[str] = mapped_column(String(35), default="")
-    # Set when exported: the SEPA message id and the requested execution day.
-    message_id: Mapped[str] = mapped_column(String(35), default="", server_default="")
-    execution_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
-    paid_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # the bank's day; reports count by it
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
-    exported_at: Mapped[dt.datetime | None] = mapped_column(default=None)
-    paid_at: Mapped[dt.datetime | None] = mapped_column(default=None)
-    cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
-    cancel_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
-    # Cancelled after export: the coordinator confirmed the bank did not execute the file. Its message id
-    # stays here, void (a new export makes a new one), and the claims and allowance lines it held are
-    # listed so that their next payout page can say where they were.
-    bank_not_executed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    released_claim_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
-    released_line_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
+    @property
+    def is_followup(self) -> bool:
+        return (self.sequence or 1) > 1

@@ -1,14 +1,11 @@
-"""Expenses and claims over sync.
+"""Expenses and claims over sync: how the two record types map onto their tables.
 
-* A guide may change an expense until it is submitted; after that the workflow owns it.
-* A mileage expense's amount is always computed here from km × the rate valid on its date, whatever
-  the phone sent, so money never depends on a client's arithmetic.
-* Submitting a month's claim submits every open expense of that month, in the same transaction.
+A thin adapter: the rules it applies (who may change what, the mileage amount, what a fix of a
+rejected expense does, which expenses a claim takes) are in `rules.py` and `operations.py`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, inspect, select
@@ -16,32 +13,14 @@ from sqlalchemy.orm import Session
 
 from server.activities.models import Activity
 from server.blobs.models import Blob
+from server.expenses import rules
 from server.expenses.models import Claim, Expense, ExpenseReceipt
-from server.organizations.models import MileageRate
+from server.expenses.operations import open_expenses
+from server.money.rates import cents_per_km
 from sync.merge import Author
 from sync.push.answers import Rejected
 from sync.registry import Binding
 from sync.spec import MSG, wire_value
-from sync.vocabulary import EXPENSE_LOCKED_STATES
-
-# Used only when an organization has set no rate at all (the BRKG rate for cars).
-FALLBACK_CENTS_PER_KM = 30
-
-
-def cents_per_km(session: Session, organization_id: int, on: dt.date, mode: str = "car") -> int:
-    rate = session.scalar(
-        select(MileageRate.cents_per_km).where(
-            MileageRate.organization_id == organization_id, MileageRate.mode == mode, MileageRate.valid_from <= on)
-        .order_by(MileageRate.valid_from.desc()).limit(1)
-    )
-    return FALLBACK_CENTS_PER_KM if rate is None else int(rate)
-
-
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    year, mon = (int(part) for part in month.split("-"))
-    first = dt.date(year, mon, 1)
-    following = dt.date(year + (mon == 12), mon % 12 + 1, 1)
-    return first, following
 
 
 class ExpenseBinding(Binding):
@@ -78,9 +57,10 @@ class ExpenseBinding(Binding):
         return {("claim", claim_id) for claim_id in claims}
 
     def lock_reason(self, obj: Any, author: Author) -> str | None:
-        if not author.is_staff and obj.state in EXPENSE_LOCKED_STATES:
-            return str(obj.state)
-        return None
+        return None if author.is_staff else rules.guide_lock_reason(obj.state)
+
+    def staff_edit_refusal(self, obj: Any, values: dict[str, Any]) -> str | None:
+        return "locked" if rules.money_edit_refused(obj, values) else None
 
     def validate_references(self, session: Session, obj: Any | None, values: dict[str, Any],
                             organization_id: int, guide_id: int) -> dict[str, list[str]]:
@@ -96,14 +76,13 @@ class ExpenseBinding(Binding):
         values = dict(values)
         category = values.get("category", obj.category)
         if category == "mileage":
-            km = values.get("km", obj.km) or 0
             on = values.get("date", obj.date)
-            values["amount_cents"] = km * cents_per_km(session, obj.organization_id, on)
+            values["amount_cents"] = rules.mileage_cents(values.get("km", obj.km),
+                                                         cents_per_km(session, obj.organization_id, on))
         elif "category" in values and obj.category == "mileage":
             values.setdefault("km", None)
         if not author.is_staff and obj.state == "rejected":
-            # Fixing a rejected expense puts it back among the open ones, to be claimed again.
-            values.update(state="open", rejection_reason="", claim_id=None)
+            values.update(rules.reopened_by_guide(obj))
         return values
 
     def to_wire(self, session: Session, obj: Any, audience: str) -> dict[str, Any]:
@@ -113,6 +92,8 @@ class ExpenseBinding(Binding):
         stored = set(session.scalars(select(Blob.sha256).where(
             Blob.organization_id == obj.organization_id, Blob.sha256.in_(receipts)))) if receipts else set()
         data["missing_receipts"] = [h for h in receipts if h not in stored]
+        data["earlier_rejections"] = [{"reason": r.get("reason", ""), "rejected_at": r.get("rejected_at", "")}
+                                      for r in obj.rejections or []]
         return data
 
 
@@ -134,23 +115,17 @@ class ClaimBinding(Binding):
 
     def before_write(self, session: Session, obj: Any, values: dict[str, Any], author: Author) -> dict[str, Any]:
         month = values.get("month", obj.month)
-        other = session.scalar(select(Claim.id).where(Claim.guide_id == obj.guide_id, Claim.month == month,
-                                                      Claim.id != obj.id))
-        if other is not None:
-            raise Rejected("duplicate")
-        if not self.open_expenses(session, obj.organization_id, obj.guide_id, month):
-            raise Rejected("no_open_expenses")
+        others = list(session.scalars(select(Claim.sequence).where(
+            Claim.guide_id == obj.guide_id, Claim.month == month, Claim.id != obj.id)))
+        refusal = rules.claim_refusal(len(others), len(open_expenses(session, obj.organization_id, obj.guide_id,
+                                                                     month)))
+        if refusal:
+            raise Rejected(refusal)
+        obj.sequence = rules.next_sequence(others)
         return values
 
-    @staticmethod
-    def open_expenses(session: Session, organization_id: int, guide_id: int, month: str) -> list[Expense]:
-        first, following = month_bounds(month)
-        return list(session.scalars(select(Expense).where(
-            Expense.organization_id == organization_id, Expense.guide_id == guide_id, Expense.state == "open",
-            Expense.deleted_at.is_(None), Expense.date >= first, Expense.date < following)))
-
     def after_write(self, session: Session, obj: Any, values: dict[str, Any], author: Author) -> None:
-        for expense in self.open_expenses(session, obj.organization_id, obj.guide_id, obj.month):
+        for expense in open_expenses(session, obj.organization_id, obj.guide_id, obj.month):
             expense.state = "submitted"
             expense.claim_id = obj.id
 
@@ -159,5 +134,5 @@ class ClaimBinding(Binding):
             select(func.coalesce(func.sum(Expense.amount_cents), 0), func.count(Expense.id))
             .where(Expense.claim_id == obj.id, Expense.deleted_at.is_(None))
         ).one()
-        return {"month": obj.month, "state": obj.state, "total_cents": int(total), "expense_count": int(count),
+        return {"month": obj.month, "sequence": obj.sequence or 1, "state": obj.state, "total_cents": int(total), "expense_count": int(count),
                 "submitted_at": wire_value(obj.submitted_at), "decided_at": wire_value(obj.decided_at)}

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from server.activities.models import Activity
 from server.audit.log import record_event
-from server.expenses.sync_binding import month_bounds
+from server.expenses.rules import month_bounds
 from server.extensions import db
 from server.money.errors import MoneyError
 from server.money.limits import LimitStatus, guide_limit_status

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import extract, select
 
-from server.expenses.models import Claim, Payout
+from server.expenses.models import Claim
 from server.extensions import db
 from server.money.errors import MoneyError
-from server.money.models import AllowanceLine, Certificate, PayoutItem
+from server.money.models import AllowanceLine, Certificate, Payout, PayoutItem
 
 
 def _paid_items(organization_id: int, guide_id: int) -> list[tuple[PayoutItem, Payout]]:

@@ -1,4 +1,4 @@
-"""Money beyond single expenses: flat allowances, tax-free limits, payout lines, volunteer certificates.
+"""Money beyond single expenses: flat allowances, tax-free limits, payouts and their lines, volunteer certificates.
 
 Two kinds of money reach a guide and are kept apart everywhere:
 
@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -25,12 +26,13 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
 from sync.clock import utcnow
-from sync.vocabulary import sql_in
+from sync.vocabulary import PAYOUT_STATES, sql_in
 
 # § 3 Nr. 26a EStG (Ehrenamtspauschale) and § 3 Nr. 26 EStG (Übungsleiterpauschale).
 LEGAL_BASES = ("ehrenamt_26a", "uebungsleiter_26")
@@ -122,6 +124,39 @@ class TaxFreeLimit(db.Model):
     year: Mapped[int] = mapped_column(Integer)
     legal_basis: Mapped[str] = mapped_column(String(20))
     amount_cents: Mapped[int] = mapped_column(Integer)
+
+
+class Payout(db.Model):
+    """A batch of approved claims exported for payment; frozen once exported, only cancellable."""
+
+    __tablename__ = "payouts"
+    __table_args__ = (
+        UniqueConstraint("id", "organization_id"),
+        CheckConstraint(sql_in("state", PAYOUT_STATES), name="state_known"),
+        CheckConstraint("total_cents >= 0", name="total_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(12), default="draft")
+    total_cents: Mapped[int] = mapped_column(Integer, default=0)
+    reference: Mapped[str] = mapped_column(String(35), default="")
+    # Set when exported: the SEPA message id and the requested execution day.
+    message_id: Mapped[str] = mapped_column(String(35), default="", server_default="")
+    execution_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date, default=None)  # the bank's day; reports count by it
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    exported_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    paid_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    cancel_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # Cancelled after export: the coordinator confirmed the bank did not execute the file. Its message id
+    # stays here, void (a new export makes a new one), and the claims and allowance lines it held are
+    # listed so that their next payout page can say where they were.
+    bank_not_executed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    released_claim_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    released_line_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class PayoutItem(db.Model):

@@ -1,7 +1,7 @@
 """Money workflows: deciding a claim's items, and payouts from draft to paid (or cancelled).
 
-Every state change of a synced record (expense, claim) goes through `sync.coordinator`, so the guide's
-phones receive it on their next sync. The caller commits; errors are `MoneyError` with a stable code.
+Every state change of an expense goes through `server.expenses.operations` (and so `sync.coordinator`),
+so the guide's phones receive it on their next sync. The caller commits; errors are `MoneyError` with a stable code.
 
 Payout life: `draft` (claims and approved allowance lines reserved; changeable) → `exported` (files
 made; frozen) → `paid` (every included expense set to paid, every allowance line paid). A draft or an
@@ -21,12 +21,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from server.audit.log import record_event
-from server.expenses.models import Claim, Expense, Payout
+from server.expenses import operations as expenses
+from server.expenses.models import Claim, Expense
 from server.extensions import db
 from server.guides.models import GuideProfile
 from server.money.bank import validate_bank_details
 from server.money.errors import MoneyError
-from server.money.models import AllowanceLine, PayoutItem
+from server.money.models import AllowanceLine, Payout, PayoutItem
 from server.push.operations import notify_guides
 from sync import clock, coordinator
 from sync.clock import utcnow
@@ -87,7 +88,7 @@ def decide_expense(author: Author, organization_id: int, expense_id: str, decisi
         raise MoneyError("in_payout")
     before = expense.state
     try:
-        expense = coordinator.set_expense_state(db.session, author, organization_id, expense_id, decision, reason)
+        expense = expenses.set_expense_state(db.session, author, organization_id, expense_id, decision, reason)
     except coordinator.CoordinatorError as exc:
         raise MoneyError(exc.code, exc.fields) from exc
     if before != expense.state:
@@ -306,7 +307,7 @@ def mark_payout_paid(author: Author, organization_id: int, payout_id: int, paid_
         for expense in claim_expenses(claim):
             if expense.state == "approved":
                 try:
-                    coordinator.set_expense_state(db.session, author, organization_id, expense.id, "paid")
+                    expenses.set_expense_state(db.session, author, organization_id, expense.id, "paid")
                 except coordinator.CoordinatorError as exc:  # pragma: no cover - guarded by the states above
                     raise MoneyError(exc.code) from exc
     for line in db.session.scalars(select(AllowanceLine).where(AllowanceLine.payout_id == payout.id)):

@@ -135,15 +135,17 @@ class ClaimEntry:
     guide_name: str
     month: str
     cents: int
+    sequence: int = 1  # 2, 3, …: a follow-up claim (Nachtrag) of the same month
 
 
 def claim_page(organization_id: int, rule: Rule, page: int, page_size: int) -> list[ClaimEntry]:
     claims = _claims(organization_id, rule).subquery()
     rows = db.session.execute(
-        select(claims.c.id, claims.c.guide_id, User.name, claims.c.month, claims.c.cents)
-        .join(User, User.id == claims.c.guide_id)
-        .order_by(claims.c.month, User.name, claims.c.id).limit(page_size).offset((page - 1) * page_size))
-    return [ClaimEntry(claim_id, guide_id, name, month, int(cents)) for claim_id, guide_id, name, month, cents in rows]
+        select(claims.c.id, claims.c.guide_id, User.name, claims.c.month, claims.c.cents, Claim.sequence)
+        .join(User, User.id == claims.c.guide_id).join(Claim, Claim.id == claims.c.id)
+        .order_by(claims.c.month, User.name, Claim.sequence, claims.c.id).limit(page_size).offset((page - 1) * page_size))
+    return [ClaimEntry(claim_id, guide_id, name, month, int(cents), int(sequence or 1))
+            for claim_id, guide_id, name, month, cents, sequence in rows]
 
 
 def line_page(organization_id: int, rule: Rule, page: int, page_size: int) -> list[AllowanceLine]:

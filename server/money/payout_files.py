@@ -19,11 +19,11 @@ from sepaxml import SepaTransfer
 from sqlalchemy import select
 
 from server.accounts.models import User
-from server.expenses.models import Claim, Expense, Payout
+from server.expenses.models import Claim, Expense
 from server.extensions import db
 from server.money.errors import MoneyError
 from server.money.limits import LEGAL_BASIS_LABELS
-from server.money.models import AllowanceLine, PayoutItem
+from server.money.models import AllowanceLine, Payout, PayoutItem
 from server.money.operations import payout_items
 from server.money.reports import CATEGORY_LABELS
 from server.money.sepa_text import sepa_text

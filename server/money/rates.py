@@ -10,9 +10,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server.audit.log import record_event
-from server.expenses.sync_binding import cents_per_km
 from server.extensions import db
 from server.money.errors import MoneyError
 from server.money.models import ALLOWANCE_UNITS, LEGAL_BASES, AllowanceRate
@@ -21,8 +21,10 @@ from sync.merge import Author
 from sync.vocabulary import ACTIVITY_KINDS
 
 TRAVEL_MODES = ("car", "motorbike", "bicycle")
+# Used only when an organization has set no rate at all (the BRKG rate for cars).
+FALLBACK_CENTS_PER_KM = 30
 
-__all__ = ["TRAVEL_MODES", "allowance_rates_on", "cents_per_km", "km_rate", "set_allowance_rate", "set_km_rate"]
+__all__ = ["FALLBACK_CENTS_PER_KM", "TRAVEL_MODES", "allowance_rates_on", "cents_per_km", "km_rate", "set_allowance_rate", "set_km_rate"]
 
 
 def _touch(organization_id: int) -> None:
@@ -30,6 +32,16 @@ def _touch(organization_id: int) -> None:
     org = db.session.get(Organization, organization_id)
     if org is not None:
         org.version += 1
+
+
+def cents_per_km(session: Session, organization_id: int, on: dt.date, mode: str = "car") -> int:
+    """The km rate valid on a day, in any session (the sync binding prices a mileage expense with it)."""
+    rate = session.scalar(
+        select(MileageRate.cents_per_km).where(
+            MileageRate.organization_id == organization_id, MileageRate.mode == mode, MileageRate.valid_from <= on)
+        .order_by(MileageRate.valid_from.desc()).limit(1)
+    )
+    return FALLBACK_CENTS_PER_KM if rate is None else int(rate)
 
 
 def km_rate(organization_id: int, on: dt.date, mode: str = "car") -> int:

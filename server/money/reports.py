@@ -23,11 +23,11 @@ from sqlalchemy import distinct, func, select
 
 from server.activities.models import Activity
 from server.assignments.models import Assignment
-from server.expenses.models import Expense, Payout
+from server.expenses.models import Expense
 from server.extensions import db
 from server.i18n import language_display_name
 from server.money.errors import MoneyError
-from server.money.models import PayoutItem
+from server.money.models import Payout, PayoutItem
 from server.organizations.models import Organization
 from sync import clock
 from sync.vocabulary import ACTIVITY_KINDS, DISTRICTS, EXPENSE_CATEGORIES

@@ -12,14 +12,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from server.accounts.models import Membership, User
-from server.expenses.models import Payout
 from server.extensions import db
 from server.guides.models import GuideProfile
 from server.i18n import text_direction
 from server.money.certificates import certificate_languages
 from server.money.errors import MoneyError
 from server.money.limits import LEGAL_BASIS_LABELS, year_statement
-from server.money.models import PayoutItem
+from server.money.models import Payout, PayoutItem
 from server.money.pdf import Document
 from server.organizations.models import Organization
 from sync import clock

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import Membership, User
-from server.expenses.models import Claim, Expense, ExpenseReceipt, Payout
-from server.money.models import PayoutItem
+from server.expenses.models import Claim, Expense, ExpenseReceipt
+from server.money.models import Payout, PayoutItem
 
 
 @dataclass

@@ -24,7 +24,7 @@ from server.accounts.models import Membership, User
 from server.activities.models import Activity, PlenumEvent
 from server.assignments.models import Assignment
 from server.expenses.models import Expense
-from server.expenses.sync_binding import month_bounds
+from server.expenses.rules import month_bounds
 from server.guides.models import GuideProfile
 from server.push.operations import notify_guides
 from server.reminders.models import SentReminder

@@ -270,8 +270,8 @@ def test_guide_may_not_delete_profile_or_create_assignment(sync, token, guide):
 
 
 def submitted_expense(sync, token, coordinator, org, final_state):
+    from server.expenses.operations import set_expense_state
     from server.extensions import db
-    from sync.coordinator import set_expense_state
 
     item = expense()
     sync(token, [item, mutation("claim", month="2026-11", state="submitted")])

@@ -231,7 +231,7 @@ def test_expenses_offline_with_receipt_claim_and_decisions(phone, live_server, a
     assert all(e["state"] == "submitted" and e["claim_id"] == claim_id for e in on_server)
 
     # The coordinator approves the material and rejects the ticket; the app shows both after a sync.
-    from sync.coordinator import set_expense_state
+    from server.expenses.operations import set_expense_state
     from sync.merge import Author
 
     by_category = {e["category"]: e["id"] for e in on_server}

@@ -162,8 +162,8 @@ def test_paid_expense_prunes_its_photo_and_every_state_shows(phone, live_server,
     from sqlalchemy import select
 
     from server.expenses.models import Expense
+    from server.expenses.operations import set_expense_state
     from server.extensions import db
-    from sync.coordinator import set_expense_state
     from sync.merge import Author
 
     code, guide_id, org_id = enrolled_guide(live_server, f"paid-{uuid.uuid4().hex[:8]}", "Samir Aziz")

@@ -110,7 +110,7 @@ def _claim_item(o: Objects, what: str) -> str:
 
 def _payout_of(o: Objects) -> int:
     """An empty draft payout of the organization of `o` (made on first use)."""
-    from server.expenses.models import Payout
+    from server.money.models import Payout
 
     org_id = org_of(o.guide_id)
     payout_id = db.session.scalar(select(Payout.id).where(Payout.organization_id == org_id))

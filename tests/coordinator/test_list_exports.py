@@ -15,8 +15,9 @@ from sqlalchemy import select
 from server.activities.models import Activity
 from server.assignments.models import Assignment, AssignmentRequest
 from server.audit.models import AuditEvent
-from server.expenses.models import Claim, Expense, Payout
+from server.expenses.models import Claim, Expense
 from server.extensions import db
+from server.money.models import Payout
 from tests.money.pages import elements
 
 LISTS = ("guides", "requests", "assignments", "claims", "payouts", "review")

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from server.audit.models import AuditEvent
 from server.blobs.models import Blob
 from server.blobs.store import blob_store
-from server.expenses.models import Claim, Expense, ExpenseReceipt, Payout
+from server.expenses.models import Claim, Expense, ExpenseReceipt
 from server.extensions import db
-from server.money.models import PayoutItem
+from server.money.models import Payout, PayoutItem
 
 RECEIPT = b"%PDF-1.4 a restricted receipt"
 

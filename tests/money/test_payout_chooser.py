@@ -10,10 +10,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from server.expenses.models import Claim, Expense, Payout
+from server.expenses.models import Claim, Expense
 from server.extensions import db
 from server.money import payable
-from server.money.models import AllowanceLine
+from server.money.models import AllowanceLine, Payout
 from tests.coordinator.conftest import sign_in
 
 MONTHS = [f"2026-{m:02d}" for m in range(1, 7)]

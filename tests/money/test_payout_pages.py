@@ -18,8 +18,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from server.audit.models import AuditEvent
-from server.expenses.models import Claim, Expense, Payout
+from server.expenses.models import Claim, Expense
 from server.extensions import db
+from server.money.models import Payout
 from server.money.operations import claim_expenses, decide_expense, payable_claims
 from server.organizations.models import Organization
 from sync import clock

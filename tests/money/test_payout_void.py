@@ -8,8 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.audit.models import AuditEvent
-from server.expenses.models import Payout
 from server.extensions import db
+from server.money.models import Payout
 from tests.money.test_payout_pages import _create, _export, _payout_id, decided_claims, desk  # noqa: F401
 
 

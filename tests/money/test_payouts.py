@@ -15,12 +15,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from server.audit.models import AuditEvent
-from server.expenses.models import Claim, Expense, Payout
+from server.expenses.models import Claim, Expense
 from server.extensions import db
 from server.money.allowances import approve_allowance_line, compute_allowance_lines
 from server.money.errors import MoneyError
 from server.money.limits import guide_limit_status
-from server.money.models import AllowanceLine
+from server.money.models import AllowanceLine, Payout
 from server.money.operations import (
     cancel_payout,
     create_payout,

@@ -151,8 +151,8 @@ def test_approved_activity_is_locked_for_the_guide(make_device, guide, coordinat
 
 
 def test_claim_submits_open_expenses_of_the_month_and_locks_them(make_device, guide, coordinator, org):
+    from server.expenses.operations import set_expense_state
     from server.extensions import db
-    from sync.coordinator import set_expense_state
 
     phone = make_device(guide)
     ticket = phone.upsert("expense", date="2026-11-03", category="public_transport", amount_cents=320,

@@ -1,8 +1,9 @@
 """Random histories of offline devices, a coordinator and an unreliable network: the sync invariants hold.
 
 Three devices — two phones of one guide and one phone of another guide of the same organization — and a
-coordinator make random creates, edits and deletes of activities and expenses, submit claims, correct,
-approve and decide. Requests are lost before the server sees them, or the server applies them and the
+coordinator make random creates, edits and deletes of activities and expenses, submit claims (a later
+claim of a claimed month is a follow-up, Nachtrag), correct rejected expenses (receipt added, amount
+fixed) to send them again, and the coordinator edits, approves and decides. Requests are lost before the server sees them, or the server applies them and the
 answer is lost, or the network delivers them twice; the clients retry with the same mutation ids and
 their clocks are off by up to two days. After every device has synced twice with no new edits:
 
@@ -11,7 +12,9 @@ their clocks are off by up to two days. After every device has synced twice with
   field superseded it (a history entry with a higher version), or a conflict keeps it as the lost value;
 * no mutation was applied twice: one `sync_applied_mutations` row and at most one audit entry per
   mutation, and each record's history versions are exactly 1..version;
-* the version a device holds of a record never goes down.
+* the version a device holds of a record never goes down;
+* a month's claims of a guide are numbered 1..n (the claim, then its follow-ups); an open expense is in
+  no claim; and every correction of a rejected expense kept the rejection it answered.
 
 Each Hypothesis example gets an organization of its own, so examples share the database but not data.
 """
@@ -19,6 +22,7 @@ Each Hypothesis example gets an organization of its own, so examples share the d
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 from typing import Any
 
@@ -126,8 +130,40 @@ def check_written_values(session: Any, writes: list[dict[str, Any]]) -> list[str
     return problems
 
 
+def claim_problems(session: Any, organization_id: int) -> list[str]:
+    """Follow-up claims and corrected expenses: a guide's claims of a month are numbered 1..n, an open
+    expense is in no claim, a claimed one is, and each correction of a rejected expense (a guide's write
+    after a coordinator's rejection) kept that rejection on the expense."""
+    from server.expenses.models import Claim, Expense
+    from sync.tables import RecordHistory
+
+    problems = []
+    sequences: dict[tuple[int, str], list[int]] = {}
+    for claim in session.scalars(select(Claim).where(Claim.organization_id == organization_id)):
+        sequences.setdefault((claim.guide_id, claim.month), []).append(claim.sequence)
+    for key, numbers in sequences.items():
+        if sorted(numbers) != list(range(1, len(numbers) + 1)):
+            problems.append(f"claims of {key} are numbered {sorted(numbers)}")
+    for expense in session.scalars(select(Expense).where(Expense.organization_id == organization_id)):
+        if (expense.state == "open") != (expense.claim_id is None):
+            problems.append(f"expense {expense.id} is {expense.state} with claim {expense.claim_id}")
+        corrections, waiting = 0, False
+        for author_role, fields in session.execute(select(RecordHistory.author_role, RecordHistory.fields).where(
+                RecordHistory.record_type == "expense", RecordHistory.record_id == expense.id)
+                .order_by(RecordHistory.version)):
+            if author_role != "guide" and "state" in fields:
+                waiting = fields["state"] == "rejected"
+            elif author_role == "guide" and waiting and set(fields) - {"deleted"}:
+                corrections, waiting = corrections + 1, False
+        kept = [r.get("reason") for r in expense.rejections or []]
+        if kept != ["Beleg fehlt"] * corrections:
+            problems.append(f"expense {expense.id}: {corrections} corrections of a rejection, kept {kept}")
+    return problems
+
+
 def run_machine(app: Any, client: Any, max_examples: int) -> None:
     from server.accounts.operations import create_organization, create_user
+    from server.expenses import operations as expenses
     from server.extensions import db
     from sync import coordinator as coord
     from sync.merge import Author
@@ -209,9 +245,42 @@ def run_machine(app: Any, client: Any, max_examples: int) -> None:
             fields = mileage_fields if mileage else plain_fields
             device.upsert("expense", record_id, **fields)
 
+        @rule(index=st.integers(0, 2), amount=st.integers(1, 5000), km=st.integers(1, 80), data=st.data())
+        def correct_rejected_expense(self, index: int, amount: int, km: int, data: st.DataObject) -> None:
+            """A rejection ("Beleg fehlt") of one of this guide's expenses the phone holds: the guide adds the
+            receipt and fixes the amount (from whatever version the phone has seen)."""
+            device, _transport, guide = self.devices[index]
+            model = BINDINGS["expense"].model
+            rejected = set(session.scalars(select(model.id).where(
+                model.organization_id == self.org.id, model.guide_id == guide.id, model.state == "rejected")))
+            ids = [rid for rid in self._local_ids(index, "expense") if rid in rejected]
+            if not ids:
+                return
+            record_id = data.draw(st.sampled_from(ids))
+            record = device.record("expense", record_id) or {}
+            receipt = hashlib.sha256(f"{record_id}-{amount}".encode()).hexdigest()
+            fields = {"km": km} if record.get("category") == "mileage" else {"amount_cents": amount}
+            device.upsert("expense", record_id, receipts=[receipt], **fields)
+
         @rule(index=st.integers(0, 2), month=st.sampled_from(MONTHS))
         def submit_claim(self, index: int, month: str) -> None:
             self.devices[index][0].upsert("claim", month=month, state="submitted")
+
+        @rule(index=st.integers(0, 2), month=st.sampled_from(MONTHS), fate=st.sampled_from(FATES))
+        def sync_then_claim(self, index: int, month: str, fate: str) -> None:
+            """The phone syncs, then submits the month's claim (a follow-up if the month has one) over a
+            network with the given fate: claims and follow-ups happen often, lost or repeated."""
+            device, transport, _guide = self.devices[index]
+            transport.fate = "ok"
+            device.sync()
+            self._check_versions_only_grow(index)
+            device.upsert("claim", month=month, state="submitted")
+            transport.fate = fate
+            try:
+                device.sync_once()
+            except LostInTransit:
+                return
+            self._check_versions_only_grow(index)
 
         # -------------------------------------------------------------------------- the network
         @rule(index=st.integers(0, 2), fate=st.sampled_from(FATES), skew_hours=st.integers(-48, 48))
@@ -275,8 +344,19 @@ def run_machine(app: Any, client: Any, max_examples: int) -> None:
             ids = self._server_ids("expense")
             if ids:
                 record_id = data.draw(st.sampled_from(ids))
-                self._coordinator(lambda: coord.set_expense_state(
+                self._coordinator(lambda: expenses.set_expense_state(
                     session, self.coordinator, self.org.id, record_id, state, "Beleg fehlt"))
+
+        @rule(data=st.data())
+        def reject_a_submitted_expense(self, data: st.DataObject) -> None:
+            """A claim's item sent back ("Beleg fehlt"), so that corrections and follow-ups happen often."""
+            model = BINDINGS["expense"].model
+            ids = self._in_creation_order(session.scalars(select(model.id).where(
+                model.organization_id == self.org.id, model.state == "submitted", model.deleted_at.is_(None))))
+            if ids:
+                record_id = data.draw(st.sampled_from(ids))
+                self._coordinator(lambda: expenses.set_expense_state(
+                    session, self.coordinator, self.org.id, record_id, "rejected", "Beleg fehlt"))
 
         # -------------------------------------------------------------------------- settle + check
         def settle(self) -> None:
@@ -333,6 +413,7 @@ def run_machine(app: Any, client: Any, max_examples: int) -> None:
             assert total == sum(len(d.queued) for d, _t, _g in self.devices)
             assert history_problems(session, self.org.id) == []
             assert check_written_values(session, self._acknowledged_writes()) == []
+            assert claim_problems(session, self.org.id) == []
 
         def _acknowledged_writes(self) -> list[dict[str, Any]]:
             writes = list(self.coordinator_writes)

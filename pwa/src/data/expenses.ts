@@ -10,7 +10,7 @@
  *
  * Money is integer cents everywhere. Amounts are typed with a comma or a dot ("12,50", "12.5") and
  * converted on strings, never through floating point. A mileage amount is km × the organization's
- * rate valid on the expense's date, the same rule as server/expenses/sync_binding.py — shown to the
+ * rate valid on the expense's date, the same rule as server/expenses/rules.py (rate: server/money/rates.py) — shown to the
  * guide at once, though the server computes it again and its figure is the one that counts.
  */
 
@@ -20,7 +20,7 @@ import { type BlobRow, db, type LocalRecord } from "./db";
 import type { PreparedReceipt } from "./receipts";
 import { deleteRecord, saveRecord } from "./records";
 
-/** The server's rate when an organization has set none (server/expenses/sync_binding.py). */
+/** The server's rate when an organization has set none (server/money/rates.py). */
 export const FALLBACK_CENTS_PER_KM = 30;
 
 interface MileageRate {
@@ -92,9 +92,10 @@ export type Claim = LocalRecord<"claim">;
 
 /**
  * Submit the month's claim: one `claim` upsert `{month, state: "submitted"}`. The server submits every
- * open expense of that month in the same transaction. A claim the server refused before (nothing of it
- * exists there) is replaced by a fresh one, so trying again is a new request, not a no-op edit.
- * Returns the claim's id.
+ * open expense of that month in the same transaction. When the month's claim was sent already, this is
+ * a new claim: a follow-up (Nachtrag) for what is open now — an expense added later, a rejected one
+ * corrected. A claim the server refused before (nothing of it exists there) is replaced by a fresh one,
+ * so trying again is a new request, not a no-op edit. Returns the claim's id.
  */
 export async function submitClaim(month: string): Promise<string> {
   let id = "";
@@ -102,8 +103,8 @@ export async function submitClaim(month: string): Promise<string> {
     const claims = (await db.records.where("type").equals("claim").toArray())
       .filter((c) => (c.data as { month?: string }).month === month) as Claim[];
     for (const old of claims.filter((c) => c.version === 0 && c.problem)) await deleteRecord("claim", old.id);
-    const live = claims.find((c) => !(c.version === 0 && c.problem));
-    id = await saveRecord("claim", live?.id, { month, state: "submitted" });
+    const unsent = claims.find((c) => c.version === 0 && !c.problem);
+    id = await saveRecord("claim", unsent?.id, { month, state: "submitted" });
   });
   return id;
 }

@@ -115,6 +115,7 @@ export interface ExpenseData {
 export interface ClaimData {
   month?: string;
   state?: (typeof CLAIM_STATES)[number];
+  readonly sequence?: unknown;
   readonly total_cents?: unknown;
   readonly expense_count?: unknown;
   readonly submitted_at?: unknown;
@@ -271,7 +272,7 @@ export const RECORD_SPECS = {
       month: { kind: "month", writers: ["coordinator", "guide"], nullable: false, required: true },
       state: { kind: "enum", writers: ["coordinator", "guide"], nullable: false, required: true, choices: CLAIM_STATES },
     },
-    readOnlyFields: ["total_cents", "expense_count", "submitted_at", "decided_at"],
+    readOnlyFields: ["sequence", "total_cents", "expense_count", "submitted_at", "decided_at"],
     guideCreates: true,
     guideDeletes: false,
   },

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import abort
 
 from server.coordinator.common.auth import current_org_id
-from server.expenses.models import Claim, Expense, ExpenseReceipt, Payout
+from server.expenses.models import Claim, Expense, ExpenseReceipt
 from server.extensions import db
 from server.money.allowances import get_allowance_line
 from server.money.errors import MoneyError
-from server.money.models import AllowanceLine
+from server.money.models import AllowanceLine, Payout
 from server.money.operations import get_claim, get_payout
 
 

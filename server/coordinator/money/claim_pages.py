@@ -136,6 +136,19 @@ class ClaimPage:
     items: list[Item]
     allowances: list[AllowanceView]
     year_limits: list[LimitStatus] = field(default_factory=list)
+    # Items rejected in this claim that the guide corrected and sent again: (expense, the claim it is in now)
+    resent: list[tuple[Expense, Claim | None]] = field(default_factory=list)
+
+
+def resent_from(claim: Claim) -> list[tuple[Expense, Claim | None]]:
+    """The guide's expenses whose latest answered rejection was made in `claim` (rules.reopened_by_guide)."""
+    candidates = db.session.scalars(select(Expense).where(
+        Expense.organization_id == claim.organization_id, Expense.guide_id == claim.guide_id,
+        Expense.deleted_at.is_(None), Expense.claim_id.is_distinct_from(claim.id)).order_by(Expense.date))
+    found = [e for e in candidates if e.rejections and e.rejections[-1].get("claim_id") == claim.id]
+    now_in = {c.id: c for c in db.session.scalars(select(Claim).where(
+        Claim.id.in_([e.claim_id for e in found if e.claim_id])))} if found else {}
+    return [(e, now_in.get(e.claim_id or "")) for e in found]
 
 
 def claim_page(claim: Claim) -> ClaimPage:
@@ -158,4 +171,5 @@ def claim_page(claim: Claim) -> ClaimPage:
         claim=claim, guide=guide, totals=claim_totals(claim),
         items=[Item(e, by_expense.get(e.id, [])) for e in expenses],
         allowances=[AllowanceView(line, allowance_warning(line)) for line in lines],
-        year_limits=[guide_limit_status(claim.guide_id, year, basis) for basis in LEGAL_BASES])
+        year_limits=[guide_limit_status(claim.guide_id, year, basis) for basis in LEGAL_BASES],
+        resent=resent_from(claim))

@@ -26,13 +26,13 @@ from server.coordinator.common.money_messages import money_message
 from server.coordinator.common.paging import page_number
 from server.coordinator.money.access import get_payout_or_404
 from server.coordinator.money.payout_forms import CancelForm, ExportForm, NewPayoutForm, PaidForm
-from server.expenses.models import Claim, Payout
+from server.expenses.models import Claim
 from server.extensions import db
 from server.money import payable
 from server.money.bank import masked_iban
 from server.money.errors import MoneyError
 from server.money.limits import LEGAL_BASIS_LABELS
-from server.money.models import AllowanceLine
+from server.money.models import AllowanceLine, Payout
 from server.money.operations import (
     cancel_payout,
     claim_totals,

@@ -23,11 +23,11 @@ from server.coordinator.money.rate_forms import (
     KmRateForm,
     TaxFreeLimitForm,
 )
-from server.expenses.sync_binding import FALLBACK_CENTS_PER_KM
 from server.extensions import db
 from server.money import rate_history
 from server.money.errors import MoneyError
 from server.money.limits import LEGAL_BASIS_LABELS, set_tax_free_limit
+from server.money.rates import FALLBACK_CENTS_PER_KM
 from server.money.reports import KIND_LABELS
 from sync import clock
 from sync.merge import Author

@@ -29,7 +29,6 @@ from server.coordinator.requests.common import (
     guide_names,
 )
 from server.coordinator.requests.views import request_filters
-from server.expenses.models import Payout
 from server.extensions import db
 from server.guides import operations as guides
 from server.guides.hours import logged_minutes
@@ -40,6 +39,7 @@ from server.labels import (
     label,
     language_label,
 )
+from server.money.models import Payout
 from sync import clock
 from sync.vocabulary import DISTRICTS
 

@@ -220,10 +220,15 @@ export default function ExpenseForm({ id }: { id?: string }) {
       {data?.state === "rejected" && (
         <p class="error" data-testid="rejection-reason">
           {t("Rejected: {reason}", { reason: isolate(data.rejection_reason || "–") })}{" "}
-          {editable && t("Correct it and save; it is then open again for the next claim.")}
+          {editable && t("Correct it (add the receipt, fix the amount) and save, then send it again with a follow-up claim.")}
         </p>
       )}
       {state.problem && <p class="error">{state.problem}</p>}
+      {(data?.earlier_rejections ?? []).map((r, index) => (
+        <p key={index} class="muted small" data-testid="earlier-rejection" dir="auto">
+          {t("Rejected earlier: {reason}", { reason: isolate(r.reason) })}
+        </p>
+      ))}
       {!editable && <p class="notice info">{t("This expense was submitted and can no longer be changed.")}</p>}
       <form class="card" onSubmit={submit} noValidate>
         <fieldset disabled={!editable || busy}>

@@ -13,7 +13,8 @@ import "../styles/forms.css";
 import "../styles/lists.css";
 import "./expenses.css";
 import {
-  claimProblem, formatMonth, loadMonth, type MonthView, needsReceipt, type Row, shiftMonth, statusOf,
+  type Claim, claimProblem, claimTitle, formatMonth, loadMonth, type MonthView, needsReceipt, type Row, shiftMonth,
+  statusOf,
 } from "./model";
 
 function ExpenseRow({ row, inClaim }: { row: Row; inClaim: boolean }) {
@@ -49,6 +50,11 @@ function ExpenseRow({ row, inClaim }: { row: Row; inClaim: boolean }) {
             {t("Reason: {reason}", { reason: isolate(data.rejection_reason) })}
           </span>
         )}
+        {data.state !== "rejected" && (data.earlier_rejections ?? []).map((r, index) => (
+          <span key={index} class="muted small" data-testid="earlier-rejection" dir="auto">
+            {t("Rejected earlier: {reason}", { reason: isolate(r.reason) })}
+          </span>
+        ))}
         {record.problem?.message && <span class="entry-problem">{record.problem.message}</span>}
       </button>
     </li>
@@ -81,45 +87,29 @@ function ClaimPanel({ month, view }: { month: string; view: MonthView }) {
     </p>
   ));
 
-  if (claim) {
-    const data = claim.data as { state?: string; total_cents?: number; expense_count?: number; submitted_at?: string };
-    let text: string;
-    if (view.claimWaiting) {
-      text = whenOffline(t("The claim is saved on this phone and will be sent when you are online."),
-        t("The claim is saved on this phone and is being sent now."));
-    }
-    else if (claim.problem) text = claimProblem(claim.problem.code, claim.problem.message);
-    else if (data.state === "paid") text = t("The claim was paid.");
-    else if (data.state === "decided") text = t("The coordination office has decided on the claim.");
-    else {
-      text = t("Claim submitted on {when}. Expenses: {count}, total {total}.", {
-        when: data.submitted_at ? formatDateTime(data.submitted_at) : "",
-        count: data.expense_count ?? 0, total: formatEuro(data.total_cents ?? 0),
-      });
-    }
-    return (
-      <section class="card claim" aria-labelledby="claim-title">
-        <h2 id="claim-title">{t("Claim for {month}", { month: formatMonth(month) })}</h2>
-        <p class={claim.problem ? "error" : ""} data-testid="claim-state">{text}</p>
-        {refused}
-        {!view.claimWaiting && open.length > 0 && (
-          <p class="hint">{t("Expenses added after the claim was submitted belong in a later month's claim. Please ask your coordination office.")}</p>
-        )}
-      </section>
-    );
+  const sent = view.claims.map((c, index) => (
+    <ClaimState key={c.id} claim={c} month={month} followUp={index > 0} waiting={view.claimWaiting && c === claim} />
+  ));
+  if (view.claimWaiting || open.length === 0) {
+    return sent.length || refused.length ? <>{sent}{refused.length > 0 && <section class="card claim">{refused}</section>}</>
+      : null;
   }
-
-  if (open.length === 0) return refused.length ? <section class="card claim">{refused}</section> : null;
-
   const total = open.reduce((sum, r) => sum + (r.data.amount_cents ?? 0), 0);
   const noReceipt = open.filter((r) => needsReceipt(r.data));
+  const followUp = view.claims.length > 0;
   return (
-    <section class="card claim" aria-labelledby="claim-title">
-      <h2 id="claim-title">{t("Claim for {month}", { month: formatMonth(month) })}</h2>
+    <>
+    {sent}
+    <section class="card claim" aria-labelledby="claim-title" data-testid={followUp ? "followup-panel" : "claim-panel"}>
+      <h2 id="claim-title">{claimTitle(undefined, month, followUp)}</h2>
       {refused}
+      {followUp && (
+        <p class="hint">{t("Expenses added or corrected after the claim was submitted go into a follow-up claim for the same month.")}</p>
+      )}
       {!asking ? (
         <button type="button" class="primary" onClick={() => setAsking(true)}>
-          {t("Submit claim for {month}", { month: formatMonth(month) })}
+          {followUp ? t("Submit follow-up claim for {month}", { month: formatMonth(month) })
+            : t("Submit claim for {month}", { month: formatMonth(month) })}
         </button>
       ) : (
         <div class="claim-summary" data-testid="claim-summary">
@@ -151,6 +141,33 @@ function ClaimPanel({ month, view }: { month: string; view: MonthView }) {
           </div>
         </div>
       )}
+    </section>
+    </>
+  );
+}
+
+/** One sent (or waiting) claim of the month: what became of it. */
+function ClaimState({ claim, month, followUp, waiting }: { claim: Claim; month: string; followUp: boolean; waiting: boolean }) {
+  const data = claim.data as { state?: string; total_cents?: number; expense_count?: number; submitted_at?: string };
+  let text: string;
+  if (waiting) {
+    text = whenOffline(t("The claim is saved on this phone and will be sent when you are online."),
+      t("The claim is saved on this phone and is being sent now."));
+  }
+  else if (claim.problem) text = claimProblem(claim.problem.code, claim.problem.message);
+  else if (data.state === "paid") text = t("The claim was paid.");
+  else if (data.state === "decided") text = t("The coordination office has decided on the claim.");
+  else {
+    text = t("Claim submitted on {when}. Expenses: {count}, total {total}.", {
+      when: data.submitted_at ? formatDateTime(data.submitted_at) : "",
+      count: data.expense_count ?? 0, total: formatEuro(data.total_cents ?? 0),
+    });
+  }
+  const id = `claim-title-${claim.id}`;
+  return (
+    <section class="card claim" aria-labelledby={id} data-testid="claim" data-state={waiting ? "waiting" : data.state}>
+      <h2 id={id}>{claimTitle(claim, month, followUp)}</h2>
+      <p class={claim.problem ? "error" : ""} data-testid="claim-state">{text}</p>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 // What the Expenses screen reads (IndexedDB only, so it works offline) and how it words states.
 import { db, type LocalRecord } from "../../data/db";
 import type { Claim } from "../../data/expenses";
+export type { Claim };
 import { keyOf, pendingKeys, recordsOf } from "../../data/queries";
 import { t } from "../../shared/i18n";
 import { dateTag } from "../components/format";
@@ -8,7 +9,11 @@ import type { ExpenseData } from "../../shared/wire";
 import { lockedStateWord } from "../components/format";
 
 export type Expense = LocalRecord<"expense">;
-export type ExpenseFields = ExpenseData & { missing_receipts?: string[]; claim_id?: string | null };
+/** A rejection the guide answered by correcting the expense: kept, so the decision's history stays. */
+export interface EarlierRejection { reason: string; rejected_at: string }
+export type ExpenseFields = ExpenseData & {
+  missing_receipts?: string[]; claim_id?: string | null; earlier_rejections?: EarlierRejection[];
+};
 
 export interface Row {
   record: Expense;
@@ -21,8 +26,11 @@ export interface Row {
 
 export interface MonthView {
   rows: Row[];
-  /** The claim that counts for the month (synced or waiting), if any. */
+  /** The latest claim of the month (synced or waiting), if any. */
   claim?: Claim;
+  /** Every claim of the month, first one first: the month's claim, then follow-up claims (Nachtrag). */
+  claims: Claim[];
+  /** A claim of the month is saved on this phone and not yet sent. */
   claimWaiting: boolean;
   /** Claims the server refused (they exist only on this phone). */
   refused: Claim[];
@@ -51,9 +59,11 @@ export async function loadMonth(month: string): Promise<MonthView> {
       || b.record.changed_at.localeCompare(a.record.changed_at));
   const ofMonth = (claims as Claim[]).filter((c) => c.data.month === month && !c.deleted);
   const refusedClaims = ofMonth.filter((c) => c.version === 0 && c.problem);
-  const live = ofMonth.filter((c) => !refusedClaims.includes(c)).sort((a, b) => b.version - a.version);
-  const claim = live[0];
-  return { rows, claim, claimWaiting: !!claim && waiting.has(keyOf(claim)), refused: refusedClaims };
+  // A claim not yet sent has no sequence: it comes after the sent ones.
+  const order = (c: Claim) => (c.version === 0 ? Number.MAX_SAFE_INTEGER : Number(c.data.sequence ?? 1));
+  const live = ofMonth.filter((c) => !refusedClaims.includes(c)).sort((a, b) => order(a) - order(b));
+  const claim = live[live.length - 1];
+  return { rows, claim, claims: live, claimWaiting: live.some((c) => waiting.has(keyOf(c))), refused: refusedClaims };
 }
 
 export interface Status {
@@ -96,6 +106,14 @@ export function claimProblem(code: string, fallback: string): string {
     case "locked": return t("This month's claim was already submitted and can no longer be changed.");
     default: return fallback || t("The server did not accept the claim.");
   }
+}
+
+/** "Claim for November 2026", or "Follow-up claim for November 2026" for a later claim of the month. */
+export function claimTitle(claim: Claim | undefined, month: string, followUp: boolean): string {
+  const sequence = Number(claim?.data.sequence ?? 1);
+  if (!followUp && sequence <= 1) return t("Claim for {month}", { month: formatMonth(month) });
+  return sequence > 2 ? t("Follow-up claim {number} for {month}", { number: sequence - 1, month: formatMonth(month) })
+    : t("Follow-up claim for {month}", { month: formatMonth(month) });
 }
 
 /** "2026-11" → "November 2026" in the active language. */
