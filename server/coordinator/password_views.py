@@ -8,13 +8,14 @@ through it ends every session of that user.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from server.accounts.invitations import request_reset
+from server.accounts.invitations import answer_floor, request_reset
 from server.accounts.operations import AccountError
 from server.accounts.passwords import hash_password, verify_password
 from server.accounts.tokens import TokenRefused, check_new_password, find_token, redeem_token
@@ -50,7 +51,7 @@ def _reset_mail_key() -> str:
 @limiter.limit(FORGOT_PER_ACCOUNT, key_func=_reset_mail_key, methods=["POST"])
 def forgot_password() -> Any:
     form = ForgotPasswordForm()
-    sent = False
+    sent, started = False, time.perf_counter()
     if form.validate_on_submit():
         user = request_reset(db.session, form.email.data or "")
         if user is not None:
@@ -58,6 +59,7 @@ def forgot_password() -> Any:
             record_event("account.password_reset_requested", membership.organization_id if membership else None,
                          object_type="user", object_id=user.id)
         db.session.commit()
+        answer_floor(started)  # the same answer time for known and unknown addresses
         sent = True
     return render_template("coordinator/password_forgot.html", form=form, sent=sent, mail_on=mail_enabled()), \
         (400 if request.method == "POST" and not sent else 200)
