@@ -198,7 +198,7 @@ def test_retention_cli(app, world, add_activity):
     # The command line speaks the shell's language; these assertions read the English wording.
     dry = runner.invoke(args=["apply-retention", "--dry-run"], env={"LANG": "en_US.UTF-8", "LANGUAGE": ""})
     assert dry.exit_code == 0, dry.output
-    assert "vhs: 1 assignments, 1 clients, 1 activity notes, 1 conflicts" in dry.output
+    assert "vhs: 1 assignment, 1 client, 1 activity note, 1 conflict" in dry.output
     assert _snapshot() == before
 
     real = runner.invoke(args=["apply-retention"], env={"LANG": "en_US.UTF-8", "LANGUAGE": ""})
