@@ -186,3 +186,21 @@ def _history_fields(binding: Binding) -> list[str]:
         _HISTORY_FIELDS[binding.type_name] = sorted({f.name for f in binding.spec.fields}
                                                     | set(binding.spec.read_only_fields))
     return _HISTORY_FIELDS[binding.type_name]
+
+
+def write_new_records(session: Session, binding: Binding, objects: list[NewRecord], author: Any) -> None:
+    """Server-side bulk creates (e.g. a message to every guide): each new record's row, its history entry
+    and its feed mark, written as a push's new records are — one insert per table, in the caller's
+    transaction. The objects get the columns' Python-side defaults, as after an ORM flush."""
+    if not objects:
+        return
+    feed.set_author(session, author)
+    now = utcnow()
+    rows, history = [], []
+    for obj in objects:
+        obj.version = 1
+        rows.append(_record_row(binding, obj))
+        history.append(_history_row(session, binding, obj, author, now))
+        feed.mark_written(session, binding, obj)
+    insert_many(session, binding.model.__table__, rows)
+    insert_many(session, RecordHistory.__table__, history)
