@@ -98,7 +98,7 @@ pwa: $(STAMPS)/pwa ## build the guide's app into server/static/app
 charts: $(STAMPS)/charts ## build the coordinator pages' charts into server/coordinator/static/charts
 
 i18n-extract: $(STAMPS)/python ## collect every translatable string into locales/messages.pot
-	@PYTHONPATH=locales $(BIN)/pybabel -q extract -F locales/babel.cfg -k lazy_gettext -k _l -k t -k N_ -c TRANSLATORS: \
+	@PYTHONPATH=locales $(BIN)/pybabel -q extract -F locales/babel.cfg -k lazy_gettext -k _l -k lazy_ngettext:1,2 -k t -k N_ -c TRANSLATORS: \
 		-o locales/messages.pot --no-location --sort-output --project=Lotsenbuch .
 
 i18n-update: i18n-extract ## merge new strings into every language's catalog

@@ -1,9 +1,13 @@
 """Mail benchmark on PostgreSQL: an organization of 2,000 guides, a real SMTP server (aiosmtpd) on loopback.
 
-Prints (median of RUNS):
+Prints (median of RUNS), each beside its floor measured in the same run:
   the daily digest for every coordinator: counted (the dashboard's queries over 2,000 guides), rendered, queued
-  a message-to-everyone-sized batch: 2,000 mails rendered in each guide's language and queued (outbox + audit rows)
-  the sender: 2,000 queued mails delivered to a local SMTP server (aiosmtpd in its own process; mails/s)
+  the desk's message to all 2,000 guides: a synced row each, with its feed row and history, and the audit
+  a message-to-everyone-sized batch: 2,000 mails rendered in each guide's language and queued (outbox + audit
+    rows); floor: a bare COPY of the very same outbox rows
+  the sender: 2,000 queued mails delivered to a local SMTP server (aiosmtpd in its own process; mails/s), over
+    1 and over MAIL_CONNECTIONS connections; floor: the same mails' bytes sent raw with smtplib (no database,
+    no MIME building) over 1 and over as many connections
 
 The queueing runs are rolled back (a digest is queued once a day: a second run would be skipped).
 
@@ -14,9 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import smtplib
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -87,9 +93,11 @@ def run(app: object, org_id: int) -> None:
     from server.accounts.models import Membership, User
     from server.extensions import db
     from server.outbox.alerts import queue_daily_digests
+    from server.outbox.batch_render import MailShapes
     from server.outbox.models import OutboxMessage
-    from server.outbox.render import MailTo, queue_mails
+    from server.outbox.render import MailTo, queue_mails, recipient_locale
     from server.outbox.sender import send_due
+    from sync.bulk_insert import insert_many
 
     def load_guides() -> list[User]:
         """The recipients, in one query (as a message to everyone would load them)."""
@@ -130,14 +138,96 @@ def run(app: object, org_id: int) -> None:
         db.session.commit()
         return GUIDES / seconds
 
+    def outbox_rows() -> list[dict[str, object]]:
+        queue_mails(db.session, "enrolment_link", org_id, [
+            MailTo(g, {"link": "https://lotsen.example/enroll#code=ABCD-EFGH-JKMN", "code": "ABCD-EFGH-JKMN",
+                       "enroll_url": "https://lotsen.example/enroll", "org_name": "Bench e.V.", "days": 7})
+            for g in load_guides()])
+        columns = [c for c in OutboxMessage.__table__.columns if c.name != "id"]
+        rows = [dict(r._mapping) for r in db.session.execute(select(*columns))]
+        db.session.rollback()
+        return rows
+
+    rows = outbox_rows()
+
+    def bare_insert() -> float:
+        seconds = timed(lambda: insert_many(db.session, OutboxMessage.__table__, rows))
+        db.session.rollback()
+        return seconds
+
+    def render_only() -> float:
+        guides = load_guides()
+        shapes = MailShapes("enrolment_link")
+        return timed(lambda: [shapes.render(recipient_locale(g), g, {
+            "link": "https://lotsen.example/enroll#code=ABCD-EFGH-JKMN", "code": "ABCD-EFGH-JKMN",
+            "enroll_url": "https://lotsen.example/enroll", "org_name": "Bench e.V.", "days": 7}) for g in guides])
+
+    def raw_smtp(connections: int) -> float:
+        """The floor of the sender: the same mails' bytes over plain smtplib, nothing else."""
+        from server.outbox.mail import build_email
+        from server.outbox.queue import ClaimedMessage
+
+        host, port = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]  # type: ignore[attr-defined]
+        wire = [(r["address"], build_email(ClaimedMessage(
+            id=i, channel="mail", kind=str(r["kind"]), organization_id=org_id, user_id=None, address=str(r["address"]),
+            locale=str(r["locale"]), subject=str(r["subject"]), body_text=str(r["body_text"]),
+            body_html=str(r["body_html"]), payload={}, attempts=1, lease_token="")).message().as_bytes(linesep="\r\n"))
+            for i, r in enumerate(rows)]
+
+        def share(part: list[tuple[object, bytes]]) -> None:
+            with smtplib.SMTP(host, port) as smtp:
+                for address, data in part:
+                    smtp.sendmail("lotsenbuch@bench.example", [str(address)], data)
+
+        def send() -> None:
+            with ThreadPoolExecutor(connections) as pool:
+                list(pool.map(share, [wire[i::connections] for i in range(connections)]))
+
+        return len(wire) / timed(send)
+
+    def sender_over(connections: int) -> float:
+        app.config["MAIL_CONNECTIONS"] = connections  # type: ignore[attr-defined]
+        return sender()
+
+    def message_to_all() -> float:
+        """The desk's "message to all guides": one synced row per guide (feed, history, audit), rolled back."""
+        from server.messages.operations import active_guides, send_message
+        from sync.merge import Author
+
+        coordinator = db.session.scalar(select(User).where(User.email == "coord0@bench.example"))
+        assert coordinator is not None
+
+        def send() -> None:
+            send_message(db.session, Author(role="coordinator", user_id=coordinator.id), coordinator, org_id,
+                         active_guides(db.session, org_id), "Das Plenum ist am Donnerstag um 18 Uhr.", to_all=True)
+            db.session.flush()
+
+        seconds = timed(send)
+        db.session.rollback()
+        return seconds
+
+    connections = int(app.config["MAIL_CONNECTIONS"])  # type: ignore[attr-defined]
     median, values = median_of(RUNS, digest)
     print(f"daily digest ({COORDINATORS} coordinators, {GUIDES} guides) counted, rendered, queued: "
           f"{fmt(median)} (runs: {', '.join(fmt(v) for v in values)})")
+    median, values = median_of(RUNS, message_to_all)
+    print(f"a message to all {GUIDES} guides (synced rows, feed, audit) written: {fmt(median)} "
+          f"(runs: {', '.join(fmt(v) for v in values)})")
     median, values = median_of(RUNS, everyone)
     print(f"{GUIDES} mails rendered in each guide's language and queued: {fmt(median)} "
           f"(runs: {', '.join(fmt(v) for v in values)})")
-    median, values = median_of(max(2, RUNS - 2), sender)
-    print(f"sender to a local aiosmtpd: {median:.0f} mails/s (runs: {', '.join(f'{v:.0f}' for v in values)})")
+    median, values = median_of(RUNS, render_only)
+    print(f"  of which rendering {GUIDES} mails: {fmt(median)} (runs: {', '.join(fmt(v) for v in values)})")
+    median, values = median_of(RUNS, bare_insert)
+    print(f"  floor, a bare COPY of the same {len(rows)} outbox rows: {fmt(median)} "
+          f"(runs: {', '.join(fmt(v) for v in values)})")
+    for n in (1, connections):
+        median, values = median_of(max(2, RUNS - 2), lambda n=n: sender_over(n))
+        print(f"sender to a local aiosmtpd over {n} connection(s): {median:.0f} mails/s "
+              f"(runs: {', '.join(f'{v:.0f}' for v in values)})")
+        median, values = median_of(max(2, RUNS - 2), lambda n=n: raw_smtp(n))
+        print(f"  floor, the same mails raw over {n} smtplib connection(s): {median:.0f} mails/s "
+              f"(runs: {', '.join(f'{v:.0f}' for v in values)})")
 
 
 if __name__ == "__main__":

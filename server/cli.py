@@ -163,9 +163,12 @@ def register_cli(app: Flask) -> None:
 
         results = apply_retention(db.session)
         for slug, counts in results.items():
-            click.echo(_("%(org)s: %(assignments)s assignments, %(clients)s clients, %(notes)s activity notes, "
-                         "%(conflicts)s conflicts", org=slug, assignments=counts.assignments, clients=counts.clients,
-                         notes=counts.activity_notes, conflicts=counts.conflicts))
+            # Each count with its own plural form; the line joins them (translators may reorder).
+            click.echo(_("%(org)s: %(assignments)s, %(clients)s, %(notes)s, %(conflicts)s", org=slug,
+                         assignments=ngettext("%(num)s assignment", "%(num)s assignments", counts.assignments),
+                         clients=ngettext("%(num)s client", "%(num)s clients", counts.clients),
+                         notes=ngettext("%(num)s activity note", "%(num)s activity notes", counts.activity_notes),
+                         conflicts=ngettext("%(num)s conflict", "%(num)s conflicts", counts.conflicts)))
         if dry_run:
             db.session.rollback()
             click.echo(_("Dry run: nothing was changed."))

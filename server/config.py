@@ -126,6 +126,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OUTBOX_PERMANENT_ATTEMPTS", int, lambda: 3,
             "Attempts per message the server refuses permanently (5xx) before it is given up."),
     Setting("OUTBOX_BATCH", int, lambda: 200, "Messages one sender leases and sends at a time."),
+    Setting("MAIL_CONNECTIONS", int, lambda: 4,
+            "SMTP connections a sender opens at once for a batch of mails (each sends its share in turn)."),
     Setting("OUTBOX_LEASE_SECONDS", int, lambda: 300,
             "How long a sender holds a leased batch; a sender that died releases it after this time."),
     Setting("OUTBOX_POLL_SECONDS", float, lambda: 5.0, "How often `send-mail` looks for due messages."),

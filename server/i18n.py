@@ -14,6 +14,7 @@ import json
 import os
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from flask import current_app, has_request_context, request, session
@@ -135,3 +136,48 @@ def claim_label(claim: object) -> str:
     if sequence > 2:
         return _("%(month)s, follow-up claim %(number)s", month=month, number=sequence - 1)
     return month
+
+# ------------------------------------------------------------------ flash messages in the reader's language
+# A flash message waits in the session for the next page, and the language may change in between (she
+# switches to Arabic, or signs in with her own setting). So the session keeps what to say — the lazy
+# string's msgid, its plural and its parameters — and the page translates it when it shows it.
+
+_TRANSLATORS = ("gettext", "ngettext")
+
+
+def _stored(value: Any) -> Any:
+    from flask_babel.speaklater import LazyString
+
+    if isinstance(value, LazyString):
+        name = getattr(value._func, "__name__", "")
+        if name in _TRANSLATORS:
+            return {"i18n": name, "args": [_stored(a) for a in value._args],
+                    "kwargs": {k: _stored(v) for k, v in value._kwargs.items()}}
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dict) and value.get("i18n") in _TRANSLATORS:
+        import flask_babel
+
+        translate = getattr(flask_babel, value["i18n"])
+        return translate(*[_shown(a) for a in value.get("args", [])],
+                         **{k: _shown(v) for k, v in (value.get("kwargs") or {}).items()})
+    return value
+
+
+def flash(message: Any, category: str = "message") -> None:
+    """`flask.flash` for the desk: pass `_l("…", name=…)` or `lazy_ngettext(…)`; it is translated when shown."""
+    from flask import flash as flask_flash
+
+    flask_flash(_stored(message), category)
+
+
+def flashed_messages() -> list[tuple[str, str]]:
+    """The waiting flash messages as (category, text), in the language of the page showing them."""
+    from flask import get_flashed_messages
+
+    return [(category, str(_shown(message))) for category, message in get_flashed_messages(with_categories=True)]

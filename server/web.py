@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.routing import PathConverter
 
-from server.i18n import claim_label, month_label, text_direction
+from server.i18n import claim_label, flashed_messages, month_label, text_direction
 from server.static_files import APP_DIR, APP_ROUTES
 
 bp = Blueprint("web", __name__)
@@ -59,6 +59,7 @@ def register_web(app: Flask) -> None:
     # "2026-12" → "Dezember 2026": a month is never shown as its code (locales/README.md).
     app.add_template_filter(month_label, "monthformat")
     app.add_template_filter(claim_label, "claimmonth")  # the month, and "follow-up claim" for a Nachtrag
+    app.add_template_global(flashed_messages)  # translated when shown (server/i18n.py)
 
     @app.context_processor
     def locale_globals() -> dict[str, Any]:

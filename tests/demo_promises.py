@@ -17,10 +17,12 @@ from server.assignments.models import Assignment, AssignmentOffer, Client
 from server.audit.models import AuditEvent
 from server.expenses.models import Claim, Expense
 from server.extensions import db
+from server.messages.models import Message
 from server.money.limits import LEGAL_BASES
 from server.money.models import AllowanceLine, Payout, PayoutItem, TaxFreeLimit
 from server.organizations.models import Organization
 from sync import clock
+from sync.tables import SyncChange
 
 KINDS = {"accompaniment", "meeting", "phone", "preparation", "travel", "plenum", "training", "other"}
 
@@ -80,6 +82,15 @@ def assert_demo_promises() -> None:
     assert db.session.scalar(select(func.count()).select_from(Activity).where(Activity.state == "logged")) > 0
     assert db.session.scalar(select(func.count()).select_from(PlenumEvent)) > 0
 
+    # The inbox: each organization's guides have messages from the desk, read and unread, one to all of them.
+    for org in (vhs, awo):
+        messages = db.session.scalars(select(Message).where(Message.organization_id == org.id)).all()
+        assert {m.read_at is None for m in messages} == {True, False} and any(m.to_all for m in messages), org.slug
+        assert all(m.sent_at <= (m.read_at or now) and m.sender_name for m in messages)
+        published = db.session.scalar(select(func.count()).select_from(SyncChange).where(
+            SyncChange.organization_id == org.id, SyncChange.record_type == "message"))
+        assert published == len(messages)  # in the feed: the phones pull them
+
     # Nothing logged, claimed, paid or audited lies in the future.
     assert db.session.scalar(select(func.max(Activity.date))) <= today
     assert db.session.scalar(select(func.max(Expense.date))) <= today
@@ -88,7 +99,7 @@ def assert_demo_promises() -> None:
     assert max(db.session.scalars(select(AllowanceLine.month))) <= clock.current_month()
     for column in (Activity.created_at, Activity.updated_at, Activity.approved_at, Expense.created_at,
                    Expense.updated_at, Expense.decided_at, Claim.submitted_at, Claim.decided_at, Payout.exported_at,
-                   AuditEvent.at):
+                   AuditEvent.at, Message.sent_at, Message.read_at, Message.updated_at):
         latest = db.session.scalar(select(func.max(column)))
         assert latest is None or latest <= now, (column, latest, now)
 

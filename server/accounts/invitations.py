@@ -7,17 +7,20 @@ its owner ever types a staff password.
 
 from __future__ import annotations
 
+import secrets
+import time
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import User
-from server.accounts.operations import create_user
-from server.accounts.tokens import INVITATION_LIFETIME, RESET_LIFETIME, issue_token
+from server.accounts.operations import create_user, hash_secret
+from server.accounts.tokens import INVITATION_LIFETIME, RESET_LIFETIME, expire_older_tokens, issue_token
 from server.organizations.models import Organization
 from server.outbox.mail import mail_enabled
-from server.outbox.render import absolute_url, public_base_url, queue_mail
+from server.outbox.render import absolute_url, public_base_url, queue_mail, render_mail
 
 STAFF_ROLES = ("coordinator", "admin")
 
@@ -57,9 +60,16 @@ def send_reset_link(session: Session, user: User, organization_id: int | None,
     return LinkIssued(user=user, link=link, mailed=outbox_id is not None)
 
 
+# "Forgot my password" answers no sooner than this, known address or not: the writes of a real reset (token,
+# outbox row, audit events) fit well inside it, so the answer's time does not tell which addresses exist.
+RESET_ANSWER_FLOOR = 0.25  # seconds
+
+
 def request_reset(session: Session, email: str) -> User | None:
     """"Forgot my password": a link if the address belongs to an active staff member; nothing otherwise.
-    The caller answers the same either way. Returns the user (for the audit log) or None."""
+    The caller answers the same either way, and no sooner than `answer_floor`. An unknown address costs the
+    same computation as a known one (a token hashed, the mail rendered in the default language, the same
+    look-ups); only the rows are not written. Returns the user (for the audit log) or None."""
     from server.coordinator.common.auth import (  # the desk decides who may sign in
         may_sign_in,
         staff_membership,
@@ -67,12 +77,31 @@ def request_reset(session: Session, email: str) -> User | None:
 
     if not mail_enabled():
         return None
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    address = email.strip().lower()
+    user = session.scalar(select(User).where(User.email == address))
     if user is None or not may_sign_in(user):
+        _stand_in_reset(session, address)
         return None
     membership = staff_membership(user)
     send_reset_link(session, user, membership.organization_id if membership else None)
     return user
+
+
+def _stand_in_reset(session: Session, address: str) -> None:
+    """What `send_reset_link` computes, for nobody: the older-links update (it matches no row), a token and
+    its hash, the rendered mail. Nothing is written."""
+    expire_older_tokens(session, None, "password_reset")
+    hash_secret(secrets.token_urlsafe(32))
+    render_mail("password_reset", str(current_app.config["DEFAULT_LOCALE"]),
+                recipient=User(name="", email=address), link=set_password_link(secrets.token_urlsafe(32)),
+                by_admin=False, minutes=int(RESET_LIFETIME.total_seconds() // 60))
+
+
+def answer_floor(started: float) -> None:
+    """Wait until RESET_ANSWER_FLOOR seconds have passed since `started` (a `time.perf_counter()`)."""
+    left = RESET_ANSWER_FLOOR - (time.perf_counter() - started)
+    if left > 0:
+        time.sleep(left)
 
 
 def mail_enrolment_link(session: Session, guide: User, org: Organization, sent_by: User) -> int | None:

@@ -31,15 +31,21 @@ class TokenRefused(AccountError):
 
 def issue_token(session: Session, user: User, purpose: str, created_by: User | None = None) -> str:
     """A new link's token; the user's older unused links of the same purpose stop working."""
-    now = utcnow()
-    session.execute(update(AccountToken).where(
-        AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None),
-        AccountToken.expires_at > now).values(expires_at=now))
+    now = expire_older_tokens(session, user.id, purpose)
     token = secrets.token_urlsafe(32)
     session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=hash_secret(token),
                              expires_at=now + LIFETIMES[purpose], created_by_id=created_by.id if created_by else None))
     session.flush()
     return token
+
+
+def expire_older_tokens(session: Session, user_id: int | None, purpose: str) -> dt.datetime:
+    """End the user's unused links of this purpose (None: nobody, the same statement for a stand-in)."""
+    now = utcnow()
+    session.execute(update(AccountToken).where(
+        AccountToken.user_id == (user_id if user_id is not None else -1), AccountToken.purpose == purpose,
+        AccountToken.used_at.is_(None), AccountToken.expires_at > now).values(expires_at=now))
+    return now
 
 
 def find_token(session: Session, token: str) -> AccountToken:

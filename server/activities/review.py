@@ -39,10 +39,10 @@ class ReviewFilters:
 
     def query_args(self) -> dict[str, str]:
         """The filters as URL arguments (for the pager and the links back after an action)."""
-        args = {"guide": str(self.guide_id or ""), "from": self.date_from.isoformat() if self.date_from else "",
-                "to": self.date_to.isoformat() if self.date_to else "", "state": self.state, "kind": self.kind,
+        args = {"state": self.state, "guide": str(self.guide_id or ""), "from": self.date_from.isoformat() if self.date_from else "",
+                "to": self.date_to.isoformat() if self.date_to else "", "kind": self.kind,
                 "flagged": "1" if self.flagged else "", "since": self.since.isoformat() if self.since else ""}
-        return {k: v for k, v in args.items() if v}
+        return {k: v for k, v in args.items() if v or k == "state"}  # state= is "any", kept explicit
 
 
 def parse_filters(args: Mapping[str, str]) -> ReviewFilters:
@@ -62,7 +62,8 @@ def parse_filters(args: Mapping[str, str]) -> ReviewFilters:
     guide = (args.get("guide") or "").strip()
     filters.guide_id = int(guide) if guide.isdigit() and len(guide) < 12 else None
     filters.date_from, filters.date_to = day("from"), day("to")
-    filters.state = args.get("state", "") if args.get("state") in ACTIVITY_STATES else ""
+    # Opened without a state chosen, the list shows what waits for a decision ("any" is state=).
+    filters.state = "logged" if "state" not in args else args["state"] if args["state"] in ACTIVITY_STATES else ""
     filters.kind = args.get("kind", "") if args.get("kind") in ACTIVITY_KINDS else ""
     filters.flagged = args.get("flagged") == "1"
     since = (args.get("since") or "").strip()
@@ -117,6 +118,13 @@ def search(session: Session, organization_id: int, filters: ReviewFilters, page:
         User.id.in_({a.guide_id for a in activities}))).all()) if activities else {}
     return ReviewPage([(a, names.get(a.guide_id, "")) for a in activities], total, page, pages,
                       plausibility.flags_for(session, activities))
+
+
+def waiting_ids(session: Session, organization_id: int, filters: ReviewFilters) -> list[str]:
+    """The ids of every activity matching the filters that waits for a decision (at most BULK_LIMIT)."""
+    query = _query(organization_id, filters).where(Activity.state == "logged")
+    return list(session.scalars(query.with_only_columns(Activity.id)
+                                .order_by(Activity.date.desc(), Activity.id).limit(BULK_LIMIT)))
 
 
 def approve_many(session: Session, author: Author, organization_id: int, activity_ids: list[str]) -> list[str]:

@@ -29,6 +29,7 @@ from server.audit.log import record_event
 from server.demo import data
 from server.demo.context import DemoClock, DemoOrg, demo_uuid
 from server.demo.data import DemoAssignment, DemoGuide, DemoRequest
+from server.demo.messages import AWO_MESSAGES, VHS_MESSAGES, seed_messages
 from server.demo.money import demo_iban, seed_allowances, seed_current_tax_free_limits, seed_expenses
 from server.extensions import db
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
@@ -57,6 +58,8 @@ def seed_demo_data() -> str | None:
         seed_expenses(ctx, rng, clock, lagging_guide="rojda")
     seed_current_tax_free_limits(_admin(), clock.today)
     seed_allowances(vhs, clock)
+    seed_messages(vhs, rng, clock, VHS_MESSAGES)
+    seed_messages(awo, rng, clock, AWO_MESSAGES)
     for ctx in (vhs, awo):
         record_event("demo.seeded", ctx.org.id, object_type="organization", object_id=ctx.org.id,
                      details={"activities": len(ctx.activities), "expenses": len(ctx.expenses)})

@@ -114,10 +114,12 @@ def queue_mails(session: Session, kind: str, organization_id: int | None, mails:
     dedupe key was queued before is skipped. Returns the ids of the queued rows."""
     if not mails or not mail_enabled():
         return []
-    messages = []
+    from server.outbox.batch_render import MailShapes  # it renders through render_mail below
+
+    shapes, messages = MailShapes(kind), []
     for mail in mails:
         locale = recipient_locale(mail.user)
-        rendered = render_mail(kind, locale, recipient=mail.user, **mail.context)
+        rendered = shapes.render(locale, mail.user, mail.context)
         messages.append(NewMessage(
             channel="mail", kind=kind, organization_id=organization_id, user_id=mail.user.id,
             address=mail.user.email, locale=locale, subject=rendered.subject, body_text=rendered.text,

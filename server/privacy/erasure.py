@@ -12,6 +12,8 @@ The rules, in one place:
   codes deleted.
 * **Activities** stay for the organization's statistics (date, minutes, kind, district), but their notes
   are cleared and the "needs professional help" flag reset.
+* **Messages** from the desk to the guide are deleted (tombstones, their text replaced by "–": a
+  coordinator's message may name her or her clients); the sync history of them loses its values.
 * **Sync conflicts** of the guide lose both values; the **sync history** of the guide's activities,
   profile and conflicts loses its values (only which fields changed is kept — all the merge needs).
 * **Money** — expenses, claims, their receipts and the payouts they went into — is *not* deleted:
@@ -46,6 +48,7 @@ from server.accounts.models import Device, EnrolmentCode, User
 from server.activities.models import Activity
 from server.expenses.models import Claim, Expense
 from server.guides.models import GuideLanguage, GuideProfile, Qualification
+from server.messages.models import Message
 from server.money.models import Certificate
 from server.organizations.models import Organization
 from sync import feed
@@ -55,6 +58,7 @@ from sync.tables import Conflict, RecordHistory
 
 ERASED_NAME = "Gelöschte Person #{id}"
 ERASED_EMAIL = "erased-{id}@erased.invalid"
+ERASED_TEXT = "–"  # a message's body may not be empty (its check constraint)
 
 
 class ErasureRefused(ValueError):
@@ -68,6 +72,7 @@ class ErasureSummary:
     devices_revoked: int = 0
     activities_cleared: int = 0
     conflicts_cleared: int = 0
+    messages_deleted: int = 0
     expenses_restricted: int = 0
     claims_restricted: int = 0
     history_entries_cleared: int = 0
@@ -136,6 +141,13 @@ def erase_guide(session: Session, author: Author, organization: Organization, gu
         conflict.anonymised_at = now
         summary.conflicts_cleared += 1
 
+    messages = list(session.scalars(select(Message).where(Message.organization_id == organization.id,
+                                                          Message.guide_id == guide.id)))
+    for message in messages:
+        if message.deleted_at is None or message.body != ERASED_TEXT:
+            message.body, message.deleted_at = ERASED_TEXT, message.deleted_at or now
+            summary.messages_deleted += 1
+
     for cert in session.scalars(select(Certificate).where(Certificate.organization_id == organization.id,
                                                           Certificate.guide_id == guide.id)):
         if keep_certificates:
@@ -163,6 +175,8 @@ def erase_guide(session: Session, author: Author, organization: Organization, gu
     summary.history_entries_cleared += clear_history(session, organization.id, "profile", [profile.id])
     summary.history_entries_cleared += clear_history(session, organization.id, "conflict",
                                                      [c.id for c in conflicts])
+    summary.history_entries_cleared += clear_history(session, organization.id, "message",
+                                                     [m.id for m in messages])
     return summary
 
 

@@ -1,7 +1,7 @@
 """Everything stored about one guide, as a ZIP of JSON files and receipt files (DSGVO Art. 15).
 
 One JSON file per record type (user, profile, devices, activities, expenses, claims, conflicts,
-assignments, audit events about the guide) plus `receipts/<sha256>.<ext>` from the blob store and a
+assignments, messages from the desk with their read state, audit events about the guide) plus `receipts/<sha256>.<ext>` from the blob store and a
 `manifest.json` with the counts. Secrets never leave the server: password and TOTP hashes, device
 token hashes and enrolment code hashes are left out (the export says whether they are set). The caller
 audits the access (`privacy.exported`).
@@ -26,6 +26,7 @@ from server.blobs.models import Blob
 from server.blobs.store import BlobStore
 from server.expenses.models import Claim, Expense
 from server.guides.models import GuideProfile
+from server.messages.models import Message
 from sync.clock import utcnow
 from sync.tables import Conflict
 
@@ -66,7 +67,7 @@ def collect(session: Session, organization_id: int, guide: User) -> dict[str, An
                                                         model.guide_id == guide.id).order_by(model.created_at)))
 
     activities, expenses, claims, conflicts = owned(Activity), owned(Expense), owned(Claim), owned(Conflict)
-    assignments = owned(Assignment)
+    assignments, messages = owned(Assignment), owned(Message)
     expense_docs = []
     for expense in expenses:
         doc = as_dict(expense)
@@ -80,7 +81,7 @@ def collect(session: Session, organization_id: int, guide: User) -> dict[str, An
         about.append(AuditEvent.device_id.in_([d.id for d in devices]))
         about.append((AuditEvent.object_type == "device") & AuditEvent.object_id.in_([d.id for d in devices]))
     for kind, rows in (("activity", activities), ("expense", expenses), ("claim", claims), ("conflict", conflicts),
-                       ("profile", [profile] if profile else [])):
+                       ("message", messages), ("profile", [profile] if profile else [])):
         ids = [str(r.id) for r in rows]
         for start in range(0, len(ids), 500):
             about.append((AuditEvent.object_type == kind) & AuditEvent.object_id.in_(ids[start:start + 500]))
@@ -90,7 +91,8 @@ def collect(session: Session, organization_id: int, guide: User) -> dict[str, An
         "user": user, "profile": profile_doc, "devices": [as_dict(d) for d in devices],
         "activities": [as_dict(a) for a in activities], "expenses": expense_docs,
         "claims": [as_dict(c) for c in claims], "conflicts": [as_dict(c) for c in conflicts],
-        "assignments": [as_dict(a) for a in assignments], "audit_events": [as_dict(e) for e in events],
+        "assignments": [as_dict(a) for a in assignments],
+        "messages": [as_dict(m) for m in messages], "audit_events": [as_dict(e) for e in events],
     }
 
 

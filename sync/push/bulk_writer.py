@@ -160,3 +160,20 @@ def _columns(binding: Binding) -> list[tuple[str, str, Any, bool]]:
                 found.append((column.key, prop.key, _NO_DEFAULT, False))
         _COLUMNS[binding.model] = found
     return _COLUMNS[binding.model]
+
+
+def write_new_records(session: Session, binding: Binding, objects: list[NewRecord], author: Any) -> None:
+    """Server-side bulk creates (e.g. a message to every guide): each new record's row, its history entry
+    and its feed mark, written as a push's new records are — one insert per table, in the caller's
+    transaction. The objects get the columns' Python-side defaults, as after an ORM flush."""
+    if not objects:
+        return
+    feed.set_author(session, author)
+    now = utcnow()
+    rows, history = [], []
+    for obj in objects:
+        obj.version = 1
+        rows.append(_record_row(binding, obj))  # first: sets the defaults the history entry shows
+        history.append(feed.created_in_bulk(session, binding, obj, now))
+    insert_many(session, binding.model.__table__, rows)
+    insert_many(session, RecordHistory.__table__, history)

@@ -20,6 +20,7 @@ from server.blobs.store import blob_store
 from server.expenses.models import Claim, Expense, ExpenseReceipt
 from server.extensions import db
 from server.guides.models import GuideLanguage, GuideProfile
+from server.messages.models import Message
 from sync import clock
 from sync.client import SyncFailed
 from sync.tables import Conflict, RecordHistory
@@ -45,9 +46,21 @@ def _money(world, state="paid"):
     return sha, expense, claim
 
 
+def _message(browser, guide, body):
+    assert browser.post("/coordinator/messages", data={"recipient": str(guide.id), "body": body}).status_code == 302
+
+
 def test_export_zip_holds_everything_and_is_audited(signed_in, world, make_device):
     phone = make_device(world.guide_a)
     activity_id = phone.upsert("activity", **activity_fields(note="Schulanmeldung"))
+    desk = signed_in(world.coord_a)
+    _message(desk, world.guide_a, "Bitte den Beleg nachreichen.")
+    _message(desk, world.guide_a, "Plenum am Donnerstag")
+    _message(signed_in(world.coord_b), world.guide_b, "Nachricht an jemand anderen")
+    phone.sync()
+    (first_id,) = [rid for (_t, rid), rec in phone.records("message").items()
+                   if rec["body"] == "Bitte den Beleg nachreichen."]
+    phone.upsert("message", first_id, read_at="2026-12-04T09:15:00Z")
     phone.sync()
     sha, expense, _claim = _money(world)
     browser = signed_in(world.coord_a)
@@ -57,7 +70,7 @@ def test_export_zip_holds_everything_and_is_audited(signed_in, world, make_devic
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = set(archive.namelist())
     for part in ("user", "profile", "devices", "activities", "expenses", "claims", "conflicts", "audit_events",
-                 "assignments", "manifest"):
+                 "assignments", "messages", "manifest"):
         assert f"{part}.json" in names
     docs = {n: json.loads(archive.read(n)) for n in names if n.endswith(".json")}
     assert docs["user.json"]["email"] == world.guide_a.email and "password_hash" not in docs["user.json"]
@@ -65,6 +78,11 @@ def test_export_zip_holds_everything_and_is_audited(signed_in, world, make_devic
     assert docs["expenses.json"][0]["receipts"] == [sha]
     assert len(docs["devices.json"]) == 1 and "token_hash" not in docs["devices.json"][0]
     assert archive.read(f"receipts/{sha}.pdf") == RECEIPT
+    # Her messages from the desk, with whether and when she read them; nobody else's.
+    read = {m["body"]: m["read_at"] for m in docs["messages.json"]}
+    assert read.keys() == {"Bitte den Beleg nachreichen.", "Plenum am Donnerstag"}
+    assert read["Bitte den Beleg nachreichen."].startswith("2026-12-04T09:15") and read["Plenum am Donnerstag"] is None
+    assert json.loads(archive.read("manifest.json"))["counts"]["messages"] == 2
     assert world.guide_b.email not in json.dumps(docs)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "privacy.exported"))
     assert event.object_id == str(world.guide_a.id) and event.actor_user_id == world.coord_a.id
@@ -84,6 +102,11 @@ def test_erasure(signed_in, world, make_device):
     phone.sync()
     sha, expense, claim = _money(world)
     browser = signed_in(world.coord_a)
+    _message(browser, guide, "Liebe Ayşe, bitte Beleg für Familie Y nachreichen.")
+    phone.sync()
+    (message_id,) = [rid for _t, rid in phone.records("message")]
+    phone.upsert("message", message_id, read_at="2026-12-04T09:15:00Z")
+    phone.sync()
     url = f"/coordinator/guides/{guide.id}/erase"
 
     wrong = browser.post(url, data={"confirm_name": "Jemand anderes"})
@@ -102,6 +125,12 @@ def test_erasure(signed_in, world, make_device):
     assert activity.note == "" and activity.minutes == 90  # kept for the statistics
     history = db.session.scalars(select(RecordHistory).where(RecordHistory.record_id == activity_id)).all()
     assert all(value is None for row in history for value in row.fields.values())
+    # Her messages are deleted, their text gone, also from their sync history.
+    message = db.session.get(Message, message_id)
+    assert message.deleted_at is not None and "Ayşe" not in message.body
+    history = db.session.scalars(select(RecordHistory).where(RecordHistory.record_id == message_id)).all()
+    assert history and all(value is None for row in history for value in row.fields.values())
+    assert "Familie Y" not in browser.get("/coordinator/messages").get_data(as_text=True)
     # Money is kept, restricted until the end of the booking retention period.
     expense, claim = db.session.get(Expense, expense.id), db.session.get(Claim, claim.id)
     assert expense.amount_cents == 290 and expense.restricted_until == dt.date(2036, 12, 31)
@@ -109,6 +138,7 @@ def test_erasure(signed_in, world, make_device):
     assert blob_store().read(world.org_a.id, sha) == RECEIPT
     assert all(d.revoked_at is not None for d in db.session.scalars(select(Device).where(Device.user_id == guide.id)))
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "guide.erased"))
+    assert event.details["messages_deleted"] == 1
     assert event.details["expenses_restricted"] == 1 and "Ayşe" not in json.dumps(event.details)
     # The phone is signed out; the guide no longer appears in the list.
     with pytest.raises(SyncFailed) as failed:
@@ -168,7 +198,7 @@ def test_retention_cli(app, world, add_activity):
     # The command line speaks the shell's language; these assertions read the English wording.
     dry = runner.invoke(args=["apply-retention", "--dry-run"], env={"LANG": "en_US.UTF-8", "LANGUAGE": ""})
     assert dry.exit_code == 0, dry.output
-    assert "vhs: 1 assignments, 1 clients, 1 activity notes, 1 conflicts" in dry.output
+    assert "vhs: 1 assignment, 1 client, 1 activity note, 1 conflict" in dry.output
     assert _snapshot() == before
 
     real = runner.invoke(args=["apply-retention"], env={"LANG": "en_US.UTF-8", "LANGUAGE": ""})

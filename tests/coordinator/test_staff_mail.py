@@ -81,6 +81,60 @@ def test_forgotten_password_answers_the_same_for_known_and_unknown_addresses(app
     assert [m["To"] for m in smtp_server.messages] == [world.coord_a.email]
 
 
+def test_forgotten_password_does_the_same_work_for_known_and_unknown_addresses(app, smtp_server, world,
+                                                                            monkeypatch):
+    """Not a timing test: the computation is counted (tokens hashed, mails rendered, statements by kind),
+    and the answer waits for the same floor on both paths; only a known address writes rows."""
+    import time
+
+    from sqlalchemy import event
+
+    from server.accounts import invitations, tokens
+    from server.outbox import render
+
+    counts: dict[str, int] = {}
+
+    def counting(name, original):
+        def spy(*args, **kwargs):
+            counts[name] = counts.get(name, 0) + 1
+            return original(*args, **kwargs)
+        return spy
+
+    monkeypatch.setattr(tokens, "hash_secret", counting("hash", tokens.hash_secret))
+    monkeypatch.setattr(invitations, "hash_secret", counting("hash", invitations.hash_secret))
+    monkeypatch.setattr(render, "render_mail", counting("render", render.render_mail))
+    monkeypatch.setattr(invitations, "render_mail", counting("render", invitations.render_mail))
+    from server.coordinator import password_views
+
+    monkeypatch.setattr(password_views, "answer_floor", counting("floor", invitations.answer_floor))
+
+    def statement(conn, cursor, sql, *args):
+        kind = sql.lstrip().split(None, 1)[0].upper()
+        if kind in ("UPDATE", "INSERT"):
+            counts[kind] = counts.get(kind, 0) + 1
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        work = {}
+        for address in (world.coord_a.email, "nobody@example.org", world.guide_a.email):
+            counts.clear()
+            started = time.perf_counter()
+            response = app.test_client().post("/coordinator/password/forgot", data={"email": address})
+            assert response.status_code == 200
+            assert time.perf_counter() - started >= invitations.RESET_ANSWER_FLOOR
+            work[address] = dict(counts)
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+    known, unknown, guide = work.values()
+    for part in ("hash", "render", "floor"):
+        assert known[part] == unknown[part] == guide[part] == 1, (part, work)
+    assert known.get("UPDATE", 0) >= unknown["UPDATE"] == guide["UPDATE"] >= 1
+    assert known["INSERT"] >= 2 and "INSERT" not in unknown and "INSERT" not in guide  # token + outbox row
+    send_due()
+    assert [m["To"] for m in smtp_server.messages] == [world.coord_a.email]
+
+
 def test_a_reset_ends_every_session_and_the_link_works_once(app, smtp_server, signed_in, world):
     office, home = signed_in(world.coord_a), signed_in(world.coord_a)
     assert app.test_client().post("/coordinator/password/forgot", data={"email": world.coord_a.email}).status_code == 200

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from server.coordinator.common.auth import current_org, current_org_id, staff_required
 from server.coordinator.common.forms import (
@@ -20,7 +21,7 @@ from server.coordinator.common.forms import (
 )
 from server.coordinator.requests.common import audit
 from server.extensions import db
-from server.i18n import available_locales, locale_name
+from server.i18n import available_locales, flash, locale_name
 from server.public import directory
 from server.public.directory_views import entry_labels
 
@@ -66,10 +67,10 @@ def public_form_settings() -> Any:
         audit("public.form_settings_changed", "organization", current_org_id(), fields=sorted(changed),
               form_enabled=profile.form_enabled)
         db.session.commit()
-        flash(_("The request form is switched on.") if profile.form_enabled else _("The request form is switched off."),
+        flash(_l("The request form is switched on.") if profile.form_enabled else _l("The request form is switched off."),
               "info")
     else:
-        flash(_("Nothing was changed."), "info")
+        flash(_l("Nothing was changed."), "info")
     return redirect(url_for("coordinator.public_profile"))
 
 
@@ -83,7 +84,7 @@ def public_profile_save() -> Any:
     if changed:
         audit("public.profile_edited", "organization", current_org_id(), fields=changed)
     db.session.commit()
-    flash(_("The draft was saved. Look at the preview, then publish it.") if changed else _("Nothing was changed."),
+    flash(_l("The draft was saved. Look at the preview, then publish it.") if changed else _l("Nothing was changed."),
           "info")
     return redirect(url_for("coordinator.public_profile"))
 
@@ -104,7 +105,7 @@ def public_profile_publish() -> Any:
     directory.publish(db.session, profile)
     audit("public.profile_published", "organization", current_org_id())
     db.session.commit()
-    flash(_("The entry is published in the city's directory."), "info")
+    flash(_l("The entry is published in the city's directory."), "info")
     return redirect(url_for("coordinator.public_profile"))
 
 
@@ -115,5 +116,5 @@ def public_profile_withdraw() -> Any:
         directory.withdraw(profile)
         audit("public.profile_withdrawn", "organization", current_org_id())
         db.session.commit()
-        flash(_("The entry was taken out of the directory."), "info")
+        flash(_l("The entry was taken out of the directory."), "info")
     return redirect(url_for("coordinator.public_profile"))

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, flash, redirect, url_for
+from flask import Response, current_app, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from server.coordinator.admin.forms import LogoForm, ReportingForm
 from server.coordinator.admin.views import _audit, _render_organization, admins_only, get_organization_or_404
 from server.coordinator.common.auth import current_org, staff_required
 from server.coordinator.common.forms import ActionForm
 from server.extensions import db
+from server.i18n import flash
 from server.organizations import reporting
 from server.organizations.models import Organization
 
@@ -37,9 +39,9 @@ def admin_reporting(org_id: int) -> Any:
     if changed:
         _audit(org, "organization.reporting_changed", "organization", org.id, changes=changed)
         db.session.commit()
-        flash(_("The settings were saved."), "info")
+        flash(_l("The settings were saved."), "info")
     else:
-        flash(_("Nothing was changed."), "info")
+        flash(_l("Nothing was changed."), "info")
     return redirect(url_for("coordinator.admin_organization", org_id=org.id))
 
 
@@ -57,7 +59,7 @@ def admin_logo(org_id: int) -> Any:
         return _render_organization(org, 413 if exc.code == "too_large" else 400, logo=form)
     _audit(org, "organization.logo_set", "organization", org.id, **details)
     db.session.commit()
-    flash(_("The logo was saved; it appears on the funder reports."), "info")
+    flash(_l("The logo was saved; it appears on the funder reports."), "info")
     return redirect(url_for("coordinator.admin_organization", org_id=org.id))
 
 
@@ -69,7 +71,7 @@ def admin_remove_logo(org_id: int) -> Any:
     if reporting.remove_logo(org):
         _audit(org, "organization.logo_removed", "organization", org.id)
         db.session.commit()
-        flash(_("The logo was removed."), "info")
+        flash(_l("The logo was removed."), "info")
     return redirect(url_for("coordinator.admin_organization", org_id=org.id))
 
 

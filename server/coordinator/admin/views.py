@@ -12,9 +12,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_decimal
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -34,6 +34,7 @@ from server.coordinator.common.auth import is_admin, staff_required
 from server.coordinator.common.forms import ActionForm
 from server.coordinator.common.money_messages import show_bank_errors
 from server.extensions import db
+from server.i18n import flash
 from server.money.bank import masked_iban, set_organization_account
 from server.money.errors import MoneyError
 from server.money.limits import LEGAL_BASIS_LABELS
@@ -93,7 +94,7 @@ def admin_organizations() -> Any:
         else:
             _audit(org, "organization.created", "organization", org.id, slug=org.slug, name=org.name)
             db.session.commit()
-            flash(_("The organization “%(name)s” was created. Now add its first coordinator.", name=org.name),
+            flash(_l("The organization “%(name)s” was created. Now add its first coordinator.", name=org.name),
                   "info")
             return redirect(url_for("coordinator.admin_organization", org_id=org.id))
     return render_template("coordinator/admin_organizations.html", rows=operations.organization_rows(db.session),
@@ -141,9 +142,9 @@ def admin_organization_settings(org_id: int) -> Any:
     if changed:
         _audit(org, "organization.settings_changed", "organization", org.id, changes=changed)
         db.session.commit()
-        flash(_("The settings were saved."), "info")
+        flash(_l("The settings were saved."), "info")
     else:
-        flash(_("Nothing was changed."), "info")
+        flash(_l("Nothing was changed."), "info")
     return redirect(url_for("coordinator.admin_organization", org_id=org.id))
 
 
@@ -162,7 +163,7 @@ def admin_bank_account(org_id: int) -> Any:
         show_bank_errors(form, exc)
         return _render_organization(org, 400, bank=form)
     db.session.commit()
-    flash(_("The bank account for payouts was saved."), "info")
+    flash(_l("The bank account for payouts was saved."), "info")
     return redirect(url_for("coordinator.admin_organization", org_id=org.id))
 
 
@@ -187,7 +188,7 @@ def admin_new_coordinator(org_id: int) -> Any:
     _audit(org, "staff.invited", "user", user.id, role=form.role.data, mailed=issued.mailed)
     db.session.commit()
     if issued.mailed:
-        flash(_("%(name)s got an invitation by mail to %(email)s. The link works once and for 72 hours.",
+        flash(_l("%(name)s got an invitation by mail to %(email)s. The link works once and for 72 hours.",
                 name=user.name, email=user.email), "info")
         return redirect(url_for("coordinator.admin_organization", org_id=org.id))
     return _link_page(org, user, issued.link, invitation=True)
@@ -201,13 +202,13 @@ def admin_send_reset_link(org_id: int, user_id: int) -> Any:
     if not ActionForm().validate_on_submit():
         return _render_organization(org, 400)
     if not user.active:
-        flash(_("%(name)s is deactivated and cannot set a password.", name=user.name), "error")
+        flash(_l("%(name)s is deactivated and cannot set a password.", name=user.name), "error")
         return _render_organization(org, 409)
     issued = send_reset_link(db.session, user, org.id, by_admin=current_user)
     _audit(org, "staff.reset_link_sent", "user", user.id, mailed=issued.mailed)
     db.session.commit()
     if issued.mailed:
-        flash(_("%(name)s got a link by mail to set a new password (valid for one hour).", name=user.name), "info")
+        flash(_l("%(name)s got a link by mail to set a new password (valid for one hour).", name=user.name), "info")
         return redirect(url_for("coordinator.admin_organization", org_id=org.id))
     return _link_page(org, user, issued.link, invitation=False)
 
@@ -225,11 +226,11 @@ def admin_deactivate_staff(org_id: int, user_id: int) -> Any:
     if not ActionForm().validate_on_submit():
         return _render_organization(org, 400)
     if user.id == current_user.id:
-        flash(_("You cannot deactivate your own account."), "error")
+        flash(_l("You cannot deactivate your own account."), "error")
         return _render_organization(org, 409)
     if user.active:
         ended = accounts.deactivate_user(user)
         _audit(org, "staff.deactivated", "user", user.id, sessions_ended=ended)
         db.session.commit()
-        flash(_("%(name)s can no longer sign in; their open sessions were ended.", name=user.name), "info")
+        flash(_l("%(name)s can no longer sign in; their open sessions were ended.", name=user.name), "info")
     return redirect(url_for("coordinator.admin_organization", org_id=org.id))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server.audit.log import record_event
@@ -17,6 +17,7 @@ from server.coordinator.courses.forms import SessionForm, SheetForm
 from server.coordinator.courses.views import render_course
 from server.courses import operations as ops
 from server.extensions import db
+from server.i18n import flash
 
 
 @staff_required
@@ -31,7 +32,7 @@ def add_course_session(course_id: str) -> Any:
     record_event("course.session_added", current_org_id(), actor_user_id=current_user.id, object_type="course",
                  object_id=course.id, details={"date": row.date.isoformat(), "minutes": row.minutes})
     db.session.commit()
-    flash(_("The session was added."), "info")
+    flash(_l("The session was added."), "info")
     return redirect(url_for("coordinator.course", course_id=course.id))
 
 
@@ -71,7 +72,7 @@ def course_attendance(course_id: str, session_id: int) -> Any:
                      object_type="course", object_id=course.id,
                      details={"date": row.date.isoformat(), "count": len(form.people.data or [])})
     db.session.commit()
-    flash(_("The attendance was saved.") if changed else _("Nothing was changed."), "info")
+    flash(_l("The attendance was saved.") if changed else _l("Nothing was changed."), "info")
     return redirect(url_for("coordinator.course_session", course_id=course.id, session_id=row.id))
 
 
@@ -86,5 +87,5 @@ def delete_course_session(course_id: str, session_id: int) -> Any:
     record_event("course.session_deleted", current_org_id(), actor_user_id=current_user.id, object_type="course",
                  object_id=course.id, details=details)
     db.session.commit()
-    flash(_("The session was deleted."), "info")
+    flash(_l("The session was deleted."), "info")
     return redirect(url_for("coordinator.course", course_id=course.id))

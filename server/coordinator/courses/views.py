@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_ngettext
 from flask_login import current_user
 
 from server.accounts.models import User
@@ -26,6 +26,7 @@ from server.coordinator.courses.forms import (
 from server.courses import operations as ops
 from server.courses.models import Course
 from server.extensions import db
+from server.i18n import flash
 from server.labels import QUALIFICATION_LABELS, SPECIALISATION_LABELS
 
 ERRORS = {
@@ -49,7 +50,7 @@ def courses() -> Any:
         course = ops.create_course(db.session, current_org_id(), form.values())
         _audit("course.created", course, title=course.title, kind=course.kind)
         db.session.commit()
-        flash(_("The course was added. Now add its sessions."), "info")
+        flash(_l("The course was added. Now add its sessions."), "info")
         return redirect(url_for("coordinator.course", course_id=course.id))
     return render_template("courses/courses.html", rows=ops.courses(db.session, current_org_id()), form=form,
                            kinds=QUALIFICATION_LABELS, specialisations=SPECIALISATION_LABELS,
@@ -109,9 +110,9 @@ def edit_course(course_id: str) -> Any:
     if changed:
         _audit("course.edited", course, fields=changed)
         db.session.commit()
-        flash(_("The course was saved."), "info")
+        flash(_l("The course was saved."), "info")
     else:
-        flash(_("Nothing was changed."), "info")
+        flash(_l("Nothing was changed."), "info")
     return redirect(url_for("coordinator.course", course_id=course.id))
 
 
@@ -124,16 +125,16 @@ def course_trainers(course_id: str) -> Any:
     if ops.set_trainers(db.session, course, set(form.people.data or [])):
         _audit("course.trainers_changed", course, user_ids=sorted(ops.trainer_ids(course)))
         db.session.commit()
-        flash(_("The trainers were saved. Their apps show the attendance sheets after the next sync."), "info")
+        flash(_l("The trainers were saved. Their apps show the attendance sheets after the next sync."), "info")
     else:
-        flash(_("Nothing was changed."), "info")
+        flash(_l("Nothing was changed."), "info")
     return redirect(url_for("coordinator.course", course_id=course.id))
 
 
 def _registered(course: Course, reg: Any) -> Any:
     _audit("course.registered", course, name=reg.name, guide_id=reg.user_id)
     db.session.commit()
-    flash(_("%(name)s is registered for the course.", name=reg.name), "info")
+    flash(_l("%(name)s is registered for the course.", name=reg.name), "info")
     return redirect(url_for("coordinator.course", course_id=course.id))
 
 
@@ -179,11 +180,11 @@ def decide_registration(course_id: str, registration_id: str, state: str) -> Any
         ops.decide(db.session, current_author(), course, reg, state)
     except ops.CourseError as exc:
         db.session.rollback()
-        flash(str(ERRORS[exc.code]), "error")
+        flash(ERRORS[exc.code], "error")
         return render_course(get_course_or_404(course_id), 409)
     _audit("course.registration_decided", course, name=reg.name, state=state)
     db.session.commit()
-    flash(_("The registration was saved."), "info")
+    flash(_l("The registration was saved."), "info")
     return redirect(url_for("coordinator.course", course_id=course.id))
 
 
@@ -197,13 +198,13 @@ def finish_course(course_id: str) -> Any:
         outcome = ops.finish_course(db.session, current_author(), course)
     except ops.CourseError as exc:
         db.session.rollback()
-        flash(str(ERRORS[exc.code]), "error")
+        flash(ERRORS[exc.code], "error")
         return render_course(get_course_or_404(course_id), 409)
     _audit("course.finished", course, count=len(outcome.finished), missing=len(outcome.short))
     db.session.commit()
-    flash(ngettext("%(num)d participant finished the course.", "%(num)d participants finished the course.",
+    flash(lazy_ngettext("%(num)d participant finished the course.", "%(num)d participants finished the course.",
                    len(outcome.finished)), "info")
     if outcome.short:
-        flash(ngettext("%(num)d participant has not attended enough hours yet.",
+        flash(lazy_ngettext("%(num)d participant has not attended enough hours yet.",
                        "%(num)d participants have not attended enough hours yet.", len(outcome.short)), "info")
     return redirect(url_for("coordinator.course", course_id=course.id))

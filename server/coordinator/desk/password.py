@@ -8,13 +8,15 @@ through it ends every session of that user.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from server.accounts.invitations import request_reset
+from server.accounts.invitations import answer_floor, request_reset
 from server.accounts.operations import AccountError
 from server.accounts.passwords import hash_password, verify_password
 from server.accounts.tokens import TokenRefused, check_new_password, find_token, redeem_token
@@ -34,6 +36,7 @@ from server.coordinator.desk.forms import (
 )
 from server.coordinator.desk.views import auth_limit
 from server.extensions import db, limiter
+from server.i18n import flash
 from server.outbox.mail import mail_enabled
 from server.outbox.preferences import OPTIONAL_KINDS, set_preferences, wants
 
@@ -54,7 +57,7 @@ def _reset_mail_key() -> str:
 @limiter.limit(FORGOT_PER_ACCOUNT, key_func=_reset_mail_key, methods=["POST"])
 def forgot_password() -> Any:
     form = ForgotPasswordForm()
-    sent = False
+    sent, started = False, time.perf_counter()
     if form.validate_on_submit():
         user = request_reset(db.session, form.email.data or "")
         if user is not None:
@@ -62,6 +65,7 @@ def forgot_password() -> Any:
             record_event("account.password_reset_requested", membership.organization_id if membership else None,
                          object_type="user", object_id=user.id)
         db.session.commit()
+        answer_floor(started)  # the same answer time for known and unknown addresses
         sent = True
     return render_template("coordinator/password_forgot.html", form=form, sent=sent, mail_on=mail_enabled()), \
         (400 if request.method == "POST" and not sent else 200)
@@ -91,7 +95,7 @@ def set_password(token: str) -> Any:
                          actor_user_id=user.id, object_type="user", object_id=user.id,
                          details={"sessions_ended": ended})
             db.session.commit()
-            flash(_("Your password is set. Please sign in with it."), "info")
+            flash(_l("Your password is set. Please sign in with it."), "info")
             return redirect(url_for("coordinator.login"))
     elif request.method == "POST":
         error = _("Please fill in both fields.")
@@ -117,7 +121,7 @@ def change_password() -> Any:
                 record_event("account.password_changed", current_org_id(), actor_user_id=current_user.id,
                              object_type="user", object_id=current_user.id)
                 ended = sign_out_everywhere_else(current_user)  # commits
-                flash(_("Your password was changed. Every other browser was signed out (%(count)s).",
+                flash(_l("Your password was changed. Every other browser was signed out (%(count)s).",
                         count=ended), "info")
                 return redirect(url_for("coordinator.account"))
     elif request.method == "POST":
@@ -137,11 +141,11 @@ def mail_preferences_form(formdata: Any = None) -> MailPreferencesForm:
 def account_mail_preferences() -> Any:
     form = mail_preferences_form(request.form)
     if not form.validate_on_submit():
-        flash(_("The choice could not be saved. Please try again."), "error")
+        flash(_l("The choice could not be saved. Please try again."), "error")
         return redirect(url_for("coordinator.account")), 303
     off = set_preferences(current_user, set(form.kinds.data or []))
     record_event("account.mail_preferences_changed", current_org_id(), actor_user_id=current_user.id,
                  object_type="user", object_id=current_user.id, details={"off": off})
     db.session.commit()
-    flash(_("Your mail settings were saved."), "info")
+    flash(_l("Your mail settings were saved."), "info")
     return redirect(url_for("coordinator.account") + "#mail")

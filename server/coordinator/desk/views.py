@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 
 import pyotp
 import segno
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import Response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -49,7 +50,7 @@ from server.coordinator.common.forms import (
 from server.coordinator.desk import dashboard
 from server.extensions import db, limiter
 from server.guides.hours import NEAR_SHARE, hour_limit_warnings
-from server.i18n import available_locales, locale_name
+from server.i18n import available_locales, flash, locale_name
 from server.money import rate_history
 from server.observability import metrics
 from server.organizations.models import Organization
@@ -203,7 +204,7 @@ def login_code() -> Any:
     if not isinstance(user_id, int) or not isinstance(started, float) \
             or utcnow().timestamp() - started > TOTP_PENDING_SECONDS:
         session.pop("pending_user_id", None)
-        flash(_("Please sign in again."), "info")
+        flash(_l("Please sign in again."), "info")
         return redirect(url_for("coordinator.login"))
     form = TotpForm()
     error = None
@@ -224,7 +225,7 @@ def logout() -> Any:
         record_event("coordinator.signed_out", current_org_id(), actor_user_id=current_user.id)
         db.session.commit()
         end_session()
-        flash(_("You are signed out."), "info")
+        flash(_l("You are signed out."), "info")
     return redirect(url_for("coordinator.login"))
 
 
@@ -253,7 +254,7 @@ def end_one_session(session_id: str) -> Any:
         row.revoked_at = utcnow()
         record_event("coordinator.session_ended", current_org_id(), actor_user_id=current_user.id)
         db.session.commit()
-        flash(_("The session was signed out."), "info")
+        flash(_l("The session was signed out."), "info")
     return redirect(url_for("coordinator.account"))
 
 
@@ -264,7 +265,7 @@ def end_other_sessions() -> Any:
         record_event("coordinator.signed_out_everywhere", current_org_id(), actor_user_id=current_user.id,
                      details={"sessions": count})
         db.session.commit()
-        flash(_("Every other session was signed out."), "info")
+        flash(_l("Every other session was signed out."), "info")
     return redirect(url_for("coordinator.account"))
 
 
@@ -285,7 +286,7 @@ def totp_setup() -> Any:
             session.pop("totp_pending", None)
             record_event("coordinator.totp_enabled", current_org_id(), actor_user_id=current_user.id)
             db.session.commit()
-            flash(_("Two-step sign-in is on. From now on you enter a code from your app after your password."),
+            flash(_l("Two-step sign-in is on. From now on you enter a code from your app after your password."),
                   "info")
             return redirect(url_for("coordinator.account"))
         error = _("The code is not correct, or it was used already.")
@@ -305,9 +306,9 @@ def totp_disable() -> Any:
         current_user.totp_last_step = None
         record_event("coordinator.totp_disabled", current_org_id(), actor_user_id=current_user.id)
         db.session.commit()
-        flash(_("Two-step sign-in is off."), "info")
+        flash(_l("Two-step sign-in is off."), "info")
         return redirect(url_for("coordinator.account"))
-    flash(_("The code is not correct, or it was used already."), "error")
+    flash(_l("The code is not correct, or it was used already."), "error")
     return render_template("coordinator/totp_enabled.html", form=form), 400
 
 

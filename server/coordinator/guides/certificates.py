@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -23,6 +24,7 @@ from server.coordinator.common.files import download
 from server.coordinator.common.forms import ActionForm
 from server.coordinator.money.rate_forms import CertificateForm
 from server.extensions import db
+from server.i18n import flash
 from server.money.certificates import (
     certificate_pdf,
     issue_certificate,
@@ -92,7 +94,7 @@ def certificate_issue() -> Any:
                     name=guide.name) if exc.code == "no_activities" else _("The certificate could not be issued.")
         return _render(form, guide_id, error=message, status=400)
     db.session.commit()
-    flash(_("The certificate for %(name)s was issued.", name=guide.name), "info")
+    flash(_l("The certificate for %(name)s was issued.", name=guide.name), "info")
     return redirect(url_for("coordinator.certificates", guide=guide.id) + f"#certificate-{cert.id}")
 
 
@@ -113,7 +115,7 @@ def certificate_revoke(certificate_id: int) -> Any:
     if ActionForm().validate_on_submit() and cert.revoked_at is None:
         revoke_certificate(current_author(), current_org_id(), cert.id)
         db.session.commit()
-        flash(_("The certificate was revoked. Its verification page now says so."), "info")
+        flash(_l("The certificate was revoked. Its verification page now says so."), "info")
     return redirect(url_for("coordinator.certificates") + f"#certificate-{cert.id}")
 
 

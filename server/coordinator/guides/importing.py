@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask import current_app, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -21,6 +21,7 @@ from server.coordinator.common.auth import current_org, current_org_id, staff_re
 from server.coordinator.common.forms import ImportConfirmForm, ImportForm
 from server.extensions import db
 from server.guides import importer
+from server.i18n import flash
 from sync.vocabulary import DISTRICTS
 
 TOKEN_MAX_AGE = 3600  # seconds between preview and confirmation
@@ -65,15 +66,15 @@ def import_preview() -> Any:
 def import_confirm() -> Any:
     form = ImportConfirmForm()
     if not form.validate_on_submit():
-        flash(_("Upload the file again."), "error")
+        flash(_l("Upload the file again."), "error")
         return redirect(url_for("coordinator.import_guides"))
     try:
         payload = _serializer().loads(form.token.data or "", max_age=TOKEN_MAX_AGE)
     except BadSignature:
-        flash(_("The preview has expired or was changed. Upload the file again."), "error")
+        flash(_l("The preview has expired or was changed. Upload the file again."), "error")
         return redirect(url_for("coordinator.import_guides"))
     if payload.get("org") != current_org_id():
-        flash(_("The preview has expired or was changed. Upload the file again."), "error")
+        flash(_l("The preview has expired or was changed. Upload the file again."), "error")
         return redirect(url_for("coordinator.import_guides"))
     rows = importer.recheck(db.session, importer.rows_from_json(payload["rows"]))
     if any(r.errors for r in rows):
@@ -84,5 +85,5 @@ def import_confirm() -> Any:
     record_event("guide.imported", current_org_id(), actor_user_id=current_user.id,
                  details={"count": len(users), "user_ids": [u.id for u in users]})
     db.session.commit()
-    flash(ngettext("%(count)s guide was imported.", "%(count)s guides were imported.", len(users), count=len(users)), "info")
+    flash(lazy_ngettext("%(count)s guide was imported.", "%(count)s guides were imported.", len(users), count=len(users)), "info")
     return redirect(url_for("coordinator.guides"))

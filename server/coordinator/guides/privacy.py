@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -26,6 +27,7 @@ from server.coordinator.common.auth import (
 from server.coordinator.common.files import download
 from server.coordinator.common.forms import ActionForm, EraseForm, RetentionForm
 from server.extensions import db
+from server.i18n import flash
 from server.privacy import erasure, export, retention
 from sync import clock
 
@@ -62,7 +64,7 @@ def erase_guide(guide_id: int) -> Any:
     guide, profile = get_guide_or_404(guide_id)
     form = EraseForm()
     if guide.erased_at is not None:
-        flash(_("This guide’s data was erased already."), "info")
+        flash(_l("This guide’s data was erased already."), "info")
         return redirect(url_for("coordinator.guide_privacy", guide_id=guide.id))
     if not form.validate_on_submit():
         return _render_privacy(guide, profile, form, 400)
@@ -84,7 +86,7 @@ def erase_guide(guide_id: int) -> Any:
     record_event("guide.erased", current_org_id(), actor_user_id=current_user.id, object_type="user",
                  object_id=guide.id, details={"legal_basis": "Art. 17 DSGVO", **summary.as_dict()})
     db.session.commit()
-    flash(_("The guide’s personal data was erased. Booking records are kept, restricted, until their retention "
+    flash(_l("The guide’s personal data was erased. Booking records are kept, restricted, until their retention "
             "date."), "info")
     return redirect(url_for("coordinator.guide_privacy", guide_id=guide.id))
 
@@ -120,5 +122,5 @@ def retention_settings() -> Any:
                      "retention_months": org.retention_months,
                      "booking_retention_years": org.booking_retention_years}})
     db.session.commit()
-    flash(_("The retention periods were saved."), "info")
+    flash(_l("The retention periods were saved."), "info")
     return redirect(url_for("coordinator.privacy"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server.accounts.invitations import mail_enrolment_link
@@ -30,6 +31,7 @@ from server.coordinator.money.allowance_ledger import guide_money_context
 from server.extensions import db
 from server.guides import operations
 from server.guides.models import GuideProfile
+from server.i18n import flash
 from server.labels import (
     ACTIVITY_KIND_LABELS,
     EXPENSE_CATEGORY_LABELS,
@@ -174,9 +176,9 @@ def edit_profile(guide_id: int) -> Any:
         record_event("guide.profile_edited", current_org_id(), actor_user_id=current_user.id,
                      object_type="profile", object_id=profile.id, details={"fields": sorted(changes)})
         db.session.commit()
-        flash(_("The profile was saved. The guide's app receives it on its next sync."), "info")
+        flash(_l("The profile was saved. The guide's app receives it on its next sync."), "info")
     else:
-        flash(_("Nothing was changed."), "info")
+        flash(_l("Nothing was changed."), "info")
     return redirect(url_for("coordinator.guide", guide_id=user.id) + "#profile")
 
 
@@ -195,7 +197,7 @@ def add_qualification(guide_id: int) -> Any:
                  object_type="qualification", object_id=qualification.id,
                  details={"guide_id": user.id, "kind": qualification.kind})
     db.session.commit()
-    flash(_("The qualification was added."), "info")
+    flash(_l("The qualification was added."), "info")
     return redirect(url_for("coordinator.guide", guide_id=user.id) + "#qualifications")
 
 
@@ -208,7 +210,7 @@ def delete_qualification(guide_id: int, qualification_id: int) -> Any:
         record_event("guide.qualification_removed", current_org_id(), actor_user_id=current_user.id,
                      object_type="qualification", object_id=qualification_id, details={"guide_id": user.id})
         db.session.commit()
-        flash(_("The qualification was removed."), "info")
+        flash(_l("The qualification was removed."), "info")
     return redirect(url_for("coordinator.guide", guide_id=user.id) + "#qualifications")
 
 
@@ -237,16 +239,16 @@ def enrolment_mail(guide_id: int) -> Any:
     if not ActionForm().validate_on_submit():
         return redirect(url_for("coordinator.guide", guide_id=user.id))
     if user.erased_at is not None or not user.active:
-        flash(_("This guide's account is closed; no enrolment link can be sent."), "error")
+        flash(_l("This guide's account is closed; no enrolment link can be sent."), "error")
         return _render_guide(user, _profile, status=409)
     outbox_id = mail_enrolment_link(db.session, user, current_org(), current_user)
     if outbox_id is None:
-        flash(_("Email is off on this installation. Issue a code below and hand it over in person."), "error")
+        flash(_l("Email is off on this installation. Issue a code below and hand it over in person."), "error")
         return _render_guide(user, _profile, status=409)
     record_event("device.enrolment_code_issued", current_org_id(), actor_user_id=current_user.id,
                  object_type="user", object_id=user.id, details={"via": "mail", "outbox_id": outbox_id})
     db.session.commit()
-    flash(_("An enrolment link was mailed to %(email)s (valid %(days)s days, once).", email=user.email,
+    flash(_l("An enrolment link was mailed to %(email)s (valid %(days)s days, once).", email=user.email,
             days=current_app.config["ENROLMENT_CODE_DAYS"]), "info")
     return redirect(url_for("coordinator.guide", guide_id=user.id) + "#devices")
 
@@ -260,7 +262,7 @@ def revoke_device(guide_id: int, device_id: str) -> Any:
         record_event("device.revoked", current_org_id(), actor_user_id=current_user.id, device_id=device.id,
                      object_type="device", object_id=device.id, details={"guide_id": user.id})
         db.session.commit()
-        flash(_("The device “%(name)s” was signed out. It can no longer sync.", name=device.name), "info")
+        flash(_l("The device “%(name)s” was signed out. It can no longer sync.", name=device.name), "info")
     return redirect(url_for("coordinator.guide", guide_id=user.id) + "#devices")
 
 
@@ -279,5 +281,5 @@ def guide_bank_account(guide_id: int) -> Any:
         show_bank_errors(form, exc)
         return _render_guide(user, profile, status=400, bank_form=form)
     db.session.commit()
-    flash(_("The bank account for payouts was saved."), "info")
+    flash(_l("The bank account for payouts was saved."), "info")
     return redirect(url_for("coordinator.guide", guide_id=user.id) + "#bank-account")

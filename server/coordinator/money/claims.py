@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from server.coordinator.common.auth import current_author, current_org_id, staff_required
 from server.coordinator.common.files import inline_receipt, receipt_blob
@@ -26,6 +27,7 @@ from server.coordinator.money.access import (
 )
 from server.expenses.models import Claim
 from server.extensions import db
+from server.i18n import flash
 from server.labels import EXPENSE_CATEGORY_LABELS, STATE_LABELS
 from server.money.allowances import approve_allowance_line, compute_allowance_lines, reopen_allowance_line
 from server.money.errors import MoneyError
@@ -84,8 +86,8 @@ def decide_item(claim_id: str, expense_id: str) -> Any:
     except MoneyError as exc:
         return _refused(claim_id, exc)
     db.session.commit()
-    flash(_("The item was approved.") if decision == "approved"
-          else _("The item was rejected. The guide sees the reason in the app after the next sync."), "info")
+    flash(_l("The item was approved.") if decision == "approved"
+          else _l("The item was rejected. The guide sees the reason in the app after the next sync."), "info")
     return redirect(url_for("coordinator.claim", claim_id=claim.id) + f"#item-{expense.id}")
 
 
@@ -97,7 +99,7 @@ def approve_remaining_items(claim_id: str) -> Any:
     except MoneyError as exc:
         return _refused(claim_id, exc)
     db.session.commit()
-    flash(_("Every remaining item was approved. Approved: %(amount)s.", amount=euros(
+    flash(_l("Every remaining item was approved. Approved: %(amount)s.", amount=euros(
         totals.approved_cents)), "info")
     return redirect(url_for("coordinator.claim", claim_id=claim.id))
 
@@ -118,8 +120,8 @@ def compute_allowances(claim_id: str) -> Any:
     except MoneyError as exc:
         return _refused(claim_id, exc)
     db.session.commit()
-    flash(_("The flat allowance was computed from the month's approved activities.") if lines
-          else _("No approved activity of this month is covered by an allowance rate."), "info")
+    flash(_l("The flat allowance was computed from the month's approved activities.") if lines
+          else _l("No approved activity of this month is covered by an allowance rate."), "info")
     return redirect(url_for("coordinator.claim", claim_id=claim.id) + "#allowances")
 
 
@@ -132,9 +134,9 @@ def approve_allowance(claim_id: str, line_id: int) -> Any:
     except MoneyError as exc:
         return _refused(claim_id, exc)
     db.session.commit()
-    flash(_("The allowance was approved for payout."), "info")
+    flash(_l("The allowance was approved for payout."), "info")
     if status.state in claim_pages.WARN_STATES:
-        flash(_("%(basis)s %(year)s: %(state)s (%(total)s of %(limit)s).", basis=LEGAL_BASIS_LABELS[line.legal_basis],
+        flash(_l("%(basis)s %(year)s: %(state)s (%(total)s of %(limit)s).", basis=LEGAL_BASIS_LABELS[line.legal_basis],
                 year=status.year, state=status.label, total=euros(status.total_cents),
                 limit=euros(status.limit_cents)), "error")
     return redirect(url_for("coordinator.claim", claim_id=claim.id) + "#allowances")
@@ -149,5 +151,5 @@ def reopen_allowance(claim_id: str, line_id: int) -> Any:
     except MoneyError as exc:
         return _refused(claim_id, exc)
     db.session.commit()
-    flash(_("The allowance is open again and can be recomputed."), "info")
+    flash(_l("The allowance is open again and can be recomputed."), "info")
     return redirect(url_for("coordinator.claim", claim_id=claim.id) + "#allowances")

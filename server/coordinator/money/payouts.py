@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -28,6 +29,7 @@ from server.coordinator.money.access import get_payout_or_404
 from server.coordinator.money.payout_forms import CancelForm, ExportForm, NewPayoutForm, PaidForm
 from server.expenses.models import Claim
 from server.extensions import db
+from server.i18n import flash
 from server.money import payable
 from server.money.bank import masked_iban
 from server.money.errors import MoneyError
@@ -144,7 +146,7 @@ def create_payout_from_form() -> Any:
         db.session.rollback()
         return again(404 if exc.code == "not_found" else 409, [money_message(exc)])
     db.session.commit()
-    flash(_("The payout was created as a draft: %(amount)s.", amount=euros(payout.total_cents)), "info")
+    flash(_l("The payout was created as a draft: %(amount)s.", amount=euros(payout.total_cents)), "info")
     return redirect(url_for("coordinator.payout", payout_id=payout.id))
 
 
@@ -199,7 +201,7 @@ def remove_view(payout_id: int) -> Any:
             return _render_payout(get_payout_or_404(payout_id), 404, [money_message(exc)])
         return _refused(payout_id, exc)
     db.session.commit()
-    flash(_("Removed from the payout; it is payable again. New total: %(amount)s.", amount=euros(payout.total_cents)),
+    flash(_l("Removed from the payout; it is payable again. New total: %(amount)s.", amount=euros(payout.total_cents)),
           "info")
     return redirect(url_for("coordinator.payout", payout_id=payout.id))
 
@@ -218,7 +220,7 @@ def export_payout_view(payout_id: int) -> Any:
     except MoneyError as exc:
         return _refused(payout_id, exc, export_form=form)
     db.session.commit()
-    flash(_("The payout was exported. Download the SEPA file for the bank and the spreadsheet for the finance "
+    flash(_l("The payout was exported. Download the SEPA file for the bank and the spreadsheet for the finance "
             "office; it can no longer change."), "info")
     return redirect(url_for("coordinator.payout", payout_id=payout.id))
 
@@ -257,7 +259,7 @@ def mark_paid_view(payout_id: int) -> Any:
     except MoneyError as exc:
         return _refused(payout_id, exc, paid_form=form)
     db.session.commit()
-    flash(_("The payout is marked paid. The guides' apps show their expenses as paid after the next sync."), "info")
+    flash(_l("The payout is marked paid. The guides' apps show their expenses as paid after the next sync."), "info")
     return redirect(url_for("coordinator.payout", payout_id=payout.id))
 
 
@@ -273,5 +275,5 @@ def cancel_view(payout_id: int) -> Any:
     except MoneyError as exc:
         return _refused(payout_id, exc, cancel_form=form)
     db.session.commit()
-    flash(_("The payout was cancelled; its claims and allowance lines are payable again."), "info")
+    flash(_l("The payout was cancelled; its claims and allowance lines are payable again."), "info")
     return redirect(url_for("coordinator.payout", payout_id=payout.id))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server.coordinator.common.auth import current_org_id, is_admin, staff_required
@@ -24,6 +25,7 @@ from server.coordinator.money.rate_forms import (
     TaxFreeLimitForm,
 )
 from server.extensions import db
+from server.i18n import flash
 from server.money import rate_history
 from server.money.errors import MoneyError
 from server.money.limits import LEGAL_BASIS_LABELS, set_tax_free_limit
@@ -86,7 +88,7 @@ def add_km_rate() -> Any:
         db.session.rollback()
         return _render(km_form=form, error=_money_error_message(exc), status=400)
     db.session.commit()
-    flash(_("The km rate was added. The guides' apps receive it on their next sync."), "info")
+    flash(_l("The km rate was added. The guides' apps receive it on their next sync."), "info")
     return redirect(url_for("coordinator.rates") + "#km-rates")
 
 
@@ -104,7 +106,7 @@ def add_allowance_rate() -> Any:
         db.session.rollback()
         return _render(allowance_form=form, error=_money_error_message(exc), status=400)
     db.session.commit()
-    flash(_("The flat allowance was added."), "info")
+    flash(_l("The flat allowance was added."), "info")
     return redirect(url_for("coordinator.rates") + "#allowance-rates")
 
 
@@ -121,7 +123,7 @@ def set_limit() -> Any:
         db.session.rollback()
         return _render(limit_form=form, error=_money_error_message(exc), status=400)
     db.session.commit()
-    flash(_("The tax-free limit for %(year)s was saved.", year=form.year.data), "info")
+    flash(_l("The tax-free limit for %(year)s was saved.", year=form.year.data), "info")
     return redirect(url_for("coordinator.rates") + "#limits")
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from server.assignments import matching, operations
 from server.assignments.models import Assignment, AssignmentRequest, Client
@@ -26,6 +26,7 @@ from server.coordinator.requests.common import (
 )
 from server.extensions import db
 from server.guides.hours import logged_minutes
+from server.i18n import flash
 from sync import clock
 from sync.coordinator import CoordinatorError, EditClash
 
@@ -117,9 +118,9 @@ def edit_assignment(assignment_id: str) -> Any:
     if changed:
         audit("assignment.edited", "assignment", row.id, fields=changed)
         db.session.commit()
-        flash(_("The agreement was saved. The guide's app receives it on its next sync."), "info")
+        flash(_l("The agreement was saved. The guide's app receives it on its next sync."), "info")
     else:
-        flash(_("Nothing was changed."), "info")
+        flash(_l("Nothing was changed."), "info")
     return redirect(url_for("coordinator.assignment", assignment_id=row.id))
 
 
@@ -139,7 +140,7 @@ def add_offers(assignment_id: str) -> Any:
     if added:
         audit("assignment.offered", "assignment", row.id, guides=added)
         db.session.commit()
-        flash(ngettext("The assignment was offered to %(count)s guide. They see it in their app after the next sync.",
+        flash(lazy_ngettext("The assignment was offered to %(count)s guide. They see it in their app after the next sync.",
                  "The assignment was offered to %(count)s guides. They see it in their app after the next sync.",
                  len(added), count=len(added)), "info")
     return redirect(url_for("coordinator.assignment", assignment_id=row.id))
@@ -154,11 +155,11 @@ def withdraw_offer(assignment_id: str, offer_id: int) -> Any:
         operations.withdraw_offer(db.session, current_author(), row, offer_row)
         audit("assignment.offer_withdrawn", "assignment", row.id, guide_id=offer_row.guide_id, previous=previous)
         db.session.commit()
-        flash(_("The offer was withdrawn. The guide's app removes it on its next sync."), "info")
+        flash(_l("The offer was withdrawn. The guide's app removes it on its next sync."), "info")
     return redirect(url_for("coordinator.assignment", assignment_id=row.id))
 
 
-def _close_assignment(assignment_id: str, operation: Any, action: str, message: str) -> Any:
+def _close_assignment(assignment_id: str, operation: Any, action: str, message: Any) -> Any:
     """End or cancel an agreement: the same checks, audit and answer, only the operation differs."""
     row = get_assignment_or_404(assignment_id)
     if ActionForm().validate_on_submit():
@@ -166,7 +167,7 @@ def _close_assignment(assignment_id: str, operation: Any, action: str, message: 
             operation(db.session, current_author(), row)
         except operations.AssignmentError as exc:
             db.session.rollback()
-            flash(str(ERRORS.get(exc.code, exc.code)), "error")
+            flash(ERRORS.get(exc.code, exc.code), "error")
             return redirect(url_for("coordinator.assignment", assignment_id=row.id))
         audit(action, "assignment", row.id)
         db.session.commit()
@@ -177,10 +178,10 @@ def _close_assignment(assignment_id: str, operation: Any, action: str, message: 
 @staff_required
 def end_assignment(assignment_id: str) -> Any:
     return _close_assignment(assignment_id, operations.end_assignment, "assignment.ended",
-                             _("The agreement was marked as ended."))
+                             _l("The agreement was marked as ended."))
 
 
 @staff_required
 def cancel_assignment(assignment_id: str) -> Any:
     return _close_assignment(assignment_id, operations.cancel_assignment, "assignment.cancelled",
-                             _("The assignment was cancelled."))
+                             _l("The assignment was cancelled."))

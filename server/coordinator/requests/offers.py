@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_ngettext
 
 from server.assignments import matching, operations
 from server.assignments.models import AssignmentRequest, Client
@@ -23,6 +23,7 @@ from server.coordinator.requests.common import (
     to_minutes,
 )
 from server.extensions import db
+from server.i18n import flash
 
 
 def _clients() -> list[Client]:
@@ -100,7 +101,7 @@ def offer(request_id: int) -> Any:
     audit("assignment.offered", "assignment", assignment.id, request_id=row.id, client=client.code,
            guides=[o.guide_id for o in assignment.offers])
     db.session.commit()
-    flash(ngettext("The assignment was offered to %(count)s guide. They see it in their app after the next sync.",
+    flash(lazy_ngettext("The assignment was offered to %(count)s guide. They see it in their app after the next sync.",
                  "The assignment was offered to %(count)s guides. They see it in their app after the next sync.",
                  len(assignment.offers), count=len(assignment.offers)), "info")
     return redirect(url_for("coordinator.assignment", assignment_id=assignment.id))

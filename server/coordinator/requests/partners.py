@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from server.assignments import operations
 from server.coordinator.common.access import get_partner_or_404
@@ -13,6 +13,7 @@ from server.coordinator.common.auth import current_org_id, staff_required
 from server.coordinator.common.forms import PartnerForm
 from server.coordinator.requests.common import audit, organization_partners, page_labels
 from server.extensions import db
+from server.i18n import flash
 
 
 def _partner_values(form: PartnerForm) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def partners() -> Any:
             partner, _changed = operations.save_partner(db.session, current_org_id(), _partner_values(form))
             audit("partner.created", "partner", partner.id, name=partner.name)
             db.session.commit()
-            flash(_("The partner institution “%(name)s” was added.", name=partner.name), "info")
+            flash(_l("The partner institution “%(name)s” was added.", name=partner.name), "info")
             return redirect(url_for("coordinator.partners"))
     return render_template("coordinator/partners.html", partners=organization_partners(), form=form, **page_labels()), \
         (400 if form.errors else 200)
@@ -43,7 +44,7 @@ def partner(partner_id: int) -> Any:
             if changed:
                 audit("partner.edited", "partner", row.id, fields=changed)
                 db.session.commit()
-                flash(_("The partner institution was saved."), "info")
+                flash(_l("The partner institution was saved."), "info")
             return redirect(url_for("coordinator.partner", partner_id=row.id))
     else:
         form = PartnerForm(formdata=None, obj=row)

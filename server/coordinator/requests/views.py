@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from server.assignments import matching, operations
 from server.assignments.models import AssignmentRequest
@@ -27,6 +27,7 @@ from server.coordinator.requests.common import (
     to_minutes,
 )
 from server.extensions import db
+from server.i18n import flash
 from server.labels import SPECIALISATION_LABELS
 from server.public.requests import requests_by_source
 from sync.vocabulary import SPECIALISATIONS
@@ -65,9 +66,9 @@ def _request_values(form: RequestForm) -> dict[str, Any]:
 def _saved_message(row: AssignmentRequest) -> None:
     if row.missing_fields:
         missing = ", ".join(str(REQUIRED_LABELS[f]) for f in row.missing_fields)
-        flash(_("The request was saved, but it is incomplete. Still missing: %(fields)s.", fields=missing), "error")
+        flash(_l("The request was saved, but it is incomplete. Still missing: %(fields)s.", fields=missing), "error")
     else:
-        flash(_("The request was saved."), "info")
+        flash(_l("The request was saved."), "info")
 
 
 def request_filters(args: Any) -> operations.RequestFilters:
@@ -108,7 +109,7 @@ def edit_request(request_id: int) -> Any:
             db.session.commit()
             _saved_message(row)
         else:
-            flash(_("Nothing was changed."), "info")
+            flash(_l("Nothing was changed."), "info")
         return redirect(url_for("coordinator.request_detail", request_id=row.id))
     return render_template("coordinator/request_form.html", form=form, row=row, **page_labels()), \
         (400 if form.errors else 200)
@@ -122,6 +123,6 @@ def request_state(request_id: int) -> Any:
         audit("request.state_changed", "request", row.id, old=row.state, new=state)
         row.state = state
         db.session.commit()
-        flash(_("The request is now: %(state)s.", state=str(REQUEST_STATE_LABELS[state])), "info")
+        flash(_l("The request is now: %(state)s.", state=str(REQUEST_STATE_LABELS[state])), "info")
     return redirect(url_for("coordinator.request_detail", request_id=row.id))
 

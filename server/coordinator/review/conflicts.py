@@ -11,8 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from server.coordinator.common.access import get_conflict_or_404
 from server.coordinator.common.auth import current_author, current_org_id, staff_required
 from server.coordinator.common.forms import ConflictForm
 from server.extensions import db
+from server.i18n import flash
 from sync.coordinator import CoordinatorError, resolve_conflict
 from sync.registry import BINDINGS
 from sync.spec import RECORD_SPECS
@@ -100,29 +100,29 @@ def resolve(conflict_id: str) -> Any:
     conflict = get_conflict_or_404(conflict_id)
     form = ConflictForm()
     if not form.validate_on_submit():
-        flash(_("Choose what to keep."), "error")
+        flash(_l("Choose what to keep."), "error")
         return redirect(url_for("coordinator.conflicts"))
     choice = form.choice.data
     value = parse_new_value(conflict.record_type, conflict.field, form.value.data or "") if choice == "new" else None
     if choice == "new" and conflict.field == "deleted":
-        flash(_("A deletion can only be kept or undone."), "error")
+        flash(_l("A deletion can only be kept or undone."), "error")
         return redirect(url_for("coordinator.conflicts"))
     try:
         resolve_conflict(db.session, current_author(), current_org_id(), conflict.id, choice, value)
     except CoordinatorError as exc:
         db.session.rollback()
         if exc.code == "already_resolved":
-            flash(_("This conflict was resolved already."), "info")
+            flash(_l("This conflict was resolved already."), "info")
         elif exc.code == "not_found":
-            flash(_("The record of this conflict no longer exists."), "error")
+            flash(_l("The record of this conflict no longer exists."), "error")
         else:
             details = "; ".join(f"{f}: {', '.join(map(str, m))}" for f, m in (exc.fields or {}).items())
-            flash(_("The value could not be saved: %(details)s", details=details or exc.code), "error")
+            flash(_l("The value could not be saved: %(details)s", details=details or exc.code), "error")
         return redirect(url_for("coordinator.conflicts"))
     record_event("conflict.resolved", current_org_id(), actor_user_id=current_user.id, object_type="conflict",
                  object_id=conflict.id, details={"choice": choice, "record_type": conflict.record_type,
                                                  "record_id": conflict.record_id, "field": conflict.field,
                                                  "guide_id": conflict.guide_id})
     db.session.commit()
-    flash(_("The conflict was resolved. The guide’s app shows the outcome after its next sync."), "info")
+    flash(_l("The conflict was resolved. The guide’s app shows the outcome after its next sync."), "info")
     return redirect(url_for("coordinator.conflicts"))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_ngettext
 from flask_login import current_user
 
 from server.coordinator.common.access import get_guide_or_404
 from server.coordinator.common.auth import current_author, current_org_id, staff_required
 from server.coordinator.common.forms import MessageForm
 from server.extensions import db
+from server.i18n import flash
 from server.messages import operations
 from server.messages.operations import MessageError
 
@@ -76,6 +77,6 @@ def _send(form: MessageForm, recipients: list[Any], *, to_all: bool) -> Any:
         form.body.errors = [str(ERRORS[exc.code])]
         return _render(form, 400)
     db.session.commit()
-    flash(ngettext("The message was sent to %(num)s guide.", "The message was sent to %(num)s guides.",
+    flash(lazy_ngettext("The message was sent to %(num)s guide.", "The message was sent to %(num)s guides.",
                    len(sent)), "info")
     return redirect(url_for("coordinator.messages"))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -15,6 +14,7 @@ from server.coordinator.common.access import get_plenum_event_or_404
 from server.coordinator.common.auth import current_author, current_org_id, staff_required
 from server.coordinator.common.forms import ActionForm, GuidesForm, PlenumForm, choices
 from server.extensions import db
+from server.i18n import flash
 
 ERRORS = {
     "attendance_approved": _l("Attendance at this plenum was approved already. Approved hours are locked: "
@@ -33,7 +33,7 @@ def plenum_events() -> Any:
         record_event("plenum.created", current_org_id(), actor_user_id=current_user.id, object_type="plenum",
                      object_id=event.id, details={"date": event.date.isoformat()})
         db.session.commit()
-        flash(_("The plenum was added. Now take the attendance."), "info")
+        flash(_l("The plenum was added. Now take the attendance."), "info")
         return redirect(url_for("coordinator.plenum_event", event_id=event.id))
     return render_template("coordinator/plenum_events.html", rows=plenum.events(db.session, current_org_id()),
                            form=form), (400 if form.errors else 200)
@@ -82,9 +82,9 @@ def edit_plenum(event_id: int) -> Any:
         record_event("plenum.edited", current_org_id(), actor_user_id=current_user.id, object_type="plenum",
                      object_id=event.id, details={"fields": changed})
         db.session.commit()
-        flash(_("The plenum was saved. The attending guides' apps show the change after the next sync."), "info")
+        flash(_l("The plenum was saved. The attending guides' apps show the change after the next sync."), "info")
     else:
-        flash(_("Nothing was changed."), "info")
+        flash(_l("Nothing was changed."), "info")
     return redirect(url_for("coordinator.plenum_event", event_id=event.id))
 
 
@@ -99,12 +99,12 @@ def delete_plenum(event_id: int) -> Any:
         removed = plenum.delete_event(db.session, current_author(), event)
     except plenum.PlenumError as exc:
         db.session.rollback()
-        flash(str(ERRORS.get(exc.code, exc.code)), "error")
+        flash(ERRORS.get(exc.code, exc.code), "error")
         return _render_event(event, status=409)
     record_event("plenum.deleted", current_org_id(), actor_user_id=current_user.id, object_type="plenum",
                  object_id=event_id, details={**details, "removed_attendance": removed})
     db.session.commit()
-    flash(_("The plenum was deleted. Its activities disappear from the guides' apps after the next sync."), "info")
+    flash(_l("The plenum was deleted. Its activities disappear from the guides' apps after the next sync."), "info")
     return redirect(url_for("coordinator.plenum_events"))
 
 
@@ -119,10 +119,10 @@ def plenum_attendance(event_id: int) -> Any:
         record_event("plenum.attendance_taken", current_org_id(), actor_user_id=current_user.id,
                      object_type="plenum", object_id=event.id, details={"added": added, "removed": removed})
         db.session.commit()
-        flash(_("The attendance was saved: %(added)s added, %(removed)s removed. Each attending guide's app "
+        flash(_l("The attendance was saved: %(added)s added, %(removed)s removed. Each attending guide's app "
                 "shows the plenum as an activity after the next sync.", added=len(added), removed=len(removed)),
               "info")
     else:
         db.session.commit()
-        flash(_("Nothing was changed."), "info")
+        flash(_l("Nothing was changed."), "info")
     return redirect(url_for("coordinator.plenum_event", event_id=event.id))

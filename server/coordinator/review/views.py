@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user
 
 from server.activities import plausibility, review
@@ -20,6 +21,7 @@ from server.coordinator.common.auth import current_author, current_org_id, staff
 from server.coordinator.common.forms import ActionForm, ActivityForm, choices
 from server.coordinator.common.opened_forms import clash_messages, opened_values, restamp_after_clash, stamp
 from server.extensions import db
+from server.i18n import flash
 from server.labels import ACTIVITY_KIND_LABELS, STATE_LABELS
 from sync.coordinator import CoordinatorError, EditClash, approve_activity, edit_from_form
 from sync.vocabulary import ACTIVITY_KINDS, DISTRICTS
@@ -64,10 +66,16 @@ def _activity_form(activity: Any, formdata: Any = None) -> ActivityForm:
 
 def _render_activity(activity: Any, form: ActivityForm, status: int = 200, errors: list[str] | None = None) -> Any:
     from server.accounts.models import User
+    from server.assignments.models import Assignment, Client
 
     guide = db.session.get(User, activity.guide_id)
     flags = plausibility.flags_for(db.session, [activity]).get(activity.id, [])
+    assignment = db.session.get(Assignment, activity.assignment_id) if activity.assignment_id else None
+    if assignment is not None and assignment.organization_id != activity.organization_id:
+        assignment = None
+    client = db.session.get(Client, assignment.client_id) if assignment is not None and assignment.client_id else None
     return render_template("coordinator/review_activity.html", activity=activity, guide=guide, form=form,
+                           assignment=assignment, client=client,
                            action_form=ActionForm(), kinds=ACTIVITY_KIND_LABELS, states=STATE_LABELS,
                            errors=errors or [], flags=flags), status
 
@@ -102,13 +110,13 @@ def correct_activity(activity_id: str) -> Any:
         messages = [f"{field}: {', '.join(map(str, msgs))}" for field, msgs in (exc.fields or {}).items()]
         return _render_activity(activity, form, 400, messages or [_("The entry could not be saved.")])
     if not changes or resolution is None:
-        flash(_("Nothing was changed."), "info")
+        flash(_l("Nothing was changed."), "info")
         return redirect(url_for("coordinator.review_activity", activity_id=activity.id))
     record_event("activity.corrected", current_org_id(), actor_user_id=current_user.id, object_type="activity",
                  object_id=activity.id, details={"fields": sorted(changes), "guide_id": activity.guide_id,
                                                  "status": resolution.status})
     db.session.commit()
-    flash(_("The entry was corrected. The guide’s app receives it on its next sync."), "info")
+    flash(_l("The entry was corrected. The guide’s app receives it on its next sync."), "info")
     return redirect(url_for("coordinator.review_activity", activity_id=activity.id))
 
 
@@ -120,7 +128,7 @@ def approve_one(activity_id: str) -> Any:
         record_event("activity.approved", current_org_id(), actor_user_id=current_user.id, object_type="activity",
                      object_id=activity.id, details={"guide_id": activity.guide_id})
         db.session.commit()
-        flash(_("The activity was approved."), "info")
+        flash(_l("The activity was approved."), "info")
     if request.form.get("from") == "detail":
         return redirect(url_for("coordinator.review_activity", activity_id=activity.id))
     return redirect(_back())
@@ -129,15 +137,19 @@ def approve_one(activity_id: str) -> Any:
 @staff_required
 def approve_bulk() -> Any:
     if ActionForm().validate_on_submit():
-        ids = [i for i in request.form.getlist("activity") if isinstance(i, str) and len(i) <= 36]
+        scope = request.form.get("scope")
+        listed = "page_activity" if scope == "page" else "activity"
+        ids = [i for i in request.form.getlist(listed) if isinstance(i, str) and len(i) <= 36]
+        if scope == "all":  # every waiting activity the filters match, on every page
+            ids = review.waiting_ids(db.session, current_org_id(), review.parse_filters(request.form))
         if not ids:
-            flash(_("Select the activities to approve first."), "error")
+            flash(_l("Select the activities to approve first."), "error")
             return redirect(_back())
         approved = review.approve_many(db.session, current_author(), current_org_id(), ids)
         if approved:
             record_event("activity.approved_bulk", current_org_id(), actor_user_id=current_user.id,
                          object_type="activity", details={"count": len(approved), "activity_ids": approved})
         db.session.commit()
-        flash(ngettext("%(count)s activity was approved.", "%(count)s activities were approved.", len(approved),
+        flash(lazy_ngettext("%(count)s activity was approved.", "%(count)s activities were approved.", len(approved),
                        count=len(approved)), "info")
     return redirect(_back())
