@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
-from sync.push.bulk_writer import NewRecord, write_new_records
 
 from server.accounts.models import Membership, User
 from server.audit.log import record_event
@@ -18,6 +17,7 @@ from server.messages.models import MESSAGE_MAX_LENGTH, Message
 from sync.clock import utcnow
 from sync.db import new_uuid
 from sync.merge import Author
+from sync.push.bulk_writer import NewRecord, write_new_records
 from sync.registry import BINDINGS
 
 
