@@ -128,17 +128,6 @@ def edit_from_form(session: Session, author: Author, organization_id: int, recor
                                 base_version=opened_version)
 
 
-def approve_activity(session: Session, author: Author, organization_id: int, activity_id: str) -> Any:
-    obj = load_record(session, "activity", activity_id, organization_id)
-    if obj.state != "approved":
-        feed.set_author(session, author)
-        obj.state = "approved"
-        obj.approved_at = utcnow()
-        obj.approved_by_id = author.user_id
-        session.flush()
-    return obj
-
-
 def resolve_conflict(session: Session, author: Author, organization_id: int, conflict_id: str, choice: str,
                      value: Any = None) -> Conflict:
     """Keep the value that won (`kept`), restore the one that lost (`lost`), or write a `new` one."""

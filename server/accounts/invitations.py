@@ -22,8 +22,6 @@ from server.organizations.models import Organization
 from server.outbox.mail import mail_enabled
 from server.outbox.render import absolute_url, public_base_url, queue_mail, render_mail
 
-STAFF_ROLES = ("coordinator", "admin")
-
 
 @dataclass(frozen=True)
 class LinkIssued:
@@ -70,10 +68,7 @@ def request_reset(session: Session, email: str) -> User | None:
     The caller answers the same either way, and no sooner than `answer_floor`. An unknown address costs the
     same computation as a known one (a token hashed, the mail rendered in the default language, the same
     look-ups); only the rows are not written. Returns the user (for the audit log) or None."""
-    from server.coordinator.common.auth import (  # the desk decides who may sign in
-        may_sign_in,
-        staff_membership,
-    )
+    from server.accounts.operations import may_sign_in, staff_membership
 
     if not mail_enabled():
         return None

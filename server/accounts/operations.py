@@ -23,6 +23,9 @@ from server.organizations.models import Organization
 from sync.clock import utcnow
 from sync.vocabulary import ROLES
 
+# The roles that work at the desk (guides never sign in there).
+STAFF_ROLES = ("coordinator", "admin")
+
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 # Enrolment codes are typed on phones: no 0/O or 1/I/L to misread.
@@ -157,3 +160,16 @@ def deactivate_user(user: User) -> int:
     user.session_generation += 1
     db.session.flush()
     return len(sessions)
+
+
+def staff_membership(user: User) -> Membership | None:
+    """The user's coordinator or admin membership, if any (guides never sign in at the desk)."""
+    return db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.role.in_(STAFF_ROLES))
+        .order_by(Membership.id).limit(1)
+    )
+
+
+def may_sign_in(user: User | None) -> bool:
+    """Whether this account may sign in at the desk: active, and staff of some organization."""
+    return user is not None and user.active and staff_membership(user) is not None

@@ -1,7 +1,7 @@
 """The coordinator's review of synced activities: filters, pages, bulk approval.
 
-Corrections and approvals go through `sync.coordinator` (edit_record, approve_activity) so they get a
-version and reach the guide's phone like any other change; this module only finds the activities.
+Corrections go through `sync.coordinator.edit_record` and approvals through `approve_activity` here, so
+both get a version and reach the guide's phone like any other change (the feed publishes them).
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from server.accounts.models import User
 from server.activities import plausibility
 from server.activities.models import Activity
-from sync.coordinator import approve_activity
+from sync import feed
+from sync.clock import utcnow
+from sync.coordinator import load_record
 from sync.merge import Author
 from sync.vocabulary import ACTIVITY_KINDS, ACTIVITY_STATES
 
@@ -125,6 +127,19 @@ def waiting_ids(session: Session, organization_id: int, filters: ReviewFilters) 
     query = _query(organization_id, filters).where(Activity.state == "logged")
     return list(session.scalars(query.with_only_columns(Activity.id)
                                 .order_by(Activity.date.desc(), Activity.id).limit(BULK_LIMIT)))
+
+
+def approve_activity(session: Session, author: Author, organization_id: int, activity_id: str) -> Activity:
+    """Approve one of the organization's activities (a new version, published to the guide's phones);
+    an activity approved already stays as it is. Another organization's id is `not_found`."""
+    obj = load_record(session, "activity", activity_id, organization_id)
+    if obj.state != "approved":
+        feed.set_author(session, author)
+        obj.state = "approved"
+        obj.approved_at = utcnow()
+        obj.approved_by_id = author.user_id
+        session.flush()
+    return obj  # type: ignore[no-any-return]
 
 
 def approve_many(session: Session, author: Author, organization_id: int, activity_ids: list[str]) -> list[str]:

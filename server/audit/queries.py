@@ -9,14 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from server.accounts.models import Membership, User
 from server.audit import labels
 from server.audit.models import AuditEvent
-from server.coordinator.common.exports import Cell, Column
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MACHINE_COLUMNS = ("id", "at", "actor_id", "actor_email", "device_id", "action", "object_type", "object_id",
@@ -68,15 +66,9 @@ def actors(session: Session, organization_id: int) -> list[User]:
                                 .where(Membership.organization_id == organization_id).order_by(User.name)))
 
 
-def export_columns() -> list[Column]:
-    """In words first (what a person reads), then the machine keys (what a script filters on)."""
-    return [Column(_("When"), "datetime", 17), Column(_("Who"), width=24), Column(_("Action"), width=34),
-            Column(_("Object"), width=22), Column(_("Details"), width=60),
-            *(Column(key, width=14) for key in MACHINE_COLUMNS)]
-
-
-def export_rows(session: Session, organization_id: int, filters: AuditFilters) -> Iterator[list[Cell]]:
-    """The filtered events, one row each, read in batches (the log can be long)."""
+def export_rows(session: Session, organization_id: int, filters: AuditFilters) -> Iterator[list[Any]]:
+    """The filtered events, one row each, read in batches (the log can be long): in words first (what a
+    person reads: when, who, action, object, details), then the `MACHINE_COLUMNS` (what a script filters on)."""
     query = events_query(organization_id, filters).execution_options(yield_per=500)
     names: dict[int, str] = {}
     for event, actor in session.execute(query):

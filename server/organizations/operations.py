@@ -13,10 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import Membership, User
-from server.accounts.operations import AccountError
+from server.accounts.operations import STAFF_ROLES, AccountError
 from server.organizations.models import Organization
-
-STAFF_ROLES = ("coordinator", "admin")
 
 
 def update_settings(org: Organization, name: str, retention_months: int,

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.accounts.models import Membership, User
+from server.accounts.operations import STAFF_ROLES
 from server.activities.models import Activity
 from server.organizations.models import Organization
 from server.outbox.mail import mail_enabled
@@ -24,7 +25,6 @@ from server.outbox.preferences import wants
 from server.outbox.render import MailTo, absolute_url, queue_mails, recipient_locale
 from sync import clock
 
-STAFF_ROLES = ("coordinator", "admin")
 # Results of a sync mutation that wrote its fields (server/api/sync_endpoint.py, sync/PROTOCOL.md).
 WRITTEN = ("applied", "merged")
 
@@ -74,10 +74,10 @@ def queue_professional_help_alerts(session: Session, organization_id: int, guide
 
 
 def digest_counts(session: Session, organization_id: int, day: dt.date) -> dict[str, int]:
-    """What waits, counted by the dashboard's queries (server/coordinator/desk/dashboard.py)."""
-    from server.coordinator.desk import dashboard
+    """What waits, counted as the dashboard counts it (server/organizations/workload.py)."""
+    from server.organizations import workload
 
-    attention = dashboard.attention(session, organization_id, None, today=day)
+    attention = workload.attention(session, organization_id, None, today=day)
     return {"claims": attention.claims_waiting, "conflicts": attention.open_conflicts,
             "requests": attention.requests_without_guide, "ending": attention.agreements_ending,
             "silent": attention.idle_guides}

@@ -6,9 +6,9 @@ import datetime as dt
 import re
 
 from server.assignments.models import Assignment, AssignmentRequest
-from server.coordinator.desk.dashboard import last_twelve_months
 from server.expenses.models import Claim
 from server.extensions import db
+from server.organizations.workload import last_twelve_months
 from sync import clock
 from sync.tables import Conflict
 

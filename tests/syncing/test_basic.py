@@ -132,8 +132,8 @@ def test_coordinator_value_beats_guide_and_guide_sees_conflict(make_device, guid
 
 
 def test_approved_activity_is_locked_for_the_guide(make_device, guide, coordinator, org):
+    from server.activities.review import approve_activity
     from server.extensions import db
-    from sync.coordinator import approve_activity
 
     phone = make_device(guide)
     record_id = phone.upsert("activity", **activity_fields())

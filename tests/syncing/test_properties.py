@@ -163,6 +163,7 @@ def claim_problems(session: Any, organization_id: int) -> list[str]:
 
 def run_machine(app: Any, client: Any, max_examples: int) -> None:
     from server.accounts.operations import create_organization, create_user
+    from server.activities import review
     from server.expenses import operations as expenses
     from server.extensions import db
     from sync import coordinator as coord
@@ -337,7 +338,7 @@ def run_machine(app: Any, client: Any, max_examples: int) -> None:
             ids = self._server_ids("activity")
             if ids:
                 record_id = data.draw(st.sampled_from(ids))
-                self._coordinator(lambda: coord.approve_activity(session, self.coordinator, self.org.id, record_id))
+                self._coordinator(lambda: review.approve_activity(session, self.coordinator, self.org.id, record_id))
 
         @rule(state=st.sampled_from(["approved", "rejected", "paid", "submitted"]), data=st.data())
         def decide_expense(self, state: str, data: st.DataObject) -> None:

@@ -25,12 +25,12 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select, update
 
 from server.accounts.models import Membership, User, UserSession
+from server.accounts.operations import STAFF_ROLES, may_sign_in, staff_membership  # noqa: F401 - also the desk's names
 from server.extensions import db, login_manager
 from server.organizations.models import Organization
 from sync.clock import utcnow
 from sync.merge import Author
 
-STAFF_ROLES = ("coordinator", "admin")
 # How often a session's "last seen" is written (not on every request).
 LAST_SEEN_EVERY = dt.timedelta(minutes=1)
 # How long the step between password and TOTP code may take.
@@ -64,14 +64,6 @@ def init_login(app: Flask) -> None:
             db.session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
             db.session.commit()
         return user
-
-
-def staff_membership(user: User) -> Membership | None:
-    """The user's coordinator or admin membership, if any (guides never sign in here)."""
-    return db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.role.in_(STAFF_ROLES))
-        .order_by(Membership.id).limit(1)
-    )
 
 
 def is_admin() -> bool:
@@ -132,10 +124,6 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # ------------------------------------------------------------------ password and TOTP
-
-def may_sign_in(user: User | None) -> bool:
-    return user is not None and user.active and staff_membership(user) is not None
-
 
 def start_session(user: User) -> UserSession:
     """Sign the user in: a new session row, its id and the generation in the cookie."""

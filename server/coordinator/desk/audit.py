@@ -12,11 +12,18 @@ from flask_login import current_user
 from server.audit import labels, queries
 from server.audit.log import record_event
 from server.coordinator.common.auth import current_org_id, staff_required
-from server.coordinator.common.exports import export_response
+from server.coordinator.common.exports import Column, export_response
 from server.extensions import db
 from sync import clock
 
 PAGE_SIZE = 100
+
+
+def export_columns() -> list[Column]:
+    """The columns of `queries.export_rows`: in words first, then the machine keys."""
+    return [Column(_("When"), "datetime", 17), Column(_("Who"), width=24), Column(_("Action"), width=34),
+            Column(_("Object"), width=22), Column(_("Details"), width=60),
+            *(Column(key, width=14) for key in queries.MACHINE_COLUMNS)]
 
 
 def _filters() -> queries.AuditFilters:
@@ -60,4 +67,4 @@ def audit_export(file_format: str) -> Any:
                  details={**_described(filters), "format": file_format})
     db.session.commit()
     return export_response(file_format, f"audit-{clock.today().isoformat()}", _("Audit log"),
-                           queries.export_columns(), queries.export_rows(db.session, org_id, filters))
+                           export_columns(), queries.export_rows(db.session, org_id, filters))

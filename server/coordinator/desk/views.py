@@ -47,12 +47,12 @@ from server.coordinator.common.forms import (
     TotpForm,
     choices,
 )
-from server.coordinator.desk import dashboard
 from server.extensions import db, limiter
 from server.guides.hours import NEAR_SHARE, hour_limit_warnings
 from server.i18n import available_locales, flash, locale_name
 from server.money import rate_history
 from server.observability import metrics
+from server.organizations import workload
 from server.organizations.models import Organization
 from sync import clock
 from sync.clock import utcnow
@@ -319,12 +319,12 @@ def home() -> Any:
     org = current_org()
     since_raw = session.get("since")
     since = dt.datetime.fromisoformat(since_raw) if isinstance(since_raw, str) else None
-    attention = dashboard.attention(db.session, org.id, since)
-    months = dashboard.last_twelve_months(db.session, org.id)
+    attention = workload.attention(db.session, org.id, since)
+    months = workload.last_twelve_months(db.session, org.id)
     guides = db.session.scalar(select(func.count()).select_from(Membership).where(
         Membership.organization_id == org.id, Membership.role == "guide"))
     year = clock.today().year
-    warnings = dashboard.limit_warnings(db.session, org.id, year)
+    warnings = workload.limit_warnings(db.session, org.id, year)
     return render_template("coordinator/dashboard.html", org=org, attention=attention, months=months,
                            since=since, guide_count=guides, limit_warnings=warnings, year=year,
                            limits_missing=rate_history.missing_limits(year),

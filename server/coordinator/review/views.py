@@ -1,7 +1,8 @@
 """Routes for reviewing synced activities: the filtered list, correcting one entry, approving one or many.
 
-Corrections go through `sync.coordinator.edit_record` and approvals through `approve_activity`, so the
-guide's phone receives them on its next sync; every action is audited.
+Corrections go through `sync.coordinator.edit_record` and approvals through
+`server.activities.review.approve_activity`, so the guide's phone receives them on its next sync; every
+action is audited.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from server.coordinator.common.opened_forms import clash_messages, opened_values
 from server.extensions import db
 from server.i18n import flash
 from server.labels import ACTIVITY_KIND_LABELS, STATE_LABELS
-from sync.coordinator import CoordinatorError, EditClash, approve_activity, edit_from_form
+from sync.coordinator import CoordinatorError, EditClash, edit_from_form
 from sync.vocabulary import ACTIVITY_KINDS, DISTRICTS
 
 ACTIVITY_FIELD_LABELS = {name: getattr(ActivityForm, name).args[0] for name in (
@@ -124,7 +125,7 @@ def correct_activity(activity_id: str) -> Any:
 def approve_one(activity_id: str) -> Any:
     activity = get_activity_or_404(activity_id)
     if ActionForm().validate_on_submit() and activity.state != "approved":
-        approve_activity(db.session, current_author(), current_org_id(), activity.id)
+        review.approve_activity(db.session, current_author(), current_org_id(), activity.id)
         record_event("activity.approved", current_org_id(), actor_user_id=current_user.id, object_type="activity",
                      object_id=activity.id, details={"guide_id": activity.guide_id})
         db.session.commit()
