@@ -45,6 +45,7 @@ class MailShapes:
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self._shapes: dict[tuple[Any, ...], _Shape | None] = {}
+        self._seen: set[tuple[Any, ...]] = set()
 
     def render(self, locale: str, recipient: Any, context: dict[str, Any]) -> RenderedMail:
         texts = {"recipient.name": recipient.name or "", "recipient.email": recipient.email or ""}
@@ -61,6 +62,10 @@ class MailShapes:
         keys = tuple(texts)
         shape_key = (locale, keys, tuple(fixed))
         values = list(texts.values())
+        if shape_key not in self._seen:
+            # A shape pays only from a shape's second mail on: a lone mail (a reset link) renders once.
+            self._seen.add(shape_key)
+            return render_mail(self.kind, locale, recipient=recipient, **context)
         if shape_key not in self._shapes:
             real = render_mail(self.kind, locale, recipient=recipient, **context)
             markers = {key: _marker(i) for i, key in enumerate(keys)}

@@ -41,6 +41,7 @@ def test_overlap_and_future_are_warned_then_confirmed_or_corrected(phone, live_s
     # Overlapping: warned, nothing saved until the guide confirms.
     log_span(page, "09:30", "10:30")
     warning = page.get_by_test_id("plausibility")
+    warning.wait_for()  # the warning replaces the save: read it once it is there
     assert warning.locator("[data-warning]").all_inner_texts() == [
         "Es überschneidet sich mit einem anderen Eintrag dieses Tages (09:00–10:00)."]
     assert len(activities(page)) == 1
@@ -51,6 +52,7 @@ def test_overlap_and_future_are_warned_then_confirmed_or_corrected(phone, live_s
     # In the future: warned; "correct it" goes back to the form, a changed date saves without a warning.
     tomorrow = (dt.date.fromisoformat(page.evaluate("new Date().toLocaleDateString('sv')")) + dt.timedelta(days=1))
     log_span(page, "14:00", "15:00", date=tomorrow.isoformat())
+    page.get_by_test_id("plausibility").locator("[data-warning]").first.wait_for()
     assert page.get_by_test_id("plausibility").locator("[data-warning]").all_inner_texts() == [
         "Das Datum liegt in der Zukunft."]
     page.get_by_role("button", name="Korrigieren").click()

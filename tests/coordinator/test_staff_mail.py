@@ -104,7 +104,10 @@ def test_forgotten_password_does_the_same_work_for_known_and_unknown_addresses(a
     monkeypatch.setattr(invitations, "hash_secret", counting("hash", invitations.hash_secret))
     monkeypatch.setattr(render, "render_mail", counting("render", render.render_mail))
     monkeypatch.setattr(invitations, "render_mail", counting("render", invitations.render_mail))
-    from server.coordinator import password_views
+    from server.outbox import batch_render  # queue_mails renders through it (imported once per process)
+
+    monkeypatch.setattr(batch_render, "render_mail", counting("render", batch_render.render_mail))
+    from server.coordinator.desk import password as password_views
 
     monkeypatch.setattr(password_views, "answer_floor", counting("floor", invitations.answer_floor))
 
