@@ -6,7 +6,8 @@ runs until its standard input closes (pwa/test/globalSetup.ts holds that pipe), 
 
 Beside the app's own routes it mounts `/__test__/…` — ONLY here, never in `create_app` — for what the
 Python sync tests do through the session (tests/syncing/): a new organization with a guide and an
-enrolment code, a coordinator's edit or approval (sync/coordinator.py), revoking a guide's devices,
+enrolment code, a coordinator's edit (sync/coordinator.py) or approval (server/activities/review.py),
+revoking a guide's devices,
 records pushed by the reference client as another of the guide's devices,
 and the server-side checks of tests/syncing/harness.py (what a device must hold, histories, audit).
 """
@@ -93,8 +94,8 @@ def coordinator_edit() -> Any:
 
 @control.post("/approve")
 def coordinator_approve() -> Any:
+    from server.activities.review import approve_activity
     from server.extensions import db
-    from sync.coordinator import approve_activity
 
     body = _body()
     approve_activity(db.session, _coordinator(body["org_id"]), body["org_id"], body["record_id"])

@@ -125,8 +125,8 @@ def test_field_day_offline_then_sync_then_approved(phone, live_server, artifacts
     assert all(v >= 1 for v in versions.values())  # the pull after the push brought the server versions
 
     # The coordinator approves one; after the next sync the app shows it as approved.
+    from server.activities.review import approve_activity
     from server.extensions import db
-    from sync.coordinator import approve_activity
     from sync.merge import Author
 
     approved_id = next(row[0] for row in stored if row[1] == 90)
@@ -208,8 +208,8 @@ def test_today_in_dark_mode_and_right_to_left(phone, live_server, artifacts: Pat
 
 
 def test_offline_edit_of_an_activity_approved_meanwhile_is_shown_as_refused(phone, live_server) -> None:
+    from server.activities.review import approve_activity
     from server.extensions import db
-    from sync.coordinator import approve_activity
     from sync.merge import Author
 
     code, guide_id, org_id = enrolled_guide(live_server, f"locked-{uuid.uuid4().hex[:8]}", "Ayşe Demir")
